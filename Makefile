@@ -1,0 +1,44 @@
+# Set-up, run and checks. `make run` and `make test` create .venv from the pinned
+# versions in requirements.lock on first use, so a fresh clone needs nothing else.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export KEDRO_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := 1
+
+.PHONY: install run test lint format viz sample clean
+
+$(INSTALLED): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: $(INSTALLED)
+	$(BIN)/kedro run
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+viz: $(INSTALLED)
+	$(BIN)/kedro viz build
+
+sample: $(INSTALLED)
+	$(BIN)/python -m customer_segmentation.sample_data --customers 5000 --seed 42 --output-dir data/01_raw
+
+clean:
+	rm -rf data/02_intermediate/*.duckdb* data/0[4-8]_*/*.* build

@@ -1,0 +1,3 @@
+"""customer-segmentation"""
+
+__version__ = "0.1"

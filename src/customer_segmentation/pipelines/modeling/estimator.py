@@ -1,0 +1,167 @@
+"""The persisted segmentation model: preprocessing and clusterer in one picklable object."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+
+def _log1p_non_negative(values: np.ndarray) -> np.ndarray:
+    return np.log1p(np.clip(values, 0, None))
+
+
+def build_preprocessor(
+    numeric: Sequence[str], log_transform: Sequence[str], categorical: Sequence[str]
+) -> ColumnTransformer:
+    """Builds the feature preprocessing: log1p for skewed columns, scaling, one-hot.
+
+    Args:
+        numeric: Numeric columns; missing values are imputed with the median.
+        log_transform: Subset of ``numeric`` to pass through ``log1p`` (negative
+            values clipped to 0) before scaling.
+        categorical: Categorical columns, one-hot encoded (unknown levels ignored).
+
+    Returns:
+        An unfitted ``ColumnTransformer``.
+
+    Raises:
+        ValueError: If a ``log_transform`` column is not in ``numeric``.
+    """
+    stray = [column for column in log_transform if column not in numeric]
+    if stray:
+        raise ValueError(
+            f"log_transform column(s) {stray} are not numeric features {list(numeric)}"
+        )
+    logged = [column for column in numeric if column in log_transform]
+    linear = [column for column in numeric if column not in log_transform]
+    transformers = []
+    if logged:
+        transformers.append(
+            (
+                "log_scaled",
+                make_pipeline(
+                    SimpleImputer(strategy="median"),
+                    FunctionTransformer(
+                        _log1p_non_negative, feature_names_out="one-to-one"
+                    ),
+                    StandardScaler(),
+                ),
+                logged,
+            )
+        )
+    if linear:
+        transformers.append(
+            (
+                "scaled",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                linear,
+            )
+        )
+    if categorical:
+        transformers.append(
+            (
+                "one_hot",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="missing"),
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                ),
+                list(categorical),
+            )
+        )
+    return ColumnTransformer(
+        transformers, remainder="drop", verbose_feature_names_out=False
+    )
+
+
+class SegmentationModel(ClusterMixin, BaseEstimator):
+    """Preprocessing plus clusterer, with segment ids in a stable, documented order.
+
+    Segment ids run from 0 to k-1 in descending order of the mean of ``order_by``
+    in each cluster (ties: larger cluster first), so the same data and parameters
+    give the same ids whatever labels the clusterer happened to use.
+
+    Args:
+        preprocessor: Unfitted transformer from feature frame to numeric matrix.
+        clusterer: Unfitted scikit-learn clusterer with ``fit`` and ``predict``.
+        order_by: Feature column whose cluster means order the segment ids.
+    """
+
+    def __init__(self, preprocessor, clusterer, order_by: str = "monetary") -> None:
+        self.preprocessor = preprocessor
+        self.clusterer = clusterer
+        self.order_by = order_by
+
+    def fit(self, features: pd.DataFrame, y=None) -> SegmentationModel:
+        """Fits preprocessing and clusterer, then fixes the segment order.
+
+        Args:
+            features: Frame of shape (n_customers, n_columns) holding the feature
+                columns the preprocessor uses and ``order_by``.
+            y: Ignored.
+
+        Returns:
+            The fitted model.
+
+        Raises:
+            ValueError: If ``order_by`` is not a column of ``features``.
+        """
+        if self.order_by not in features.columns:
+            raise ValueError(
+                f"order_by={self.order_by!r} is not a column of the features "
+                f"{list(features.columns)}"
+            )
+        self.pipeline_ = Pipeline(
+            [
+                ("preprocess", clone(self.preprocessor)),
+                ("cluster", clone(self.clusterer)),
+            ]
+        )
+        self.pipeline_.fit(features)
+        raw_labels = self.pipeline_.predict(features)
+        summary = (
+            pd.DataFrame(
+                {"label": raw_labels, "value": features[self.order_by].to_numpy()}
+            )
+            .groupby("label")
+            .agg(mean=("value", "mean"), size=("value", "size"))
+            .reset_index()
+            .sort_values(["mean", "size", "label"], ascending=[False, False, True])
+        )
+        self.segment_of_label_ = dict(
+            zip(summary["label"].tolist(), range(len(summary)), strict=True)
+        )
+        self.n_segments_ = len(summary)
+        self.feature_names_in_ = np.asarray(features.columns, dtype=object)
+        return self
+
+    def transform(self, features: pd.DataFrame) -> np.ndarray:
+        """Applies the fitted preprocessing.
+
+        Args:
+            features: Frame with the training feature columns.
+
+        Returns:
+            Array of shape (n_customers, n_model_dimensions).
+        """
+        return self.pipeline_.named_steps["preprocess"].transform(features)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        """Assigns each customer its segment id.
+
+        Args:
+            features: Frame with the training feature columns.
+
+        Returns:
+            Integer array of shape (n_customers,) with ids in ``0..n_segments_-1``.
+        """
+        raw_labels = self.pipeline_.predict(features)
+        return np.vectorize(self.segment_of_label_.__getitem__, otypes=[np.int64])(
+            raw_labels
+        )

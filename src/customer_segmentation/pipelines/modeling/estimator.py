@@ -138,6 +138,14 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
             zip(summary["label"].tolist(), range(len(summary)), strict=True)
         )
         self.n_segments_ = len(summary)
+        matrix = self.transform(features)
+        segment_ids = self._segment_ids(raw_labels)
+        self.centres_ = np.vstack(
+            [
+                matrix[segment_ids == segment].mean(axis=0)
+                for segment in range(self.n_segments_)
+            ]
+        )
         self.feature_names_in_ = np.asarray(features.columns, dtype=object)
         return self
 
@@ -161,7 +169,25 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         Returns:
             Integer array of shape (n_customers,) with ids in ``0..n_segments_-1``.
         """
-        raw_labels = self.pipeline_.predict(features)
-        return np.vectorize(self.segment_of_label_.__getitem__, otypes=[np.int64])(
-            raw_labels
+        return self._segment_ids(self.pipeline_.predict(features))
+
+    def distance_to_centre(self, features: pd.DataFrame) -> np.ndarray:
+        """Measures how typical each customer is of its segment.
+
+        Args:
+            features: Frame with the training feature columns.
+
+        Returns:
+            Float array of shape (n_customers,): Euclidean distance, in the
+            preprocessed (scaled) space, from each customer to the mean of its
+            segment's training customers.
+        """
+        matrix = self.transform(features)
+        centres = self.centres_[self.predict(features)]
+        return np.linalg.norm(matrix - centres, axis=1)
+
+    def _segment_ids(self, raw_labels: np.ndarray) -> np.ndarray:
+        lookup = self.segment_of_label_
+        return np.fromiter(
+            (lookup[label] for label in raw_labels), np.int64, len(raw_labels)
         )

@@ -13,6 +13,16 @@ logger = logging.getLogger(__name__)
 
 REVENUE_COLUMN = "monetary"
 TAB10_SIZE = 10
+DARK_CELL_Z = 1.2
+
+
+def _compact_number(value: float) -> str:
+    magnitude = abs(value)
+    if magnitude >= 1e6:  # noqa: PLR2004
+        return f"{value / 1e6:.1f}M"
+    if magnitude >= 1e4:  # noqa: PLR2004
+        return f"{value / 1e3:.0f}k"
+    return f"{value:,.3g}"
 
 
 def segment_colours(n_segments: int) -> list[tuple[float, float, float, float]]:
@@ -153,13 +163,15 @@ def plot_segment_profiles(segment_profiles: pd.DataFrame) -> Figure:
     )
     for row in range(means.shape[0]):
         for column in range(means.shape[1]):
+            dark_cell = abs(z_scores.iloc[row, column]) > DARK_CELL_Z
             axes.text(
                 column,
                 row,
-                f"{means.iloc[row, column]:,.3g}",
+                _compact_number(means.iloc[row, column]),
                 ha="center",
                 va="center",
                 fontsize=8,
+                color="white" if dark_cell else "black",
             )
     axes.set_xticks(
         range(len(columns)),

@@ -128,7 +128,7 @@ def _check_dates_parse(
     failures = checked.filter(checked.original.notnull() & checked.parsed.isnull())
     n_failed = failures.count().execute()
     if n_failed:
-        examples = failures.original.cast("string").limit(3).to_pyarrow().to_pylist()
+        examples = failures.original.cast("string").to_pyarrow(limit=3).to_pylist()
         raise InputValidationError(
             f"{dataset}: column '{column}' has {n_failed} value(s) that are not "
             f"dates (rule: dates parseable); examples: {examples}"
@@ -215,7 +215,7 @@ def standardise_customers(raw_customers: ir.Table, schema: CustomersSchema) -> i
     )
     n_repeated = repeated.count().execute()
     if n_repeated:
-        examples = repeated[CUSTOMER_KEY].limit(3).to_pyarrow().to_pylist()
+        examples = repeated[CUSTOMER_KEY].to_pyarrow(limit=3).to_pylist()
         raise InputValidationError(
             f"{schema.dataset}: column '{schema.customer_id}' has {n_repeated} "
             f"id(s) on more than one row (rule: one row per customer); "

@@ -1,0 +1,212 @@
+"""Unit tests of the data processing nodes on tiny in-memory tables."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from customer_segmentation.pipelines.data_processing.nodes import (
+    CleaningRules,
+    CustomersSchema,
+    InputValidationError,
+    TransactionsSchema,
+    flag_transactions,
+    select_clean_transactions,
+    select_returned_transactions,
+    standardise_customers,
+    standardise_transactions,
+    summarise_data_quality,
+)
+
+
+def _raw_lines(**overrides) -> pd.DataFrame:
+    lines = {
+        "customer_id": [1.0, 1.0, None, 2.0],
+        "invoice_id": ["100", "C101", "102", "103"],
+        "invoice_date": [
+            "2025-01-01 10:00:00",
+            "2025-01-02 10:00:00",
+            "2025-01-03 10:00:00",
+            "2025-01-04 10:00:00",
+        ],
+        "product_id": ["A", "A", "B", "B"],
+        "quantity": [2, -2, 1, 3],
+        "unit_price": [1.5, 1.5, 2.0, 2.0],
+        "country": ["UK"] * 4,
+    }
+    lines.update(overrides)
+    return pd.DataFrame(lines)
+
+
+def _standard(frame: pd.DataFrame) -> ibis.Table:
+    return standardise_transactions(ibis.memtable(frame), TransactionsSchema())
+
+
+def test_standardise_transactions_casts_to_canonical_types():
+    result = _standard(_raw_lines()).to_pandas()
+
+    assert list(result.columns) == [
+        "customer_id",
+        "invoice_id",
+        "invoice_date",
+        "product_id",
+        "quantity",
+        "unit_price",
+        "country",
+    ]
+    assert result["customer_id"].tolist()[:2] == ["1", "1"]
+    assert pd.isna(result["customer_id"].iloc[2])
+    assert result["invoice_date"].iloc[0] == pd.Timestamp("2025-01-01 10:00:00")
+
+
+def test_standardise_transactions_renames_mapped_columns():
+    raw = _raw_lines().rename(columns={"customer_id": "CustomerID", "quantity": "Qty"})
+    schema = TransactionsSchema(
+        columns={
+            "customer_id": "CustomerID",
+            "invoice_id": "invoice_id",
+            "invoice_date": "invoice_date",
+            "product_id": "product_id",
+            "quantity": "Qty",
+            "unit_price": "unit_price",
+            "country": "country",
+        }
+    )
+
+    result = standardise_transactions(ibis.memtable(raw), schema).to_pandas()
+
+    assert result["quantity"].tolist() == [2.0, -2.0, 1.0, 3.0]
+
+
+def test_standardise_transactions_names_missing_column():
+    raw = _raw_lines().drop(columns="unit_price")
+
+    with pytest.raises(
+        InputValidationError, match=r"raw_transactions.*\['unit_price'\]"
+    ):
+        _standard(raw)
+
+
+def test_standardise_transactions_names_unparseable_dates():
+    raw = _raw_lines(invoice_date=["2025-01-01", "yesterday", "2025-01-03", "soon"])
+
+    with pytest.raises(
+        InputValidationError,
+        match=r"'invoice_date' has 2 value.*dates parseable.*yesterday",
+    ):
+        _standard(raw)
+
+
+def test_standardise_transactions_fills_missing_country_with_null():
+    result = _standard(_raw_lines().drop(columns="country")).to_pandas()
+
+    assert result["country"].isna().all()
+
+
+def test_standardise_customers_keeps_configured_attributes():
+    raw = pd.DataFrame(
+        {
+            "id": [7, 8],
+            "age": [30, 40],
+            "tier": ["a", "b"],
+            "joined": ["2024-01-01", None],
+        }
+    )
+    schema = CustomersSchema(
+        customer_id="id", numeric=["age"], categorical=["tier"], dates=["joined"]
+    )
+
+    result = standardise_customers(ibis.memtable(raw), schema).to_pandas()
+
+    assert list(result.columns) == ["customer_id", "age", "tier", "joined"]
+    assert result["customer_id"].tolist() == ["7", "8"]
+    assert result["joined"].iloc[0] == pd.Timestamp("2024-01-01")
+
+
+def test_standardise_customers_rejects_repeated_ids():
+    raw = pd.DataFrame({"customer_id": [7, 7, 8], "age": [30, 31, 40]})
+
+    with pytest.raises(InputValidationError, match=r"one row per customer.*\['7'\]"):
+        standardise_customers(ibis.memtable(raw), CustomersSchema(numeric=["age"]))
+
+
+def test_standardise_customers_names_missing_attribute():
+    raw = pd.DataFrame({"customer_id": [7], "age": [30]})
+
+    with pytest.raises(InputValidationError, match=r"raw_customers.*\['income'\]"):
+        standardise_customers(ibis.memtable(raw), CustomersSchema(numeric=["income"]))
+
+
+def test_flag_transactions_names_first_rule_broken():
+    raw = _raw_lines(
+        customer_id=[1.0, 1.0, None, 2.0, 2.0, 3.0],
+        invoice_id=["100", "C101", "C102", "103", "103", "104"],
+        invoice_date=["2025-01-01 10:00:00"] * 6,
+        product_id=["A", "A", "B", "B", "B", "C"],
+        quantity=[2, -2, -1, 3, 3, 1],
+        unit_price=[1.5, 1.5, 2.0, 2.0, 2.0, 0.0],
+        country=["UK"] * 6,
+    )
+
+    flagged = flag_transactions(_standard(raw), CleaningRules()).to_pandas()
+
+    reason_by_invoice = (
+        flagged.fillna({"drop_reason": "kept"})
+        .groupby("invoice_id")["drop_reason"]
+        .agg(sorted)
+    )
+    assert reason_by_invoice.to_dict() == {
+        "100": ["kept"],
+        "C101": ["cancellation"],
+        "C102": ["missing_customer_id"],
+        "103": ["duplicate_line", "kept"],
+        "104": ["non_positive_price"],
+    }
+
+
+def test_flag_transactions_respects_switched_off_rules():
+    rules = CleaningRules(cancellation_prefix=None, drop_non_positive_quantity=False)
+
+    flagged = flag_transactions(_standard(_raw_lines()), rules).to_pandas()
+
+    dropped = flagged.set_index("invoice_id")["drop_reason"].dropna()
+    assert dropped.to_dict() == {"102": "missing_customer_id"}
+
+
+def test_select_clean_and_returned_transactions_split_flagged_lines():
+    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+
+    clean = select_clean_transactions(flagged).to_pandas()
+    returned = select_returned_transactions(flagged).to_pandas()
+
+    assert sorted(clean["invoice_id"]) == ["100", "103"]
+    assert returned["invoice_id"].tolist() == ["C101"]
+    assert "drop_reason" not in clean.columns
+
+
+def test_summarise_data_quality_accounts_for_every_row():
+    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+
+    report = summarise_data_quality(flagged, select_clean_transactions(flagged))
+
+    assert report["rows_in"] == 4
+    assert report["rows_dropped"] == {"cancellation": 1, "missing_customer_id": 1}
+    assert report["rows_out"] == 2
+    assert report["customers_out"] == 2
+
+
+def test_summarise_data_quality_detects_broken_accounting():
+    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    too_few_clean = select_clean_transactions(flagged).limit(1)
+
+    with pytest.raises(ValueError, match="accounting broken: rows_in=4"):
+        summarise_data_quality(flagged, too_few_clean)
+
+
+def test_summarise_data_quality_gives_plain_integers():
+    # The report is written as JSON: counts must be plain ints.
+    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    report = summarise_data_quality(flagged, select_clean_transactions(flagged))
+
+    assert all(type(value) is int for value in report["rows_dropped"].values())

@@ -1,0 +1,141 @@
+"""Unit tests of the feature engineering nodes on tiny in-memory tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import pandas as pd
+import pytest
+
+from customer_segmentation.pipelines.feature_engineering.nodes import (
+    FeatureSettings,
+    ModelFeatures,
+    compute_customer_features,
+    resolve_reference_date,
+    select_model_input,
+)
+
+
+def _clean_lines() -> ibis.Table:
+    return ibis.memtable(
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "a", "a", "b"],
+                "invoice_id": ["1", "1", "2", "3"],
+                "invoice_date": pd.to_datetime(
+                    [
+                        "2025-01-01 09:00",
+                        "2025-01-01 09:00",
+                        "2025-01-11 09:00",
+                        "2025-01-06 12:00",
+                    ]
+                ),
+                "product_id": ["p", "q", "p", "p"],
+                "quantity": [2.0, 1.0, 4.0, 10.0],
+                "unit_price": [5.0, 10.0, 5.0, 1.0],
+                "country": ["UK", "UK", "UK", "France"],
+            }
+        )
+    )
+
+
+def _returned_lines() -> ibis.Table:
+    return ibis.memtable(
+        pd.DataFrame(
+            {
+                "customer_id": ["a"],
+                "invoice_id": ["C9"],
+                "invoice_date": pd.to_datetime(["2025-01-12 09:00"]),
+                "product_id": ["p"],
+                "quantity": [-1.0],
+                "unit_price": [5.0],
+                "country": ["UK"],
+            }
+        )
+    )
+
+
+def _customers() -> ibis.Table:
+    return ibis.memtable(
+        pd.DataFrame({"customer_id": ["a", "b", "z"], "age": [30.0, 50.0, 70.0]})
+    )
+
+
+def test_resolve_reference_date_defaults_to_day_after_last_transaction():
+    reference = resolve_reference_date(_clean_lines(), FeatureSettings())
+
+    assert reference == dt.datetime(2025, 1, 12, 9, 0)
+
+
+def test_resolve_reference_date_prefers_parameter():
+    settings = FeatureSettings(reference_date="2025-02-01")
+
+    assert resolve_reference_date(_clean_lines(), settings) == dt.datetime(2025, 2, 1)
+
+
+def test_resolve_reference_date_rejects_empty_transactions():
+    empty = _clean_lines().filter(ibis.literal(False))
+
+    with pytest.raises(ValueError, match="no rows left after cleaning"):
+        resolve_reference_date(empty, FeatureSettings())
+
+
+def test_compute_customer_features_gives_rfm_and_behaviour():
+    features = compute_customer_features(
+        _clean_lines(), _returned_lines(), _customers(), dt.datetime(2025, 1, 12, 9, 0)
+    ).to_pandas()
+
+    customer_a, customer_b = features.to_dict("records")
+    assert customer_a["customer_id"] == "a"
+    assert customer_a["recency_days"] == 1
+    assert customer_a["frequency"] == 2
+    assert customer_a["monetary"] == pytest.approx(40.0)
+    assert customer_a["average_order_value"] == pytest.approx(20.0)
+    assert customer_a["tenure_days"] == 11
+    assert customer_a["mean_days_between_purchases"] == pytest.approx(10.0)
+    assert customer_a["distinct_products"] == 2
+    assert customer_a["return_rate"] == pytest.approx(1 / 4)
+    assert customer_a["age"] == 30.0
+    assert customer_b["recency_days"] == 5
+    assert pd.isna(customer_b["mean_days_between_purchases"])
+    assert customer_b["return_rate"] == 0.0
+    assert customer_b["country"] == "France"
+
+
+def test_compute_customer_features_skips_customers_without_purchases():
+    features = compute_customer_features(
+        _clean_lines(), _returned_lines(), _customers(), dt.datetime(2025, 1, 12)
+    ).to_pandas()
+
+    assert features["customer_id"].tolist() == ["a", "b"]
+
+
+def test_select_model_input_keeps_features_and_order_column():
+    features = pd.DataFrame(
+        {"customer_id": ["a"], "recency_days": [1], "frequency": [2], "monetary": [3.0]}
+    )
+    chosen = ModelFeatures(numeric=["recency_days", "frequency"])
+
+    model_input = select_model_input(features, chosen)
+
+    assert list(model_input.columns) == [
+        "customer_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+    ]
+
+
+def test_select_model_input_names_missing_column():
+    features = pd.DataFrame({"customer_id": ["a"], "monetary": [3.0]})
+
+    with pytest.raises(ValueError, match=r"\['income'\] not in customer_features"):
+        select_model_input(features, ModelFeatures(numeric=["income"]))
+
+
+def test_select_model_input_requires_a_feature():
+    features = pd.DataFrame({"customer_id": ["a"], "monetary": [3.0]})
+
+    with pytest.raises(ValueError, match="at least one"):
+        select_model_input(features, ModelFeatures())

@@ -124,7 +124,7 @@ def _draw_orders(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFr
         np.where(position == last, 1.0, rng.uniform(size=len(owner))),
     )
     days_before_end = tenure - fraction * (tenure - recency)
-    seconds = rng.uniform(8 * 3600, 18 * 3600, len(owner))
+    seconds = np.floor(rng.uniform(8 * 3600, 18 * 3600, len(owner)))
     invoice_date = (
         PERIOD_END.normalize()
         - pd.to_timedelta(np.floor(days_before_end), unit="D")
@@ -182,7 +182,7 @@ def _add_dirt(rng: np.random.Generator, lines: pd.DataFrame) -> pd.DataFrame:
         quantity=lambda frame: -frame["quantity"],
         invoice_date=lambda frame: (
             frame["invoice_date"]
-            + pd.to_timedelta(rng.uniform(0.1, 5, len(frame)), unit="D")
+            + pd.to_timedelta(np.floor(rng.uniform(8_640, 432_000, len(frame))), unit="s")
         ),
     )
     cancelled = cancelled[cancelled["invoice_date"] <= PERIOD_END]

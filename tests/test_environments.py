@@ -42,7 +42,9 @@ def _report(project: Path) -> dict:
 def test_online_retail_env_reproduces_published_cleaning_figures(project_copy):
     # Only data_processing + feature_engineering: the figures are theirs, and the
     # whole default pipeline would add a K-means sweep on 4,338 customers.
-    _link_raw_file(project_copy, shared_dataset("online_retail", "online_retail.parquet"))
+    _link_raw_file(
+        project_copy, shared_dataset("online_retail", "online_retail.parquet")
+    )
 
     run_project(
         project_copy, ["data_processing", "feature_engineering"], env="online_retail"

@@ -220,7 +220,7 @@ def _check_model_input(
         ):
             raise ValueError(
                 f"customer_features: column '{column}' has the single value "
-                f"{values.dropna().iloc[0]!r} for every customer (rule: feature "
+                f"{values.dropna().tolist()[0]!r} for every customer (rule: feature "
                 "varies); drop it from model_features"
             )
 

@@ -208,3 +208,17 @@ def test_compute_customer_features_without_attributes_keeps_every_buyer():
     ).to_pandas()
 
     assert features["customer_id"].tolist() == ["a", "b"]
+
+
+def test_compute_customer_features_breaks_country_ties_by_name():
+    two_countries = _clean_lines().filter(ibis._.invoice_id == "1")
+    lines = two_countries.mutate(
+        country=ibis.ifelse(two_countries.product_id == "p", "UK", "Austria")
+    )
+
+    features = compute_customer_features(
+        lines, _returned_lines(), _customers(), dt.datetime(2025, 1, 12), "both"
+    ).to_pandas()
+
+    # One UK line and one Austria line: the tie goes to the first name.
+    assert features["country"].tolist() == ["Austria"]

@@ -104,6 +104,21 @@ def resolve_reference_date(
     return reference
 
 
+def _main_country(lines: ir.Table) -> ir.Table:
+    # The most frequent country; ties go to the first name in sort order, so the
+    # result does not depend on the order of the lines (unlike a plain mode).
+    with_country = lines.filter(lines.country.notnull())
+    counts = with_country.group_by(["customer_id", "country"]).agg(
+        n_lines=with_country.count()
+    )
+    ranked = counts.mutate(
+        rank=ibis.row_number().over(
+            group_by="customer_id", order_by=[ibis.desc("n_lines"), "country"]
+        )
+    )
+    return ranked.filter(ranked["rank"] == 0).select("customer_id", "country")
+
+
 def _features_from_transactions(
     clean_transactions: ir.Table,
     returned_transactions: ir.Table,
@@ -120,12 +135,16 @@ def _features_from_transactions(
         monetary=lines.revenue.sum(),
         distinct_products=lines.product_id.nunique(),
         purchase_lines=lines.count(),
-        country=lines.country.mode(),
     )
     returns = returned_transactions.group_by("customer_id").agg(
         returned_lines=returned_transactions.count()
     )
-    joined = purchases.left_join(returns, "customer_id").drop("customer_id_right")
+    joined = (
+        purchases.left_join(returns, "customer_id")
+        .drop("customer_id_right")
+        .left_join(_main_country(lines), "customer_id")
+        .drop("customer_id_right")
+    )
     returned_lines = joined.returned_lines.fill_null(0)
     span_days = _days_between(joined.last_purchase, joined.first_purchase)
     return joined.select(

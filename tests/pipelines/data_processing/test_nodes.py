@@ -246,6 +246,7 @@ def test_summarise_data_quality_has_a_section_per_table():
 
     assert report["tables"]["customers"]["rows_in"] == 2
     assert report["tables"]["customers"]["rows_out"] == 2
+    assert report["tables"]["customers"]["customers_without_clean_purchase"] == 0
     assert report["tables"]["transactions"]["rows_dropped"] == report["rows_dropped"]
 
 

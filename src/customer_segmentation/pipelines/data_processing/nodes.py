@@ -673,8 +673,9 @@ def summarise_data_quality(
     Returns:
         A JSON-ready report with ``input_kind``, ``invariant``, one section per
         table under ``tables`` (``rows_in``, ``rows_dropped``, ``rows_out`` and,
-        for customers, ``dropped_customer_ids`` up to 20 per rule), and
-        ``customers_out`` and ``invoices_out``.
+        for customers, ``dropped_customer_ids`` up to 20 per rule and, for
+        ``both``, ``customers_without_clean_purchase``: kept attribute rows that
+        get no feature row), and ``customers_out`` and ``invoices_out``.
 
     Raises:
         ValueError: If rows in differs from rows dropped plus rows out, or if
@@ -694,6 +695,13 @@ def summarise_data_quality(
         )[:N_REPORTED_IDS]
         for reason in customers["rows_dropped"]
     }
+    if input_kind == "both":
+        # Kept attribute rows without a clean purchase get no feature row.
+        customers["customers_without_clean_purchase"] = int(
+            clean_customers.anti_join(clean_transactions, CUSTOMER_KEY)
+            .count()
+            .execute()
+        )
     sections = {"transactions": transactions, "customers": customers}
     needed = {
         "transactions": _needs(input_kind, "transactions"),

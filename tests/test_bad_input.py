@@ -118,6 +118,11 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         InputValidationError,
         r"raw_transactions: input_kind='both' needs transactions.*rule: input present",
     ),
+    "unknown input kind": (
+        lambda: standardise_transactions(None, TransactionsSchema(), "attrs"),  # type: ignore[arg-type]
+        ValueError,
+        r"input_kind='attrs' should be one of \['transactions', 'attributes', 'both'\]",
+    ),
     "unknown canonical column in mapping": (
         lambda: TransactionsSchema(columns={"customer": "CustomerID"}),
         ValidationError,

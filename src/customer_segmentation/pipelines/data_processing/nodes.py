@@ -46,6 +46,7 @@ N_REPORTED_IDS = 20
 BYTE_ORDER_MARK = "\ufeff"
 
 InputKind = Literal["transactions", "attributes", "both"]
+INPUT_KINDS = ("transactions", "attributes", "both")
 
 
 class InputValidationError(ValueError):
@@ -268,7 +269,23 @@ def _check_ids_present(ids: ir.Column, dataset: str, column: str) -> None:
         )
 
 
+def check_input_kind(input_kind: str) -> None:
+    """Refuses an unknown ``input_kind`` parameter.
+
+    Args:
+        input_kind: The ``input_kind`` parameter.
+
+    Raises:
+        ValueError: If it is not ``transactions``, ``attributes`` or ``both``.
+    """
+    if input_kind not in INPUT_KINDS:
+        raise ValueError(
+            f"input_kind={input_kind!r} should be one of {list(INPUT_KINDS)}"
+        )
+
+
 def _needs(input_kind: InputKind, table: str) -> bool:
+    check_input_kind(input_kind)
     return input_kind in ("both", table)
 
 

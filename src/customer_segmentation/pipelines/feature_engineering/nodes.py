@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from customer_segmentation.pipelines.data_processing.nodes import InputKind
+from customer_segmentation.pipelines.data_processing.nodes import (
+    InputKind,
+    check_input_kind,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +90,10 @@ def resolve_reference_date(
         one day; ``NaT`` for attribute-only input, which has no recency.
 
     Raises:
-        ValueError: If no reference date is set and there are no transactions.
+        ValueError: If ``input_kind`` is unknown, or no reference date is set and
+            there are no transactions.
     """
+    check_input_kind(input_kind)
     if settings.reference_date is not None:
         return pd.Timestamp(settings.reference_date)
     if input_kind == "attributes":
@@ -191,7 +196,11 @@ def compute_customer_features(
         ``mean_days_between_purchases`` (null for one-invoice customers),
         ``distinct_products``, ``return_rate`` (returned lines over all lines),
         ``country`` (the most frequent); from attributes: the attribute columns.
+
+    Raises:
+        ValueError: If ``input_kind`` is unknown.
     """
+    check_input_kind(input_kind)
     kept_customers = flagged_customers.filter(
         flagged_customers.drop_reason.isnull()
     ).drop("drop_reason")

@@ -7,7 +7,7 @@ from typing import Any
 from kedro.io import AbstractDataset, DatasetError
 
 
-class AbsentDataset(AbstractDataset[None, None]):
+class AbsentDataset(AbstractDataset[Any, None]):
     """Declares in the catalog that an input does not exist in this environment.
 
     Loading gives ``None``; the standardise nodes turn that into an empty table
@@ -31,7 +31,7 @@ class AbsentDataset(AbstractDataset[None, None]):
         """Gives ``None``: there is no such input in this environment."""
         return None
 
-    def save(self, data: None) -> None:
+    def save(self, data: Any) -> None:
         """Refuses to save.
 
         Raises:

@@ -8,10 +8,14 @@ import pytest
 
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
+    CustomerCleaningRules,
     CustomersSchema,
     InputValidationError,
+    OutlierRule,
     TransactionsSchema,
+    flag_customers,
     flag_transactions,
+    select_clean_customers,
     select_clean_transactions,
     select_returned_transactions,
     standardise_customers,
@@ -39,8 +43,27 @@ def _raw_lines(**overrides) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
+def _customers_table() -> ibis.Table:
+    return standardise_customers(
+        pd.DataFrame({"customer_id": [1, 2], "age": [30, 40]}),
+        CustomersSchema(numeric=["age"]),
+        "both",
+    )
+
+
+def _summarise(flagged: ibis.Table, clean: ibis.Table) -> dict:
+    flagged_customers = flag_customers(_customers_table(), CustomerCleaningRules())
+    return summarise_data_quality(
+        flagged,
+        clean,
+        flagged_customers,
+        select_clean_customers(flagged_customers),
+        "both",
+    )
+
+
 def _standard(frame: pd.DataFrame) -> ibis.Table:
-    return standardise_transactions(ibis.memtable(frame), TransactionsSchema())
+    return standardise_transactions(ibis.memtable(frame), TransactionsSchema(), "both")
 
 
 def test_standardise_transactions_casts_to_canonical_types():
@@ -74,7 +97,7 @@ def test_standardise_transactions_renames_mapped_columns():
         }
     )
 
-    result = standardise_transactions(ibis.memtable(raw), schema).to_pandas()
+    result = standardise_transactions(ibis.memtable(raw), schema, "both").to_pandas()
 
     assert result["quantity"].tolist() == [2.0, -2.0, 1.0, 3.0]
 
@@ -93,7 +116,7 @@ def test_standardise_transactions_names_unparseable_dates():
 
     with pytest.raises(
         InputValidationError,
-        match=r"'invoice_date' has 2 value.*dates parseable.*yesterday",
+        match=r"'invoice_date' has 2 value.*rule: dates parseable.*yesterday",
     ):
         _standard(raw)
 
@@ -117,7 +140,7 @@ def test_standardise_customers_keeps_configured_attributes():
         customer_id="id", numeric=["age"], categorical=["tier"], dates=["joined"]
     )
 
-    result = standardise_customers(ibis.memtable(raw), schema).to_pandas()
+    result = standardise_customers(ibis.memtable(raw), schema, "both").to_pandas()
 
     assert list(result.columns) == ["customer_id", "age", "tier", "joined"]
     assert result["customer_id"].tolist() == ["7", "8"]
@@ -128,14 +151,18 @@ def test_standardise_customers_rejects_repeated_ids():
     raw = pd.DataFrame({"customer_id": [7, 7, 8], "age": [30, 31, 40]})
 
     with pytest.raises(InputValidationError, match=r"one row per customer.*\['7'\]"):
-        standardise_customers(ibis.memtable(raw), CustomersSchema(numeric=["age"]))
+        standardise_customers(
+            ibis.memtable(raw), CustomersSchema(numeric=["age"]), "both"
+        )
 
 
 def test_standardise_customers_names_missing_attribute():
     raw = pd.DataFrame({"customer_id": [7], "age": [30]})
 
     with pytest.raises(InputValidationError, match=r"raw_customers.*\['income'\]"):
-        standardise_customers(ibis.memtable(raw), CustomersSchema(numeric=["income"]))
+        standardise_customers(
+            ibis.memtable(raw), CustomersSchema(numeric=["income"]), "both"
+        )
 
 
 def test_flag_transactions_names_first_rule_broken():
@@ -188,7 +215,7 @@ def test_select_clean_and_returned_transactions_split_flagged_lines():
 def test_summarise_data_quality_accounts_for_every_row():
     flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
 
-    report = summarise_data_quality(flagged, select_clean_transactions(flagged))
+    report = _summarise(flagged, select_clean_transactions(flagged))
 
     assert report["rows_in"] == 4
     assert report["rows_dropped"] == {"cancellation": 1, "missing_customer_id": 1}
@@ -201,12 +228,125 @@ def test_summarise_data_quality_detects_broken_accounting():
     too_few_clean = select_clean_transactions(flagged).limit(1)
 
     with pytest.raises(ValueError, match="accounting broken: rows_in=4"):
-        summarise_data_quality(flagged, too_few_clean)
+        _summarise(flagged, too_few_clean)
 
 
 def test_summarise_data_quality_gives_plain_integers():
     # The report is written as JSON: counts must be plain ints.
     flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
-    report = summarise_data_quality(flagged, select_clean_transactions(flagged))
+    report = _summarise(flagged, select_clean_transactions(flagged))
 
     assert all(type(value) is int for value in report["rows_dropped"].values())
+
+
+def test_summarise_data_quality_has_a_section_per_table():
+    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+
+    report = _summarise(flagged, select_clean_transactions(flagged))
+
+    assert report["tables"]["customers"]["rows_in"] == 2
+    assert report["tables"]["customers"]["rows_out"] == 2
+    assert report["tables"]["customers"]["customers_without_clean_purchase"] == 0
+    assert report["tables"]["transactions"]["rows_dropped"] == report["rows_dropped"]
+
+
+def test_standardise_transactions_reads_nothing_for_attribute_only_input():
+    result = standardise_transactions(None, TransactionsSchema(), "attributes")
+
+    assert result.count().execute() == 0
+    assert list(result.columns) == list(_standard(_raw_lines()).columns)
+
+
+def test_standardise_transactions_needs_an_input_the_kind_requires():
+    with pytest.raises(InputValidationError, match=r"raw_transactions.*input present"):
+        standardise_transactions(None, TransactionsSchema(), "transactions")
+
+
+def test_standardise_transactions_accepts_partial_mapping_without_country():
+    raw = _raw_lines().drop(columns="country").rename(columns={"quantity": "Qty"})
+    schema = TransactionsSchema(columns={"quantity": "Qty"})
+
+    result = standardise_transactions(ibis.memtable(raw), schema, "both").to_pandas()
+
+    assert result["quantity"].tolist() == [2.0, -2.0, 1.0, 3.0]
+
+
+def test_standardise_transactions_parses_configured_date_format():
+    raw = _raw_lines(invoice_date=["01/02/2025 10:00"] * 4)
+    schema = TransactionsSchema(date_format="%d/%m/%Y %H:%M")
+
+    result = standardise_transactions(ibis.memtable(raw), schema, "both").to_pandas()
+
+    assert result["invoice_date"].iloc[0] == pd.Timestamp("2025-02-01 10:00")
+
+
+def test_standardise_customers_renames_mapped_attributes_from_pandas():
+    raw = pd.DataFrame({"ID": ["0001", "0002"], "Annual Income (k$)": [15, 16]})
+    schema = CustomersSchema(customer_id="ID", numeric={"income": "Annual Income (k$)"})
+
+    result = standardise_customers(raw, schema, "attributes").to_pandas()
+
+    assert list(result.columns) == ["customer_id", "income"]
+    assert result["customer_id"].tolist() == ["0001", "0002"]
+
+
+def test_standardise_customers_numbers_rows_without_id_column():
+    raw = pd.DataFrame({"spend": [5, 6, 7]})
+    schema = CustomersSchema(customer_id=None, numeric=["spend"])
+
+    result = standardise_customers(raw, schema, "attributes").to_pandas()
+
+    assert result["customer_id"].tolist() == ["0", "1", "2"]
+
+
+def test_standardise_customers_gives_empty_table_when_absent_and_not_needed():
+    schema = CustomersSchema(numeric=["age"])
+
+    result = standardise_customers(None, schema, "transactions")
+
+    assert result.count().execute() == 0
+    assert list(result.columns) == ["customer_id", "age"]
+
+
+def test_flag_customers_drops_rows_outlying_in_enough_columns():
+    customers = standardise_customers(
+        pd.DataFrame(
+            {
+                "customer_id": range(8),
+                "x": [10, 11, 12, 13, 14, 15, 16, 1000],
+                "y": [10, 11, 12, 13, 14, 15, 1000, 1000],
+            }
+        ),
+        CustomersSchema(numeric=["x", "y"]),
+        "attributes",
+    )
+    rules = CustomerCleaningRules(
+        outliers=OutlierRule(columns=["x", "y"], min_outlying_columns=2)
+    )
+
+    flagged = flag_customers(customers, rules).to_pandas()
+
+    dropped = flagged.dropna(subset=["drop_reason"])
+    assert dropped["customer_id"].tolist() == ["7"]
+    assert (
+        select_clean_customers(flag_customers(customers, rules)).count().execute() == 7
+    )
+
+
+def test_flag_customers_keeps_everyone_without_rules():
+    flagged = flag_customers(_customers_table(), CustomerCleaningRules()).to_pandas()
+
+    assert flagged["drop_reason"].isna().all()
+
+
+def test_flag_transactions_drops_future_dated_lines():
+    rules = CleaningRules(latest_valid_date="2025-01-03")
+
+    flagged = flag_transactions(_standard(_raw_lines()), rules).to_pandas()
+
+    reasons = flagged.set_index("invoice_id")["drop_reason"].dropna().to_dict()
+    assert reasons == {
+        "C101": "cancellation",
+        "102": "missing_customer_id",
+        "103": "future_dated",
+    }

@@ -40,3 +40,11 @@ def test_data_processing_pipeline_writes_clean_tables_and_accounts_for_rows(
         "duplicate_line",
     }
     assert customers == 5_000
+    assert report["input_kind"] == "both"
+    assert report["tables"]["customers"] == {
+        "rows_in": 5_000,
+        "rows_dropped": {},
+        "rows_out": 5_000,
+        "dropped_customer_ids": {},
+        "customers_without_clean_purchase": 0,
+    }

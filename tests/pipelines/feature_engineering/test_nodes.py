@@ -11,6 +11,7 @@ import pytest
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     FeatureSettings,
     ModelFeatures,
+    ModelInputChecks,
     compute_customer_features,
     resolve_reference_date,
     select_model_input,
@@ -56,14 +57,22 @@ def _returned_lines() -> ibis.Table:
     )
 
 
-def _customers() -> ibis.Table:
+def _customers(drop_reason: list[str | None] | None = None) -> ibis.Table:
     return ibis.memtable(
-        pd.DataFrame({"customer_id": ["a", "b", "z"], "age": [30.0, 50.0, 70.0]})
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "b", "z"],
+                "age": [30.0, 50.0, 70.0],
+                "drop_reason": pd.Series(
+                    drop_reason or [None, None, None], dtype="string"
+                ),
+            }
+        )
     )
 
 
 def test_resolve_reference_date_defaults_to_day_after_last_transaction():
-    reference = resolve_reference_date(_clean_lines(), FeatureSettings())
+    reference = resolve_reference_date(_clean_lines(), FeatureSettings(), "both")
 
     assert reference == dt.datetime(2025, 1, 12, 9, 0)
 
@@ -71,19 +80,25 @@ def test_resolve_reference_date_defaults_to_day_after_last_transaction():
 def test_resolve_reference_date_prefers_parameter():
     settings = FeatureSettings(reference_date="2025-02-01")
 
-    assert resolve_reference_date(_clean_lines(), settings) == dt.datetime(2025, 2, 1)
+    assert resolve_reference_date(_clean_lines(), settings, "both") == dt.datetime(
+        2025, 2, 1
+    )
 
 
 def test_resolve_reference_date_rejects_empty_transactions():
     empty = _clean_lines().filter(ibis.literal(False))
 
     with pytest.raises(ValueError, match="no rows left after cleaning"):
-        resolve_reference_date(empty, FeatureSettings())
+        resolve_reference_date(empty, FeatureSettings(), "both")
 
 
 def test_compute_customer_features_gives_rfm_and_behaviour():
     features = compute_customer_features(
-        _clean_lines(), _returned_lines(), _customers(), dt.datetime(2025, 1, 12, 9, 0)
+        _clean_lines(),
+        _returned_lines(),
+        _customers(),
+        dt.datetime(2025, 1, 12, 9, 0),
+        "both",
     ).to_pandas()
 
     customer_a, customer_b = features.to_dict("records")
@@ -105,7 +120,11 @@ def test_compute_customer_features_gives_rfm_and_behaviour():
 
 def test_compute_customer_features_skips_customers_without_purchases():
     features = compute_customer_features(
-        _clean_lines(), _returned_lines(), _customers(), dt.datetime(2025, 1, 12)
+        _clean_lines(),
+        _returned_lines(),
+        _customers(),
+        dt.datetime(2025, 1, 12),
+        "both",
     ).to_pandas()
 
     assert features["customer_id"].tolist() == ["a", "b"]
@@ -117,7 +136,9 @@ def test_select_model_input_keeps_features_and_order_column():
     )
     chosen = ModelFeatures(numeric=["recency_days", "frequency"])
 
-    model_input = select_model_input(features, chosen)
+    model_input = select_model_input(
+        features, chosen, ModelInputChecks(min_customers=1)
+    )
 
     assert list(model_input.columns) == [
         "customer_id",
@@ -131,11 +152,73 @@ def test_select_model_input_names_missing_column():
     features = pd.DataFrame({"customer_id": ["a"], "monetary": [3.0]})
 
     with pytest.raises(ValueError, match=r"\['income'\] not in customer_features"):
-        select_model_input(features, ModelFeatures(numeric=["income"]))
+        select_model_input(
+            features, ModelFeatures(numeric=["income"]), ModelInputChecks()
+        )
 
 
 def test_select_model_input_requires_a_feature():
     features = pd.DataFrame({"customer_id": ["a"], "monetary": [3.0]})
 
     with pytest.raises(ValueError, match="at least one"):
-        select_model_input(features, ModelFeatures())
+        select_model_input(features, ModelFeatures(), ModelInputChecks())
+
+
+def test_resolve_reference_date_is_not_a_time_for_attribute_only_input():
+    empty = _clean_lines().filter(ibis.literal(False))
+
+    assert pd.isna(resolve_reference_date(empty, FeatureSettings(), "attributes"))
+
+
+def test_compute_customer_features_uses_kept_attributes_only_input():
+    empty = _clean_lines().filter(ibis.literal(False))
+
+    features = compute_customer_features(
+        empty,
+        _returned_lines().filter(ibis.literal(False)),
+        _customers(drop_reason=[None, "outlier", None]),
+        pd.NaT,
+        "attributes",
+    ).to_pandas()
+
+    assert features.to_dict("list") == {"customer_id": ["a", "z"], "age": [30.0, 70.0]}
+
+
+def test_compute_customer_features_leaves_out_customers_dropped_as_outliers():
+    features = compute_customer_features(
+        _clean_lines(),
+        _returned_lines(),
+        _customers(drop_reason=[None, "outlier", None]),
+        dt.datetime(2025, 1, 12),
+        "both",
+    ).to_pandas()
+
+    assert features["customer_id"].tolist() == ["a"]
+
+
+def test_compute_customer_features_without_attributes_keeps_every_buyer():
+    no_attributes = _customers().filter(ibis.literal(False))
+
+    features = compute_customer_features(
+        _clean_lines(),
+        _returned_lines(),
+        no_attributes,
+        dt.datetime(2025, 1, 12),
+        "transactions",
+    ).to_pandas()
+
+    assert features["customer_id"].tolist() == ["a", "b"]
+
+
+def test_compute_customer_features_breaks_country_ties_by_name():
+    two_countries = _clean_lines().filter(ibis._.invoice_id == "1")
+    lines = two_countries.mutate(
+        country=ibis.ifelse(two_countries.product_id == "p", "UK", "Austria")
+    )
+
+    features = compute_customer_features(
+        lines, _returned_lines(), _customers(), dt.datetime(2025, 1, 12), "both"
+    ).to_pandas()
+
+    # One UK line and one Austria line: the tie goes to the first name.
+    assert features["country"].tolist() == ["Austria"]

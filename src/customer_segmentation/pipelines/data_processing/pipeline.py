@@ -3,7 +3,9 @@
 from kedro.pipeline import Node, Pipeline
 
 from .nodes import (
+    flag_customers,
     flag_transactions,
+    select_clean_customers,
     select_clean_transactions,
     select_returned_transactions,
     standardise_customers,
@@ -17,20 +19,29 @@ def create_pipeline(**kwargs) -> Pipeline:
 
     Returns:
         Nodes from ``raw_transactions`` and ``raw_customers`` to
-        ``clean_transactions``, ``returned_transactions``, ``validated_customers``
-        and the ``data_quality_report``.
+        ``clean_transactions``, ``returned_transactions``, ``clean_customers``
+        and the ``data_quality_report``. ``params:input_kind`` says which raw
+        inputs are read.
     """
     return Pipeline(
         [
             Node(
                 func=standardise_transactions,
-                inputs=["raw_transactions", "params:transactions_schema"],
+                inputs=[
+                    "raw_transactions",
+                    "params:transactions_schema",
+                    "params:input_kind",
+                ],
                 outputs="validated_transactions",
                 name="standardise_transactions_node",
             ),
             Node(
                 func=standardise_customers,
-                inputs=["raw_customers", "params:customers_schema"],
+                inputs=[
+                    "raw_customers",
+                    "params:customers_schema",
+                    "params:input_kind",
+                ],
                 outputs="validated_customers",
                 name="standardise_customers_node",
             ),
@@ -53,8 +64,26 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="select_returned_transactions_node",
             ),
             Node(
+                func=flag_customers,
+                inputs=["validated_customers", "params:customer_cleaning_rules"],
+                outputs="flagged_customers",
+                name="flag_customers_node",
+            ),
+            Node(
+                func=select_clean_customers,
+                inputs="flagged_customers",
+                outputs="clean_customers",
+                name="select_clean_customers_node",
+            ),
+            Node(
                 func=summarise_data_quality,
-                inputs=["flagged_transactions", "clean_transactions"],
+                inputs=[
+                    "flagged_transactions",
+                    "clean_transactions",
+                    "flagged_customers",
+                    "clean_customers",
+                    "params:input_kind",
+                ],
                 outputs="data_quality_report",
                 name="summarise_data_quality_node",
             ),

@@ -7,8 +7,14 @@ import logging
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+
+from customer_segmentation.pipelines.data_processing.nodes import (
+    InputKind,
+    check_input_kind,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,62 +51,84 @@ class ModelFeatures(BaseModel):
     order_segments_by: str = "monetary"
 
 
+class ModelInputChecks(BaseModel):
+    """Checks on the model input before a model is fitted.
+
+    Scoring a handful of new customers needs none of them, so each can be
+    switched off (e.g. in the inference namespace).
+
+    Attributes:
+        min_customers: Fewest customers accepted.
+        reject_constant_features: Refuse a feature with one value only.
+        reject_all_missing_features: Refuse a feature missing for every customer.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_customers: int = Field(default=2, ge=1)
+    reject_constant_features: bool = True
+    reject_all_missing_features: bool = True
+
+
 def _days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
     seconds = later.epoch_seconds() - earlier.epoch_seconds()
     return (seconds / SECONDS_PER_DAY).floor()
 
 
 def resolve_reference_date(
-    clean_transactions: ir.Table, settings: FeatureSettings
-) -> dt.datetime:
+    clean_transactions: ir.Table, settings: FeatureSettings, input_kind: InputKind
+) -> pd.Timestamp:
     """Picks the date recency and tenure are measured at.
 
     Args:
         clean_transactions: Clean transaction lines.
         settings: Feature settings; a set ``reference_date`` wins.
+        input_kind: ``transactions``, ``attributes`` or ``both``.
 
     Returns:
         ``settings.reference_date`` when set, else the last transaction time plus
-        one day.
+        one day; ``NaT`` for attribute-only input, which has no recency.
 
     Raises:
-        ValueError: If no reference date is set and there are no transactions.
+        ValueError: If ``input_kind`` is unknown, or no reference date is set and
+            there are no transactions.
     """
+    check_input_kind(input_kind)
     if settings.reference_date is not None:
-        return settings.reference_date
+        return pd.Timestamp(settings.reference_date)
+    if input_kind == "attributes":
+        return pd.NaT
     last = clean_transactions.invoice_date.max().execute()
     if last is None or pd.isna(last):
         raise ValueError(
             "clean_transactions: no rows left after cleaning, so no reference date "
             "can be derived; check the data quality report"
         )
-    reference = pd.Timestamp(last).to_pydatetime() + dt.timedelta(days=1)
+    reference = pd.Timestamp(last) + pd.Timedelta(days=1)
     logger.info("Reference date for recency and tenure: %s", reference)
     return reference
 
 
-def compute_customer_features(
+def _main_country(lines: ir.Table) -> ir.Table:
+    # The most frequent country; ties go to the first name in sort order, so the
+    # result does not depend on the order of the lines (unlike a plain mode).
+    with_country = lines.filter(lines.country.notnull())
+    counts = with_country.group_by(["customer_id", "country"]).agg(
+        n_lines=with_country.count()
+    )
+    ranked = counts.mutate(
+        rank=ibis.row_number().over(
+            group_by="customer_id", order_by=[ibis.desc("n_lines"), "country"]
+        )
+    )
+    return ranked.filter(ranked["rank"] == 0).select("customer_id", "country")
+
+
+def _features_from_transactions(
     clean_transactions: ir.Table,
     returned_transactions: ir.Table,
-    validated_customers: ir.Table,
-    reference_date: dt.datetime,
+    reference_date: pd.Timestamp,
 ) -> ir.Table:
-    """Aggregates transactions into RFM and behaviour features, joined with attributes.
-
-    Args:
-        clean_transactions: Clean purchase lines.
-        returned_transactions: Cancelled and returned lines of identified customers.
-        validated_customers: Customer attributes, one row per customer.
-        reference_date: Date recency and tenure are measured at.
-
-    Returns:
-        One row per customer with a clean purchase: ``customer_id``,
-        ``recency_days``, ``frequency`` (distinct invoices), ``monetary`` (net
-        revenue), ``average_order_value``, ``tenure_days``,
-        ``mean_days_between_purchases`` (null for one-invoice customers),
-        ``distinct_products``, ``return_rate`` (returned lines over all lines),
-        ``country`` (the most frequent), and the attribute columns.
-    """
     reference = ibis.literal(pd.Timestamp(reference_date)).cast("timestamp")
     lines = clean_transactions.mutate(
         revenue=clean_transactions.quantity * clean_transactions.unit_price
@@ -112,15 +140,19 @@ def compute_customer_features(
         monetary=lines.revenue.sum(),
         distinct_products=lines.product_id.nunique(),
         purchase_lines=lines.count(),
-        country=lines.country.mode(),
     )
     returns = returned_transactions.group_by("customer_id").agg(
         returned_lines=returned_transactions.count()
     )
-    joined = purchases.left_join(returns, "customer_id").drop("customer_id_right")
+    joined = (
+        purchases.left_join(returns, "customer_id")
+        .drop("customer_id_right")
+        .left_join(_main_country(lines), "customer_id")
+        .drop("customer_id_right")
+    )
     returned_lines = joined.returned_lines.fill_null(0)
     span_days = _days_between(joined.last_purchase, joined.first_purchase)
-    features = joined.select(
+    return joined.select(
         "customer_id",
         recency_days=_days_between(reference, joined.last_purchase),
         frequency=joined.frequency,
@@ -134,25 +166,113 @@ def compute_customer_features(
         return_rate=returned_lines / (joined.purchase_lines + returned_lines),
         country=joined.country,
     )
-    with_attributes = features.left_join(validated_customers, "customer_id")
+
+
+def compute_customer_features(
+    clean_transactions: ir.Table,
+    returned_transactions: ir.Table,
+    flagged_customers: ir.Table,
+    reference_date: pd.Timestamp,
+    input_kind: InputKind,
+) -> ir.Table:
+    """Builds one feature row per customer from transactions, attributes or both.
+
+    Args:
+        clean_transactions: Clean purchase lines.
+        returned_transactions: Cancelled and returned lines of identified customers.
+        flagged_customers: Customer attributes with the ``drop_reason`` of the
+            customer cleaning (null for kept rows).
+        reference_date: Date recency and tenure are measured at (unused for
+            attribute-only input).
+        input_kind: ``transactions``: RFM and behaviour features of every customer
+            with a clean purchase; ``attributes``: the kept attribute rows;
+            ``both``: the transaction features joined with the attributes, without
+            the customers the customer cleaning dropped.
+
+    Returns:
+        One row per customer, ordered by ``customer_id``. From transactions:
+        ``recency_days``, ``frequency`` (distinct invoices), ``monetary`` (net
+        revenue), ``average_order_value``, ``tenure_days``,
+        ``mean_days_between_purchases`` (null for one-invoice customers),
+        ``distinct_products``, ``return_rate`` (returned lines over all lines),
+        ``country`` (the most frequent); from attributes: the attribute columns.
+
+    Raises:
+        ValueError: If ``input_kind`` is unknown.
+    """
+    check_input_kind(input_kind)
+    kept_customers = flagged_customers.filter(
+        flagged_customers.drop_reason.isnull()
+    ).drop("drop_reason")
+    if input_kind == "attributes":
+        return kept_customers.order_by("customer_id")
+    features = _features_from_transactions(
+        clean_transactions, returned_transactions, reference_date
+    )
+    dropped = flagged_customers.filter(flagged_customers.drop_reason.notnull())
+    features = features.anti_join(dropped, "customer_id")
+    with_attributes = features.left_join(kept_customers, "customer_id")
     return with_attributes.drop("customer_id_right").order_by("customer_id")
 
 
+def _check_model_input(
+    model_input: pd.DataFrame, columns: list[str], checks: ModelInputChecks
+) -> None:
+    n_customers = len(model_input)
+    if n_customers < checks.min_customers:
+        raise ValueError(
+            f"customer_features: n_customers={n_customers} should be >= "
+            f"model_input_checks.min_customers={checks.min_customers} (rule: "
+            "enough customers); check the data quality report"
+        )
+    for column in columns:
+        values = model_input[column]
+        if pd.api.types.is_numeric_dtype(values):
+            infinite = values[np.isinf(values.astype("float64"))]
+            if len(infinite):
+                raise ValueError(
+                    f"customer_features: column '{column}' has {len(infinite)} "
+                    f"infinite value(s) (rule: finite features); examples: "
+                    f"{infinite.head(3).tolist()}"
+                )
+        if checks.reject_all_missing_features and values.isna().all():
+            raise ValueError(
+                f"customer_features: column '{column}' is missing for all "
+                f"{n_customers} customers (rule: feature not all missing); drop it "
+                "from model_features"
+            )
+        if (
+            checks.reject_constant_features
+            and n_customers > 1
+            and values.nunique(dropna=True) == 1
+        ):
+            raise ValueError(
+                f"customer_features: column '{column}' has the single value "
+                f"{values.dropna().tolist()[0]!r} for every customer (rule: feature "
+                "varies); drop it from model_features"
+            )
+
+
 def select_model_input(
-    customer_features: pd.DataFrame, model_features: ModelFeatures
+    customer_features: pd.DataFrame,
+    model_features: ModelFeatures,
+    model_input_checks: ModelInputChecks,
 ) -> pd.DataFrame:
-    """Picks the columns that feed the model.
+    """Picks the columns that feed the model and checks they can be clustered.
 
     Args:
         customer_features: One row per customer.
         model_features: Numeric and categorical feature columns.
+        model_input_checks: Which checks on the chosen columns apply.
 
     Returns:
         ``customer_id``, the chosen columns in the configured order, and the
         ``order_segments_by`` column.
 
     Raises:
-        ValueError: If no feature is chosen or a chosen column does not exist.
+        ValueError: If no feature is chosen, a chosen column does not exist, there
+            are too few customers, or a chosen column is infinite somewhere,
+            missing everywhere or constant (each check named in the message).
     """
     chosen = [*model_features.numeric, *model_features.categorical]
     if not chosen:
@@ -167,4 +287,6 @@ def select_model_input(
             f"available: {list(customer_features.columns)}"
         )
     columns = ["customer_id", *dict.fromkeys(wanted)]
-    return customer_features[columns].copy()
+    model_input = customer_features[columns].copy()
+    _check_model_input(model_input, chosen, model_input_checks)
+    return model_input

@@ -15,7 +15,11 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=resolve_reference_date,
-                inputs=["clean_transactions", "params:feature_settings"],
+                inputs=[
+                    "clean_transactions",
+                    "params:feature_settings",
+                    "params:input_kind",
+                ],
                 outputs="reference_date",
                 name="resolve_reference_date_node",
             ),
@@ -24,15 +28,20 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=[
                     "clean_transactions",
                     "returned_transactions",
-                    "validated_customers",
+                    "flagged_customers",
                     "reference_date",
+                    "params:input_kind",
                 ],
                 outputs="customer_features@ibis",
                 name="compute_customer_features_node",
             ),
             Node(
                 func=select_model_input,
-                inputs=["customer_features@pandas", "params:model_features"],
+                inputs=[
+                    "customer_features@pandas",
+                    "params:model_features",
+                    "params:model_input_checks",
+                ],
                 outputs="model_input",
                 name="select_model_input_node",
             ),

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
@@ -18,8 +19,12 @@ def _log1p_non_negative(values: np.ndarray) -> np.ndarray:
 
 
 def build_preprocessor(
-    numeric: Sequence[str], log_transform: Sequence[str], categorical: Sequence[str]
-) -> ColumnTransformer:
+    numeric: Sequence[str],
+    log_transform: Sequence[str],
+    categorical: Sequence[str],
+    pca_components: int | None = None,
+    scale_numeric: bool = True,
+) -> ColumnTransformer | Pipeline:
     """Builds the feature preprocessing: log1p for skewed columns, scaling, one-hot.
 
     Args:
@@ -27,13 +32,21 @@ def build_preprocessor(
         log_transform: Subset of ``numeric`` to pass through ``log1p`` (negative
             values clipped to 0) before scaling.
         categorical: Categorical columns, one-hot encoded (unknown levels ignored).
+        pca_components: When set, the preprocessed columns are projected on this
+            many principal components as a final step.
+        scale_numeric: Standardise the numeric columns (after ``log1p``); off
+            keeps them in their (logged) units, as published PCA recipes do.
 
     Returns:
-        An unfitted ``ColumnTransformer``.
+        An unfitted ``ColumnTransformer``, or a ``Pipeline`` of it and ``PCA`` when
+        ``pca_components`` is set.
 
     Raises:
-        ValueError: If a ``log_transform`` column is not in ``numeric``.
+        ValueError: If a ``log_transform`` column is not in ``numeric``, or
+            ``pca_components`` is below 1.
     """
+    if pca_components is not None and pca_components < 1:
+        raise ValueError(f"pca_components={pca_components} should be >= 1")
     stray = [column for column in log_transform if column not in numeric]
     if stray:
         raise ValueError(
@@ -51,7 +64,7 @@ def build_preprocessor(
                     FunctionTransformer(
                         _log1p_non_negative, feature_names_out="one-to-one"
                     ),
-                    StandardScaler(),
+                    StandardScaler() if scale_numeric else "passthrough",
                 ),
                 logged,
             )
@@ -60,7 +73,10 @@ def build_preprocessor(
         transformers.append(
             (
                 "scaled",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                make_pipeline(
+                    SimpleImputer(strategy="median"),
+                    StandardScaler() if scale_numeric else "passthrough",
+                ),
                 linear,
             )
         )
@@ -75,8 +91,16 @@ def build_preprocessor(
                 list(categorical),
             )
         )
-    return ColumnTransformer(
+    columns = ColumnTransformer(
         transformers, remainder="drop", verbose_feature_names_out=False
+    )
+    if pca_components is None:
+        return columns
+    return Pipeline(
+        [
+            ("columns", columns),
+            ("pca", PCA(n_components=pca_components, svd_solver="full")),
+        ]
     )
 
 

@@ -182,7 +182,9 @@ def _add_dirt(rng: np.random.Generator, lines: pd.DataFrame) -> pd.DataFrame:
         quantity=lambda frame: -frame["quantity"],
         invoice_date=lambda frame: (
             frame["invoice_date"]
-            + pd.to_timedelta(np.floor(rng.uniform(8_640, 432_000, len(frame))), unit="s")
+            + pd.to_timedelta(
+                np.floor(rng.uniform(8_640, 432_000, len(frame))), unit="s"
+            )
         ),
     )
     cancelled = cancelled[cancelled["invoice_date"] <= PERIOD_END]

@@ -24,10 +24,12 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   th { background: #f0f4f8; }
   td.number { text-align: right; font-variant-numeric: tabular-nums; }
   tr.chosen td { background: #e3f8ff; font-weight: 600; }
-  .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr));
+  .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr));
            gap: 14px; }
   .card { border: 1px solid #d9e2ec; border-left: 8px solid var(--colour);
           border-radius: 6px; padding: 10px 16px; }
+  .card table { width: 100%; font-size: 13px; }
+  .card td:first-child { word-break: break-word; }
   .card h3 { margin: 2px 0 6px 0; font-size: 17px; }
   .action { background: #fffbea; border-radius: 4px; padding: 6px 10px; }
   .muted { color: #627d98; font-size: 13px; }

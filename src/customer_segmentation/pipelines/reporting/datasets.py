@@ -24,7 +24,7 @@ class LatestVersionDataset(AbstractDataset[None, pd.DataFrame]):
 
         previous_segment_assignments:
           type: customer_segmentation.pipelines.reporting.datasets.LatestVersionDataset
-          filepath: data/07_model_output/segment_assignment_history.parquet
+          filepath: data/08_reporting/segment_assignment_history.parquet
           columns: [customer_id, segment_id, segment_name]
 
     Args:

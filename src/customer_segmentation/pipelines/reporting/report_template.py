@@ -57,20 +57,24 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
 <section id="data-quality">
   <h2>Data quality</h2>
   {% if data_quality %}
-  <p>Dataset <code>{{ data_quality.dataset }}</code>:
-     {{ data_quality.rows_in | thousands }} rows in,
-     {{ data_quality.rows_out | thousands }} rows kept
-     ({{ data_quality.customers_out | thousands }} customers,
-     {{ data_quality.invoices_out | thousands }} invoices).</p>
+  <table>
+    <tr><th>Measure</th><th>Value</th></tr>
+    {% for key, value in data_quality.items() if key != "rows_dropped" %}
+    <tr><td>{{ key | replace("_", " ") }}</td>
+        <td class="number">{{ value | thousands if value is number else value }}</td></tr>
+    {% endfor %}
+  </table>
+  {% if data_quality.rows_dropped is defined %}
   <table>
     <tr><th>Rule</th><th>Rows dropped</th><th>Share of rows in</th></tr>
     {% for rule, rows in data_quality.rows_dropped.items() %}
     <tr><td>{{ rule | replace("_", " ") }}</td><td class="number">{{ rows | thousands }}</td>
-        <td class="number">{{ percent(rows / data_quality.rows_in if data_quality.rows_in else 0) }}</td></tr>
+        <td class="number">{{ percent(rows / data_quality.rows_in if data_quality.get("rows_in") else none) }}</td></tr>
     {% else %}
     <tr><td colspan="3">No row was dropped.</td></tr>
     {% endfor %}
   </table>
+  {% endif %}
   {% else %}
   <p>No data-quality report was given.</p>
   {% endif %}

@@ -59,7 +59,9 @@ def test_sizes_plot_names_segments_and_shows_revenue():
 
 def test_same_segment_has_the_same_colour_in_every_plot():
     sizes = plot_segment_sizes(profile_segments(FEATURES, SEGMENTS), NAMES)
-    scatter = plot_recency_monetary(FEATURES, SEGMENTS, NAMES, RfmSettings())
+    scatter = plot_recency_monetary(
+        FEATURES, SEGMENTS, NAMES, RfmSettings(), ProjectionSettings()
+    )
 
     bar_colour = sizes.axes[0].patches[2].get_facecolor()
     point_colour = scatter.axes[0].collections[2].get_facecolor()[0]
@@ -131,3 +133,16 @@ def test_migration_plot_annotates_counts():
     text = _texts(figure)
     assert "(new customer)" in text
     assert figure.axes[0].images[0].get_array().tolist() == [[5, 2], [0, 1]]
+
+
+def test_scatter_draws_a_seeded_sample_but_counts_every_customer():
+    figure = plot_recency_monetary(
+        FEATURES, SEGMENTS, NAMES, RfmSettings(), ProjectionSettings(max_points=10)
+    )
+    small = ProjectionSettings(max_points=3, random_state=0)
+    sampled = plot_recency_monetary(FEATURES, SEGMENTS, NAMES, RfmSettings(), small)
+
+    drawn = sum(len(points.get_offsets()) for points in sampled.axes[0].collections)
+    assert drawn == 3
+    assert "(2)" in _texts(sampled)
+    assert "6 of 6 drawn" in figure.axes[0].get_title()

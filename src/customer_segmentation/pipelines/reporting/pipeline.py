@@ -117,7 +117,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=plot_recency_monetary,
-                inputs=[FEATURES, "customer_segments", "segment_names", "params:rfm"],
+                inputs=[
+                    FEATURES,
+                    "customer_segments",
+                    "segment_names",
+                    "params:rfm",
+                    "params:segment_projection",
+                ],
                 outputs="recency_monetary_plot",
                 name="plot_recency_monetary_node",
             ),

@@ -368,14 +368,17 @@ def plot_recency_monetary(
     customer_segments: pd.DataFrame,
     segment_names: pd.DataFrame,
     rfm: RfmSettings,
+    projection: ProjectionSettings,
 ) -> Figure:
-    """Draws every customer's recency against revenue, coloured by segment.
+    """Draws customers' recency against revenue, coloured by segment.
 
     Args:
         customer_features: With ``customer_id`` and the recency and monetary columns.
         customer_segments: ``customer_id`` and ``segment_id``.
         segment_names: Output of ``name_segments``.
         rfm: Names of the recency and monetary columns.
+        projection: ``max_points`` and ``random_state`` of the seeded sample drawn
+            (legend counts are over all customers).
 
     Returns:
         A scatter plot with a log revenue axis; a message figure when a column is
@@ -392,25 +395,34 @@ def plot_recency_monetary(
             f"No recency-revenue plot: customer_features has no {', '.join(missing)} column.",
         )
     merged = join_segments(customer_features, customer_segments)
-    segments = sorted(int(segment) for segment in merged[SEGMENT_COLUMN].unique())
+    counts = merged[SEGMENT_COLUMN].value_counts()
+    sample = merged.iloc[
+        np.random.default_rng(projection.random_state).permutation(len(merged))[
+            : projection.max_points
+        ]
+    ]
+    segments = sorted(int(segment) for segment in counts.index)
     colours = _colour_table(segments)
     labels = segment_labels(segment_names, width=60)
     figure = Figure(figsize=(10, 6), layout="constrained")
     axes = figure.subplots()
     for segment in segments:
-        members = merged[merged[SEGMENT_COLUMN] == segment]
+        members = sample[sample[SEGMENT_COLUMN] == segment]
         axes.scatter(
             members[rfm.recency_column],
             members[rfm.monetary_column].clip(lower=0.01),
             s=6,
             alpha=0.5,
             color=colours[segment],
-            label=f"{labels.get(segment, str(segment))} ({len(members):,})",
+            label=f"{labels.get(segment, str(segment))} ({counts[segment]:,})",
         )
     axes.set_yscale("log")
     axes.set_xlabel("recency (days since last purchase)")
     axes.set_ylabel("revenue per customer (currency units, log scale)")
-    axes.set_title("Customers by recency and revenue, coloured by segment")
+    axes.set_title(
+        f"Customers by recency and revenue, coloured by segment "
+        f"({len(sample):,} of {len(merged):,} drawn)"
+    )
     axes.legend(markerscale=3, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure
 

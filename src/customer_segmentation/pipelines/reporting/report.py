@@ -244,7 +244,7 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         ),
         (
             plot_recency_monetary(
-                customer_features, customer_segments, segment_names, rfm
+                customer_features, customer_segments, segment_names, rfm, projection
             ),
             "Every customer's recency against revenue.",
         ),

@@ -130,7 +130,7 @@ class ProjectionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     log_transform: list[str] = Field(default_factory=list)
-    max_points: int = Field(default=4_000, ge=10)
+    max_points: int = Field(default=4_000, ge=1)
     random_state: int = 42
 
 

@@ -420,8 +420,8 @@ def plot_recency_monetary(
     axes.set_xlabel("recency (days since last purchase)")
     axes.set_ylabel("revenue per customer (currency units, log scale)")
     axes.set_title(
-        f"Customers by recency and revenue, coloured by segment "
-        f"({len(sample):,} of {len(merged):,} drawn)"
+        f"Recency vs revenue by segment ({len(sample):,} of {len(merged):,} drawn)",
+        loc="left",
     )
     axes.legend(markerscale=3, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure

@@ -145,4 +145,4 @@ def test_scatter_draws_a_seeded_sample_but_counts_every_customer():
     drawn = sum(len(points.get_offsets()) for points in sampled.axes[0].collections)
     assert drawn == 3
     assert "(2)" in _texts(sampled)
-    assert "6 of 6 drawn" in figure.axes[0].get_title()
+    assert "6 of 6 drawn" in figure.axes[0].get_title(loc="left")

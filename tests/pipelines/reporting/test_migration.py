@@ -101,3 +101,13 @@ def test_latest_version_dataset_is_read_only(tmp_path):
 
     with pytest.raises(DatasetError, match="read-only"):
         dataset.save(CURRENT)
+
+
+def test_customer_ids_match_across_runs_whatever_their_stored_type():
+    previous = pd.DataFrame({"customer_id": [1, 2], "segment_id": [0, 1]})
+    current = pd.DataFrame({"customer_id": ["1", "2"], "segment_id": [0, 1]})
+
+    migration = compare_segment_assignments(previous, current, NAMES)
+
+    assert migration["n_customers"].tolist() == [1, 1]
+    assert "(new customer)" not in set(migration["previous_segment_name"])

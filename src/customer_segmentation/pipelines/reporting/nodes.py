@@ -629,8 +629,12 @@ def compare_segment_assignments(
     current = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
         segment_names[[SEGMENT_COLUMN, "segment_name"]], on=SEGMENT_COLUMN, how="left"
     )
-    moves = previous[[ID_COLUMN, "previous_segment_id", "previous_segment_name"]].merge(
-        current, on=ID_COLUMN, how="outer"
+    # Ids are compared as text: a storage change between runs (e.g. integers in
+    # CSV, then strings in Parquet) must not make every customer look new.
+    moves = (
+        previous[[ID_COLUMN, "previous_segment_id", "previous_segment_name"]]
+        .astype({ID_COLUMN: str})
+        .merge(current.astype({ID_COLUMN: str}), on=ID_COLUMN, how="outer")
     )
     moves = moves.assign(
         previous_segment_id=moves["previous_segment_id"].astype("Int64"),

@@ -160,3 +160,42 @@ def test_report_summarises_migration_when_a_previous_run_exists():
 def test_model_selection_without_a_chosen_row_is_an_error():
     with pytest.raises(ValueError, match="expected one chosen row, found 0"):
         _render(_selection().assign(chosen=False))
+
+
+def test_report_lists_each_table_of_a_multi_table_quality_report():
+    rules, summary = derive_segment_rules(
+        FEATURES, SEGMENTS, NAMES, RulesSettings(min_leaf_share=0.1)
+    )
+    quality = {
+        "dataset": "transactions",
+        "input_kind": "both",
+        "rows_in": 10,
+        "rows_out": 8,
+        "tables": {
+            "transactions": {
+                "rows_in": 10,
+                "rows_dropped": {"duplicate_line": 2},
+                "rows_out": 8,
+            },
+            "customers": {"rows_in": 6, "rows_dropped": {}, "rows_out": 6},
+        },
+    }
+
+    html = render_segmentation_report(
+        quality,
+        _selection(),
+        profile_segments(FEATURES, SEGMENTS),
+        NAMES,
+        rules,
+        summary,
+        EMPTY_MIGRATION,
+        FEATURES,
+        SEGMENTS,
+        RfmSettings(),
+        ProjectionSettings(),
+        ReportSettings(image_dpi=50),
+    )
+
+    assert "duplicate line: 2" in html
+    assert "<td>customers</td>" in html
+    assert "input kind" in html

@@ -59,7 +59,7 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   {% if data_quality %}
   <table>
     <tr><th>Measure</th><th>Value</th></tr>
-    {% for key, value in data_quality.items() if key != "rows_dropped" %}
+    {% for key, value in data_quality.items() if value is not mapping %}
     <tr><td>{{ key | replace("_", " ") }}</td>
         <td class="number">{{ value | thousands if value is number else value }}</td></tr>
     {% endfor %}
@@ -72,6 +72,17 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
         <td class="number">{{ percent(rows / data_quality.rows_in if data_quality.get("rows_in") else none) }}</td></tr>
     {% else %}
     <tr><td colspan="3">No row was dropped.</td></tr>
+    {% endfor %}
+  </table>
+  {% endif %}
+  {% if data_quality.tables is defined and data_quality.tables is mapping %}
+  <table>
+    <tr><th>Table</th><th>Rows in</th><th>Rows dropped (by rule)</th><th>Rows out</th></tr>
+    {% for table, counts in data_quality.tables.items() %}
+    <tr><td>{{ table }}</td>
+        <td class="number">{{ counts.get("rows_in", 0) | thousands }}</td>
+        <td>{% for rule, rows in counts.get("rows_dropped", {}).items() %}{{ rule | replace("_", " ") }}: {{ rows | thousands }}{{ "; " if not loop.last }}{% else %}none{% endfor %}</td>
+        <td class="number">{{ counts.get("rows_out", 0) | thousands }}</td></tr>
     {% endfor %}
   </table>
   {% endif %}

@@ -61,7 +61,7 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
     <tr><th>Measure</th><th>Value</th></tr>
     {% for key, value in data_quality.items() if value is not mapping %}
     <tr><td>{{ key | replace("_", " ") }}</td>
-        <td class="number">{{ value | thousands if value is number else value }}</td></tr>
+        <td class="{{ 'number' if value is number else '' }}">{{ value | thousands if value is number else value }}</td></tr>
     {% endfor %}
   </table>
   {% if data_quality.rows_dropped is defined %}

@@ -146,3 +146,14 @@ def test_scatter_draws_a_seeded_sample_but_counts_every_customer():
     assert drawn == 3
     assert "(2)" in _texts(sampled)
     assert "6 of 6 drawn" in figure.axes[0].get_title(loc="left")
+
+
+def test_sizes_plot_without_revenue_says_customers_only():
+    attributes = pd.DataFrame(
+        {"customer_id": list("abcdef"), "age": [20, 30, 40, 50, 60, 70]}
+    )
+
+    figure = plot_segment_sizes(profile_segments(attributes, SEGMENTS), NAMES)
+
+    assert figure.axes[0].get_title() == "Segment sizes: share of customers"
+    assert "revenue" not in _texts(figure)

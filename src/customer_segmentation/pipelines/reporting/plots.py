@@ -149,7 +149,11 @@ def plot_segment_sizes(
         axes.set_xlim(
             0, max(axes.get_xlim()[1], 100 * profiles["revenue_share"].max() * 1.45)
         )
-    axes.set_title("Segment sizes: share of customers (plain) and of revenue (hatched)")
+    axes.set_title(
+        "Segment sizes: share of customers (plain) and of revenue (hatched)"
+        if "revenue_share" in profiles
+        else "Segment sizes: share of customers"
+    )
     axes.legend(loc="lower right", fontsize=8)
     return figure
 
@@ -180,7 +184,7 @@ def plot_segment_profiles(
     means = profiles[[f"{feature}_mean" for feature in features]].to_numpy(dtype=float)
     labels = segment_labels(segment_names)
     figure = Figure(
-        figsize=(1.2 * len(features) + 4.5, 0.7 * len(profiles) + 2.8),
+        figsize=(max(1.2 * len(features) + 4.5, 9), 0.7 * len(profiles) + 3),
         layout="constrained",
     )
     axes = figure.subplots()
@@ -208,7 +212,7 @@ def plot_segment_profiles(
         ],
     )
     axes.set_title(
-        "Feature means by segment (cell: mean in the feature's units; "
+        "Feature means by segment\n(cell: mean in the feature's units; "
         "colour: distance from all customers)"
     )
     figure.colorbar(

@@ -1,0 +1,71 @@
+"""Fixtures of the end-to-end reporting tests: a finished run on a copy of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+KEDRO = Path(sys.executable).with_name("kedro")
+
+
+def _kedro(project: Path, *arguments: str) -> None:
+    environment = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+    completed = subprocess.run(  # noqa: S603
+        [str(KEDRO), *arguments],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"kedro {' '.join(arguments)} failed in {project}:\n{completed.stderr[-4000:]}"
+        )
+
+
+@pytest.fixture(scope="session")
+def finished_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Copies the project (conf, sample data, notebooks) and runs it twice.
+
+    The first ``kedro run`` runs every pipeline; the second runs ``reporting`` only,
+    so the report and plots also show a migration matrix against the first run.
+    The package itself is the installed one; ``src`` is not copied.
+
+    Returns:
+        The root of the copy, with every output under ``data/``.
+    """
+    project = tmp_path_factory.mktemp("project")
+    for name in ("pyproject.toml", "conf", "notebooks"):
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, project / name, ignore=shutil.ignore_patterns("local")
+            )
+        elif source.exists():
+            shutil.copy2(source, project / name)
+    (project / "conf" / "local").mkdir(exist_ok=True)
+    # The package is imported from the installed (editable) project.
+    (project / "src").mkdir()
+    for folder in sorted((PROJECT_ROOT / "data").iterdir()):
+        if folder.is_dir():
+            (project / "data" / folder.name).mkdir(parents=True)
+    for raw_file in (PROJECT_ROOT / "data" / "01_raw").iterdir():
+        if raw_file.is_file() and raw_file.name != ".gitkeep":
+            shutil.copy2(raw_file, project / "data" / "01_raw" / raw_file.name)
+    _kedro(project, "run")
+    _kedro(project, "run", "--pipelines=reporting")
+    return project
+
+
+@pytest.fixture(scope="session")
+def kedro_runner():
+    """Gives tests the helper that runs a ``kedro`` command in a project."""
+    return _kedro

@@ -1,0 +1,77 @@
+"""Slice test: the reporting pipeline end to end on tiny in-memory data."""
+
+import pandas as pd
+import pytest
+from kedro.io import DataCatalog
+from kedro.runner import SequentialRunner
+
+from customer_segmentation.pipelines.reporting import create_pipeline
+from customer_segmentation.pipelines.reporting.settings import (
+    NamingSettings,
+    ProjectionSettings,
+    ReportSettings,
+    RfmRule,
+    RfmSettings,
+    RulesSettings,
+)
+
+FEATURES = pd.DataFrame(
+    {
+        "customer_id": list("abcdef"),
+        "recency_days": [5, 8, 200, 250, 30, 40],
+        "frequency": [20, 25, 1, 2, 5, 6],
+        "monetary": [900.0, 1200.0, 20.0, 35.0, 150.0, 180.0],
+    }
+)
+SEGMENTS = pd.DataFrame(
+    {"customer_id": list("abcdef"), "segment_id": [0, 0, 2, 2, 1, 1]}
+)
+
+
+@pytest.fixture
+def catalog() -> DataCatalog:
+    catalog = DataCatalog()
+    inputs = {
+        "customer_features@pandas": FEATURES,
+        "customer_segments": SEGMENTS,
+        "previous_segment_assignments": SEGMENTS.assign(segment_name="old"),
+        "data_quality_report": {
+            "dataset": "transactions",
+            "rows_in": 6,
+            "rows_dropped": {},
+            "rows_out": 6,
+            "customers_out": 6,
+            "invoices_out": 6,
+        },
+        "model_selection": pd.DataFrame(
+            {"algorithm": ["kmeans"], "k": [3], "silhouette": [0.5], "chosen": [True]}
+        ),
+        "params:rfm": RfmSettings(
+            segments=[
+                RfmRule(name="Champions", recency=(4, 5), frequency_monetary=(4, 5))
+            ]
+        ),
+        "params:segment_naming": NamingSettings(),
+        "params:segment_rules": RulesSettings(min_leaf_share=0.1),
+        "params:segment_projection": ProjectionSettings(),
+        "params:segmentation_report": ReportSettings(image_dpi=50),
+    }
+    for name, value in inputs.items():
+        catalog[name] = value
+    return catalog
+
+
+def test_reporting_pipeline_names_every_segment_and_renders_the_report(catalog):
+    outputs = SequentialRunner().run(create_pipeline(), catalog)
+
+    history = outputs["segment_assignment_history"].load()
+    names = history.drop_duplicates("segment_id").set_index("segment_id")[
+        "segment_name"
+    ]
+    assert sorted(names.index) == [0, 1, 2]
+    assert names.is_unique
+    assert names[0].startswith("Champions")
+    report = outputs["segmentation_report"].load()
+    assert report.startswith("<!DOCTYPE html>")
+    assert "6 of 6 customers" in report
+    assert set(outputs) >= {"segment_sizes_plot", "segment_migration_plot"}

@@ -1,0 +1,108 @@
+"""FastAPI application that serves segment assignments from a loaded scoring service."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from customer_segmentation import __version__
+
+from .schemas import (
+    FeatureSpec,
+    Health,
+    ModelInfo,
+    SegmentName,
+    SegmentsResponse,
+    build_segments_request,
+)
+from .service import ScoringService
+
+logger = logging.getLogger(__name__)
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    # pandas NA becomes None, numpy scalars become Python numbers.
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def create_app(service: ScoringService) -> FastAPI:
+    """Builds the HTTP API around a loaded scoring service.
+
+    Args:
+        service: Model, names and settings, loaded once (see
+            ``load_scoring_service``).
+
+    Returns:
+        The FastAPI application with ``POST /v1/segments``, ``GET /v1/model`` and
+        ``GET /health``.
+    """
+    segments_request = build_segments_request(
+        service.feature_names,
+        service.categorical,
+        service.limits.max_customers,
+        service.limits.max_transactions,
+    )
+    app = FastAPI(
+        title="Customer segmentation",
+        version=__version__,
+        description="Assigns customers to the segments of the saved model, with "
+        "the same feature and scoring code as the batch inference pipeline.",
+    )
+    model_info = ModelInfo(
+        model_version=service.model_version,
+        algorithm=service.algorithm,
+        n_segments=int(service.model.n_segments_),
+        features=[
+            FeatureSpec(
+                name=name,
+                kind="categorical" if name in service.categorical else "numeric",
+            )
+            for name in service.feature_names
+        ],
+        segment_names=[
+            SegmentName(
+                segment_id=segment,
+                **service.names_by_segment.get(
+                    segment, {"segment_name": None, "recommended_action": None}
+                ),
+            )
+            for segment in range(int(service.model.n_segments_))
+        ],
+        max_customers=service.limits.max_customers,
+        max_transactions=service.limits.max_transactions,
+    )
+
+    @app.exception_handler(ValueError)
+    async def _reject_unscorable(request: Request, error: ValueError) -> JSONResponse:
+        # Input the schema accepts but the pipeline's own checks reject.
+        logger.info("Rejected %s: %s", request.url.path, error)
+        return JSONResponse(status_code=422, content={"detail": str(error)})
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health() -> Health:
+        """Says the service is up (and the model loaded)."""
+        return Health(status="ok")
+
+    @app.get("/v1/model", response_model=ModelInfo, tags=["segments"])
+    def describe_model() -> ModelInfo:
+        """Describes the served model: version, algorithm, k, features, names."""
+        return model_info
+
+    @app.post("/v1/segments", response_model=SegmentsResponse, tags=["segments"])
+    def assign_segments(body: segments_request) -> SegmentsResponse:  # type: ignore[valid-type]
+        """Assigns segments from feature values or from raw transactions."""
+        if body.customers is not None:
+            scored = service.score_features(
+                [customer.model_dump() for customer in body.customers]
+            )
+        else:
+            scored = service.score_transactions(
+                [line.model_dump() for line in body.transactions],
+                body.reference_date,
+            )
+        return SegmentsResponse(
+            model_version=service.model_version, segments=_records(scored)
+        )
+
+    return app

@@ -16,6 +16,7 @@ def register_pipelines() -> dict[str, Pipeline]:
     # Scoring needs a saved model and new data, so it runs on its own
     # (kedro run --pipelines=inference) instead of with every training run.
     pipelines["__default__"] = sum(
-        pipeline for name, pipeline in pipelines.items() if name != "inference"
+        (pipeline for name, pipeline in pipelines.items() if name != "inference"),
+        start=Pipeline([]),
     )
     return pipelines

@@ -1,13 +1,17 @@
 """FastAPI application that serves segment assignments from a loaded scoring service."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from customer_segmentation import __version__
 
+from .batching import ScoringBatcher
 from .schemas import (
     FeatureSpec,
     Health,
@@ -43,7 +47,16 @@ def create_app(service: ScoringService) -> FastAPI:
         service.limits.max_customers,
         service.limits.max_transactions,
     )
+    batcher = ScoringBatcher(service.score_features, service.limits.max_customers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await batcher.start()
+        yield
+        await batcher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Customer segmentation",
         version=__version__,
         description="Assigns customers to the segments of the saved model, with "
@@ -90,14 +103,15 @@ def create_app(service: ScoringService) -> FastAPI:
         return model_info
 
     @app.post("/v1/segments", response_model=SegmentsResponse, tags=["segments"])
-    def assign_segments(body: segments_request) -> SegmentsResponse:  # type: ignore[valid-type]
+    async def assign_segments(body: segments_request) -> SegmentsResponse:  # type: ignore[valid-type]
         """Assigns segments from feature values or from raw transactions."""
         if body.customers is not None:
-            scored = service.score_features(
+            scored = await batcher.score(
                 [customer.model_dump() for customer in body.customers]
             )
         else:
-            scored = service.score_transactions(
+            scored = await run_in_threadpool(
+                service.score_transactions,
                 [line.model_dump() for line in body.transactions],
                 body.reference_date,
             )

@@ -13,6 +13,7 @@ from customer_segmentation import __version__
 
 from .batching import ScoringBatcher
 from .schemas import (
+    ErrorMessage,
     FeatureSpec,
     Health,
     ModelInfo,
@@ -88,9 +89,11 @@ def create_app(service: ScoringService) -> FastAPI:
 
     @app.exception_handler(ValueError)
     async def _reject_unscorable(request: Request, error: ValueError) -> JSONResponse:
-        # Input the schema accepts but the pipeline's own checks reject.
+        # Input the schema accepts but the pipeline's own checks reject; same
+        # body shape as a validation error, so clients parse one format.
         logger.info("Rejected %s: %s", request.url.path, error)
-        return JSONResponse(status_code=422, content={"detail": str(error)})
+        detail = [{"loc": ["body"], "msg": str(error), "type": "value_error"}]
+        return JSONResponse(status_code=422, content={"detail": detail})
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:
@@ -102,7 +105,12 @@ def create_app(service: ScoringService) -> FastAPI:
         """Describes the served model: version, algorithm, k, features, names."""
         return model_info
 
-    @app.post("/v1/segments", response_model=SegmentsResponse, tags=["segments"])
+    @app.post(
+        "/v1/segments",
+        response_model=SegmentsResponse,
+        tags=["segments"],
+        responses={400: {"model": ErrorMessage, "description": "Body is not JSON"}},
+    )
     async def assign_segments(body: segments_request) -> SegmentsResponse:  # type: ignore[valid-type]
         """Assigns segments from feature values or from raw transactions."""
         if body.customers is not None:

@@ -125,6 +125,12 @@ class ModelInfo(BaseModel):
     max_transactions: int
 
 
+class ErrorMessage(BaseModel):
+    """Why a request was refused, when it could not even be parsed."""
+
+    detail: str
+
+
 class Health(BaseModel):
     """Liveness answer."""
 

@@ -82,6 +82,7 @@ def copy_project(destination: Path) -> Path:
     """Copies configuration and the built-in sample; the package stays installed."""
     destination.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "pyproject.toml", destination)
+    shutil.copy(PROJECT_ROOT / ".telemetry", destination)
     shutil.copytree(PROJECT_ROOT / "conf" / "base", destination / "conf" / "base")
     (destination / "conf" / "local").mkdir()
     (destination / "src").mkdir()  # the package itself is installed

@@ -26,11 +26,6 @@ from .service import ScoringService
 logger = logging.getLogger(__name__)
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
-    # pandas NA becomes None, numpy scalars become Python numbers.
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def create_app(service: ScoringService) -> FastAPI:
     """Builds the HTTP API around a loaded scoring service.
 
@@ -48,7 +43,9 @@ def create_app(service: ScoringService) -> FastAPI:
         service.limits.max_customers,
         service.limits.max_transactions,
     )
-    batcher = ScoringBatcher(service.score_features, service.limits.max_customers)
+    batcher = ScoringBatcher(
+        service.score_feature_records, service.limits.max_customers
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -111,7 +108,7 @@ def create_app(service: ScoringService) -> FastAPI:
         tags=["segments"],
         responses={400: {"model": ErrorMessage, "description": "Body is not JSON"}},
     )
-    async def assign_segments(body: segments_request) -> SegmentsResponse:  # type: ignore[valid-type]
+    async def assign_segments(body: segments_request) -> dict[str, Any]:  # type: ignore[valid-type]
         """Assigns segments from feature values or from raw transactions."""
         if body.customers is not None:
             scored = await batcher.score(
@@ -119,12 +116,11 @@ def create_app(service: ScoringService) -> FastAPI:
             )
         else:
             scored = await run_in_threadpool(
-                service.score_transactions,
+                service.score_transaction_records,
                 [line.model_dump() for line in body.transactions],
                 body.reference_date,
             )
-        return SegmentsResponse(
-            model_version=service.model_version, segments=_records(scored)
-        )
+        # A plain dict: FastAPI validates it once against SegmentsResponse.
+        return {"model_version": service.model_version, "segments": scored}
 
     return app

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
-
 logger = logging.getLogger(__name__)
 
 Rows = list[dict[str, Any]]
@@ -24,17 +22,15 @@ class ScoringBatcher:
     """Queues feature rows, scores each batch in a worker thread, splits the answer.
 
     Args:
-        score: Function scoring a list of rows, returning one row per input row in
-            the same order.
+        score: Function scoring a list of rows, returning one scored row per input
+            row, in the same order.
         max_rows: Most rows scored in one call; a larger request is scored alone.
     """
 
-    def __init__(self, score: Callable[[Rows], pd.DataFrame], max_rows: int) -> None:
+    def __init__(self, score: Callable[[Rows], Rows], max_rows: int) -> None:
         self._score = score
         self._max_rows = max_rows
-        self._queue: asyncio.Queue[tuple[Rows, asyncio.Future[pd.DataFrame]]] = (
-            asyncio.Queue()
-        )
+        self._queue: asyncio.Queue[tuple[Rows, asyncio.Future[Rows]]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -49,7 +45,7 @@ class ScoringBatcher:
                 await self._worker
             self._worker = None
 
-    async def score(self, rows: Rows) -> pd.DataFrame:
+    async def score(self, rows: Rows) -> Rows:
         """Scores rows together with whatever else is waiting.
 
         Args:
@@ -63,15 +59,13 @@ class ScoringBatcher:
         """
         if self._worker is None:
             raise RuntimeError("ScoringBatcher.score called before start()")
-        future: asyncio.Future[pd.DataFrame] = (
-            asyncio.get_running_loop().create_future()
-        )
+        future: asyncio.Future[Rows] = asyncio.get_running_loop().create_future()
         await self._queue.put((rows, future))
         return await future
 
     def _take_batch(
-        self, first: tuple[Rows, asyncio.Future[pd.DataFrame]]
-    ) -> list[tuple[Rows, asyncio.Future[pd.DataFrame]]]:
+        self, first: tuple[Rows, asyncio.Future[Rows]]
+    ) -> list[tuple[Rows, asyncio.Future[Rows]]]:
         batch = [first]
         n_rows = len(first[0])
         while not self._queue.empty():
@@ -88,24 +82,24 @@ class ScoringBatcher:
             rows = [row for request_rows, _ in batch for row in request_rows]
             try:
                 scored = await asyncio.to_thread(self._score, rows)
-            except Exception:  # noqa: BLE001 - rescored one by one below
+            except Exception:  # rescored one by one below
                 await self._score_one_by_one(batch)
                 continue
             start = 0
             for request_rows, future in batch:
                 end = start + len(request_rows)
                 if not future.done():
-                    future.set_result(scored.iloc[start:end].reset_index(drop=True))
+                    future.set_result(scored[start:end])
                 start = end
 
     async def _score_one_by_one(
-        self, batch: list[tuple[Rows, asyncio.Future[pd.DataFrame]]]
+        self, batch: list[tuple[Rows, asyncio.Future[Rows]]]
     ) -> None:
         # One bad request must not fail the others it was batched with.
         for request_rows, future in batch:
             try:
                 result = await asyncio.to_thread(self._score, request_rows)
-            except Exception as error:  # noqa: BLE001 - handed to the caller
+            except Exception as error:  # handed to the caller
                 if not future.done():
                     future.set_exception(error)
             else:

@@ -130,6 +130,31 @@ class ScoringService:
             self.model, frame, self.names_by_segment, self.model_version
         )
 
+    def score_feature_records(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Same as :meth:`score_features`, as JSON-ready records.
+
+        Args:
+            rows: One mapping per customer: ``customer_id`` and every feature.
+
+        Returns:
+            One record per row, nulls as ``None``.
+        """
+        return to_records(self.score_features(rows))
+
+    def score_transaction_records(
+        self, lines: list[dict[str, Any]], reference_date: dt.datetime | None
+    ) -> list[dict[str, Any]]:
+        """Same as :meth:`score_transactions`, as JSON-ready records.
+
+        Args:
+            lines: Transaction lines with the canonical column names.
+            reference_date: See :meth:`score_transactions`.
+
+        Returns:
+            One record per customer, nulls as ``None``.
+        """
+        return to_records(self.score_transactions(lines, reference_date))
+
     def score_transactions(
         self, lines: list[dict[str, Any]], reference_date: dt.datetime | None
     ) -> pd.DataFrame:
@@ -188,6 +213,18 @@ class ScoringService:
             scoring=self.scoring,
             model_version=self.model_version,
         )
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Turns scored rows into JSON-ready dicts: missing values become ``None``.
+
+    Args:
+        frame: Scored rows.
+
+    Returns:
+        One dict per row with Python scalars.
+    """
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _transactions_table(lines: list[dict[str, Any]]) -> pa.Table:

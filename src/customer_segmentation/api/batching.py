@@ -80,6 +80,9 @@ class ScoringBatcher:
         while True:
             batch = self._take_batch(await self._queue.get())
             rows = [row for request_rows, _ in batch for row in request_rows]
+            logger.debug(
+                "scoring %d requests, %d rows, in one call", len(batch), len(rows)
+            )
             try:
                 scored = await asyncio.to_thread(self._score, rows)
             except Exception:  # rescored one by one below

@@ -95,6 +95,40 @@ def test_batch_over_the_limit_is_a_422_naming_the_limit(client: httpx.Client):
     assert f"at most {limit} items" in response.text
 
 
+LINE = {
+    "customer_id": "c1",
+    "invoice_id": "100",
+    "invoice_date": "2025-11-01T10:00:00",
+    "product_id": "P1",
+    "quantity": 2,
+    "unit_price": 3.5,
+}
+
+
+def test_attributes_without_transactions_are_a_422(client: httpx.Client):
+    attributes = [{"customer_id": "c1", "age": 40}]
+
+    response = client.post(
+        "/v1/segments", json={"customers": [ONE_CUSTOMER], "attributes": attributes}
+    )
+
+    assert response.status_code == 422
+    assert "'attributes' go with 'transactions'" in response.text
+
+
+def test_attributes_repeating_a_customer_are_a_422_naming_the_rule(
+    client: httpx.Client,
+):
+    attributes = [{"customer_id": "c1", "age": 40}, {"customer_id": "c1", "age": 41}]
+
+    response = client.post(
+        "/v1/segments", json={"transactions": [LINE], "attributes": attributes}
+    )
+
+    assert response.status_code == 422
+    assert "rule: one row per customer" in response.text
+
+
 def test_customer_whose_lines_are_all_cancelled_gets_a_status(client: httpx.Client):
     cancelled = {
         "customer_id": "c9",
@@ -128,6 +162,8 @@ def test_api_batch_and_training_agree_on_the_built_in_sample(
         customer_id=lines["customer_id"].astype("Int64").astype("string")
     )
     lines = lines[lines["customer_id"].isin(customers["customer_id"])]
+    attributes = pd.read_csv(data / "01_raw/customers.csv", dtype={"customer_id": str})
+    attributes = attributes[attributes["customer_id"].isin(customers["customer_id"])]
 
     from_features = client.post(
         "/v1/segments", json={"customers": customers.to_dict("records")}
@@ -138,6 +174,7 @@ def test_api_batch_and_training_agree_on_the_built_in_sample(
             "transactions": lines.assign(
                 invoice_date=lines["invoice_date"].astype("string")
             ).to_dict("records"),
+            "attributes": attributes.to_dict("records"),
             "reference_date": REFERENCE_DATE,
         },
     ).json()["segments"]

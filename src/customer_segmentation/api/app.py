@@ -19,6 +19,7 @@ from .schemas import (
     ModelInfo,
     SegmentName,
     SegmentsResponse,
+    build_customer_attributes,
     build_segments_request,
 )
 from .service import ScoringService
@@ -37,11 +38,13 @@ def create_app(service: ScoringService) -> FastAPI:
         The FastAPI application with ``POST /v1/segments``, ``GET /v1/model`` and
         ``GET /health``.
     """
+    schema = service.customers_schema
     segments_request = build_segments_request(
         service.feature_names,
         service.categorical,
         service.limits.max_customers,
         service.limits.max_transactions,
+        build_customer_attributes(schema.numeric, schema.categorical, schema.dates),
     )
     batcher = ScoringBatcher(
         service.score_feature_records, service.limits.max_customers
@@ -119,6 +122,9 @@ def create_app(service: ScoringService) -> FastAPI:
                 service.score_transaction_records,
                 [line.model_dump() for line in body.transactions],
                 body.reference_date,
+                None
+                if body.attributes is None
+                else [row.model_dump() for row in body.attributes],
             )
         # A plain dict: FastAPI validates it once against SegmentsResponse.
         return {"model_version": service.model_version, "segments": scored}

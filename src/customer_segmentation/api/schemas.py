@@ -7,9 +7,11 @@ OpenAPI document lists the exact feature fields the model needs.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -46,6 +48,13 @@ def _naive_utc(value: dt.datetime | None, field_name: str) -> dt.datetime | None
             f"{EARLIEST_DATE.date()} and {LATEST_DATE.date()}"
         )
     return value
+
+
+def _naive_utc_date(value: dt.datetime | None) -> dt.datetime | None:
+    return _naive_utc(value, "date")
+
+
+BoundedDate = Annotated[dt.datetime, AfterValidator(_naive_utc_date)]
 
 
 class TransactionLine(BaseModel):
@@ -137,11 +146,42 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+def build_customer_attributes(
+    numeric: list[str], categorical: list[str], dates: list[str]
+) -> type[BaseModel]:
+    """Builds the body model of one customer's attributes (transaction mode).
+
+    Args:
+        numeric: Numeric attribute columns of the training ``customers_schema``.
+        categorical: Categorical attribute columns.
+        dates: Date attribute columns.
+
+    Returns:
+        A pydantic model with ``customer_id`` and every attribute, all optional.
+    """
+    fields: dict[str, Any] = {"customer_id": (Identifier, ...)}
+    fields |= {name: (BoundedNumber | None, None) for name in numeric}
+    fields |= {
+        name: (Annotated[str, Field(max_length=128)] | None, None)
+        for name in categorical
+    }
+    fields |= {name: (BoundedDate | None, None) for name in dates}
+    return create_model(
+        "CustomerAttributes",
+        __config__=ConfigDict(
+            extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True
+        ),
+        __doc__="Attributes of one customer, as in the training attributes file.",
+        **fields,
+    )
+
+
 def build_segments_request(
     feature_names: list[str],
     categorical: list[str],
     max_customers: int,
     max_transactions: int,
+    customer_attributes: type[BaseModel] | None = None,
 ) -> type[BaseModel]:
     """Builds the ``POST /v1/segments`` body model for one model's features.
 
@@ -151,11 +191,15 @@ def build_segments_request(
         max_customers: Largest ``customers`` list accepted.
         max_transactions: Largest ``transactions`` list accepted.
 
+        customer_attributes: Model of one customer's attributes (see
+            :func:`build_customer_attributes`); ``None`` for a model without.
+
     Returns:
         A pydantic model with either ``customers`` (feature values; null values
-        are imputed by the model as in training) or ``transactions`` (raw lines)
-        and an optional ``reference_date``.
+        are imputed by the model as in training) or ``transactions`` (raw lines,
+        with optional ``attributes`` and ``reference_date``).
     """
+    attributes_model = customer_attributes or build_customer_attributes([], [], [])
     fields: dict[str, Any] = {"customer_id": (Identifier, ...)}
     for name in feature_names:
         if name in categorical:
@@ -189,6 +233,17 @@ def build_segments_request(
             ]
             | None
         ) = None
+        attributes: (
+            Annotated[
+                list[attributes_model],  # type: ignore[valid-type]
+                Field(max_length=max_customers),
+            ]
+            | None
+        ) = Field(
+            default=None,
+            description="Transaction mode: customer attributes, one row per "
+            "customer; customers without a row get null attributes.",
+        )
         reference_date: dt.datetime | None = Field(
             default=None,
             description="Transaction mode: date recency and tenure are measured "
@@ -204,6 +259,15 @@ def build_segments_request(
         def _check_one_mode(self) -> SegmentsRequest:
             if (self.customers is None) == (self.transactions is None):
                 raise ValueError("give exactly one of 'customers' or 'transactions'")
+            if self.attributes is not None and self.transactions is None:
+                raise ValueError("'attributes' go with 'transactions', not 'customers'")
+            counts = Counter(row.customer_id for row in self.attributes or [])
+            repeated = sorted(key for key, count in counts.items() if count > 1)
+            if repeated:
+                raise ValueError(
+                    f"attributes: customer_id(s) {repeated[:3]} on more than one row "
+                    "(rule: one row per customer)"
+                )
             return self
 
     return SegmentsRequest

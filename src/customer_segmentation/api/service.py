@@ -80,8 +80,8 @@ class ScoringService:
         model_version: Version folder the catalog loaded the model from.
         segment_names: Segment names table (may be empty).
         model_features: Training model features (numeric and categorical).
-        customers_schema: Training attribute schema (attributes are null in
-            transaction mode).
+        customers_schema: Training attribute schema (attribute columns accepted
+            in transaction mode).
         cleaning_rules: Training cleaning rules.
         scoring: Minimum history rule of the inference pipeline.
         reference_date: Configured reference date for new data, or ``None``.
@@ -142,21 +142,28 @@ class ScoringService:
         return to_records(self.score_features(rows))
 
     def score_transaction_records(
-        self, lines: list[dict[str, Any]], reference_date: dt.datetime | None
+        self,
+        lines: list[dict[str, Any]],
+        reference_date: dt.datetime | None,
+        attributes: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """Same as :meth:`score_transactions`, as JSON-ready records.
 
         Args:
             lines: Transaction lines with the canonical column names.
             reference_date: See :meth:`score_transactions`.
+            attributes: See :meth:`score_transactions`.
 
         Returns:
             One record per customer, nulls as ``None``.
         """
-        return to_records(self.score_transactions(lines, reference_date))
+        return to_records(self.score_transactions(lines, reference_date, attributes))
 
     def score_transactions(
-        self, lines: list[dict[str, Any]], reference_date: dt.datetime | None
+        self,
+        lines: list[dict[str, Any]],
+        reference_date: dt.datetime | None,
+        attributes: list[dict[str, Any]] | None = None,
     ) -> pd.DataFrame:
         """Scores customers from their raw transaction lines.
 
@@ -164,6 +171,8 @@ class ScoringService:
             lines: Transaction lines with the canonical column names.
             reference_date: Date recency is measured at; ``None`` falls back to
                 the configured one, then to the day after the last clean line.
+            attributes: Attribute rows (``customer_id`` and the attribute
+                columns of ``customers_schema``); ``None`` = no attributes.
 
         Returns:
             One row per customer id in ``lines`` (see ``score_customers``).
@@ -173,7 +182,7 @@ class ScoringService:
             "raw_transactions", _transactions_table(lines)
         )
         raw_customers = connection.create_table(
-            "raw_customers", _empty_customers_table(self.customers_schema)
+            "raw_customers", _customers_table(attributes or [], self.customers_schema)
         )
         try:
             return self._score_tables(raw_transactions, raw_customers, reference_date)
@@ -242,12 +251,20 @@ def _transactions_table(lines: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(lines, schema=schema)
 
 
-def _empty_customers_table(schema: CustomersSchema) -> pa.Table:
+def _customers_table(
+    attributes: list[dict[str, Any]], schema: CustomersSchema
+) -> pa.Table:
     columns = [(schema.customer_id, pa.string())]
     columns += [(name, pa.float64()) for name in schema.numeric]
     columns += [(name, pa.string()) for name in schema.categorical]
     columns += [(name, pa.timestamp("us")) for name in schema.dates]
-    return pa.schema(columns).empty_table()
+    # The API names the id "customer_id"; the raw file may call it otherwise.
+    rows = [
+        {schema.customer_id: row["customer_id"]}
+        | {name: row.get(name) for name, _ in columns[1:]}
+        for row in attributes
+    ]
+    return pa.Table.from_pylist(rows, schema=pa.schema(columns))
 
 
 def load_scoring_service(

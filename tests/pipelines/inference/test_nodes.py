@@ -62,6 +62,13 @@ class ModelWithProbabilities(SegmentationModel):
         return probabilities
 
 
+class ModelRefusingProbabilities(SegmentationModel):
+    """A SegmentationModel whose algorithm has no probabilities, as K-means."""
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError("kmeans gives no probabilities")
+
+
 def test_list_known_customers_joins_lines_and_attributes_without_empty_ids():
     flagged = ibis.memtable(
         {"customer_id": ["b", "a", None, "", "a"], "drop_reason": [None] * 5}
@@ -124,6 +131,17 @@ def test_score_model_input_uses_predict_proba_when_the_model_has_it():
     scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
 
     assert scored["probability"].tolist() == [0.9]
+
+
+def test_score_model_input_leaves_probability_null_when_the_model_refuses():
+    preprocessor = build_preprocessor(FEATURES, [], [])
+    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
+    model = ModelRefusingProbabilities(preprocessor, clusterer).fit(TRAINING)
+    frame = model_input(["big"], [[3, 21, 5100]])
+
+    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+
+    assert scored["probability"].isna().all()
 
 
 def test_score_model_input_names_an_unnamed_segment_null_with_a_warning(model, caplog):

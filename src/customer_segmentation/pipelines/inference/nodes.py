@@ -120,6 +120,21 @@ def _finite_or_none(values: np.ndarray) -> list[float | None]:
     return [float(value) if math.isfinite(value) else None for value in values]
 
 
+def _segment_probabilities(
+    model: Any, features: pd.DataFrame, segment_ids: np.ndarray
+) -> list[float | None]:
+    # Only some algorithms (Gaussian mixture) give probabilities; models of the
+    # others may lack the method or refuse the call.
+    predict_proba = getattr(model, "predict_proba", None)
+    if predict_proba is None:
+        return [None] * len(features)
+    try:
+        matrix = np.asarray(predict_proba(features))
+    except (AttributeError, NotImplementedError):
+        return [None] * len(features)
+    return _finite_or_none(matrix[np.arange(len(features)), segment_ids])
+
+
 def score_model_input(
     segmentation_model: Any,
     model_input: pd.DataFrame,
@@ -156,10 +171,9 @@ def score_model_input(
     else:
         segment_ids = np.asarray(segmentation_model.predict(features), dtype=np.int64)
         distances = _finite_or_none(segmentation_model.distance_to_centre(features))
-        probabilities = [None] * n_customers
-        if hasattr(segmentation_model, "predict_proba"):
-            matrix = np.asarray(segmentation_model.predict_proba(features))
-            probabilities = _finite_or_none(matrix[np.arange(n_customers), segment_ids])
+        probabilities = _segment_probabilities(
+            segmentation_model, features, segment_ids
+        )
     unnamed = sorted(set(segment_ids.tolist()) - set(segment_names))
     if unnamed:
         logger.warning(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,7 +234,23 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     Returns:
         One dict per row with Python scalars.
     """
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    # Column by column: several times faster than DataFrame.to_dict on small frames.
+    columns = {
+        name: [None if _is_missing(value) else value for value in frame[name].tolist()]
+        for name in frame.columns
+    }
+    return [
+        dict(zip(columns, values, strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def _is_missing(value: Any) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def _transactions_table(lines: list[dict[str, Any]]) -> pa.Table:

@@ -1,0 +1,53 @@
+"""Command line entry point: ``python -m customer_segmentation.api`` starts the service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+from .service import load_scoring_service
+
+logger = logging.getLogger(__name__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Loads the model through the Kedro catalog and serves it with uvicorn.
+
+    Args:
+        argv: Command line arguments; ``None`` reads ``sys.argv``. ``HOST`` and
+            ``PORT`` environment variables set the defaults.
+    """
+    parser = argparse.ArgumentParser(
+        prog="customer-segmentation-serve", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--project-path", type=Path, default=Path.cwd())
+    parser.add_argument("--env", default=None, help="Kedro configuration environment")
+    parser.add_argument(
+        "--model-version",
+        default=None,
+        help="version folder of segmentation_model to serve (default: latest)",
+    )
+    parser.add_argument("--log-level", default="info")
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=arguments.log_level.upper(), format="%(message)s")
+    service = load_scoring_service(
+        arguments.project_path, arguments.env, arguments.model_version
+    )
+    uvicorn.run(
+        create_app(service),
+        host=arguments.host,
+        port=arguments.port,
+        log_level=arguments.log_level,
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

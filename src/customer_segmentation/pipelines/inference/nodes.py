@@ -1,0 +1,305 @@
+"""Nodes that turn new customers' model input into segment assignments with a status.
+
+:func:`score_model_input` is the one scoring function: the batch pipeline and the
+HTTP API both call it, so a customer gets the same answer from either.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+logger = logging.getLogger(__name__)
+
+STATUS_SCORED = "scored"
+STATUS_INSUFFICIENT_HISTORY = "insufficient_history"
+STATUS_NO_VALID_TRANSACTIONS = "no_valid_transactions"
+STATUSES = (STATUS_SCORED, STATUS_INSUFFICIENT_HISTORY, STATUS_NO_VALID_TRANSACTIONS)
+SCORED_COLUMNS = (
+    "customer_id",
+    "segment_id",
+    "segment_name",
+    "distance_to_centre",
+    "probability",
+    "model_version",
+    "status",
+)
+SEGMENT_NAME_COLUMNS = ("segment_id", "segment_name", "recommended_action")
+
+
+class ScoringSettings(BaseModel):
+    """Which customers have enough history to be scored.
+
+    Attributes:
+        min_invoices: Customers with fewer distinct clean invoices get the status
+            ``insufficient_history`` and no segment. 1 scores everyone with a clean
+            purchase, as the training did.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_invoices: int = Field(default=1, ge=1)
+
+
+def list_known_customers(
+    flagged_transactions: ir.Table, validated_customers: ir.Table
+) -> pd.DataFrame:
+    """Lists every customer id the new data mentions, before cleaning drops any line.
+
+    Args:
+        flagged_transactions: Standardised transaction lines with ``drop_reason``.
+        validated_customers: Customer attributes, one row per customer.
+
+    Returns:
+        A frame with one ``customer_id`` (string) per distinct non-empty id found in
+        the transactions or the attributes, sorted.
+    """
+    from_lines = flagged_transactions.select("customer_id")
+    from_attributes = validated_customers.select("customer_id")
+    both = ibis.union(from_lines, from_attributes, distinct=True)
+    known = both.filter(both.customer_id.notnull() & (both.customer_id != ""))
+    return known.order_by("customer_id").to_pandas()
+
+
+def check_segment_names(segment_names: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """Validates the segment names table and indexes it by segment id.
+
+    Args:
+        segment_names: Columns ``segment_id``, ``segment_name`` and
+            ``recommended_action``, one row per segment.
+
+    Returns:
+        Segment id -> ``{"segment_name": ..., "recommended_action": ...}``.
+
+    Raises:
+        ValueError: If a column is missing or a segment id appears twice.
+    """
+    missing = [col for col in SEGMENT_NAME_COLUMNS if col not in segment_names.columns]
+    if missing:
+        raise ValueError(
+            f"segment_names: required column(s) {missing} missing; columns found: "
+            f"{list(segment_names.columns)}"
+        )
+    repeated = segment_names["segment_id"][segment_names["segment_id"].duplicated()]
+    if not repeated.empty:
+        raise ValueError(
+            f"segment_names: column 'segment_id' has repeated value(s) "
+            f"{sorted(repeated.unique().tolist())[:3]}"
+        )
+    return {
+        int(row["segment_id"]): {
+            "segment_name": _text_or_none(row["segment_name"]),
+            "recommended_action": _text_or_none(row["recommended_action"]),
+        }
+        for row in segment_names.to_dict("records")
+    }
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _check_feature_columns(model: Any, features: pd.DataFrame) -> None:
+    expected = [str(name) for name in model.feature_names_in_]
+    if list(features.columns) != expected:
+        raise ValueError(
+            f"model_input: columns {list(features.columns)} differ from the features "
+            f"the model was trained on {expected}; score with the model_features the "
+            "model was trained with"
+        )
+
+
+def _finite_or_none(values: np.ndarray) -> list[float | None]:
+    return [float(value) if math.isfinite(value) else None for value in values]
+
+
+def _segment_probabilities(
+    model: Any, features: pd.DataFrame, segment_ids: np.ndarray
+) -> list[float | None]:
+    # Only some algorithms (Gaussian mixture) give probabilities; models of the
+    # others may lack the method or refuse the call.
+    predict_proba = getattr(model, "predict_proba", None)
+    if predict_proba is None:
+        return [None] * len(features)
+    try:
+        matrix = np.asarray(predict_proba(features))
+    except (AttributeError, NotImplementedError):
+        return [None] * len(features)
+    return _finite_or_none(matrix[np.arange(len(features)), segment_ids])
+
+
+def score_model_input(
+    segmentation_model: Any,
+    model_input: pd.DataFrame,
+    segment_names: dict[int, dict[str, Any]],
+    model_version: str,
+) -> pd.DataFrame:
+    """Assigns segments to customers whose features are known.
+
+    Args:
+        segmentation_model: Fitted ``SegmentationModel`` (``predict``,
+            ``distance_to_centre``, ``feature_names_in_``; ``predict_proba`` is
+            used when the model has it).
+        model_input: ``customer_id`` followed by the model's feature columns, in
+            the order the model was trained on.
+        segment_names: Output of :func:`check_segment_names`.
+        model_version: Version of the model, copied to every row.
+
+    Returns:
+        One row per customer with the columns of ``SCORED_COLUMNS``; ``status`` is
+        ``scored``. ``probability`` is the probability of the assigned segment, or
+        null when the model has no ``predict_proba``; ``segment_name`` is null (with
+        a warning) for a segment without a row in ``segment_names``.
+
+    Raises:
+        ValueError: If the feature columns differ from the model's.
+    """
+    features = model_input.drop(columns="customer_id")
+    _check_feature_columns(segmentation_model, features)
+    n_customers = len(features)
+    if n_customers == 0:
+        segment_ids = np.empty(0, dtype=np.int64)
+        distances: list[float | None] = []
+        probabilities: list[float | None] = []
+    else:
+        segment_ids = np.asarray(segmentation_model.predict(features), dtype=np.int64)
+        distances = _finite_or_none(segmentation_model.distance_to_centre(features))
+        probabilities = _segment_probabilities(
+            segmentation_model, features, segment_ids
+        )
+    unnamed = sorted(set(segment_ids.tolist()) - set(segment_names))
+    if unnamed:
+        logger.warning(
+            "segment_names: no row for segment id(s) %s; their segment_name is null",
+            unnamed,
+        )
+    return pd.DataFrame(
+        {
+            "customer_id": model_input["customer_id"].astype(str).to_numpy(),
+            "segment_id": pd.array(segment_ids, dtype="Int64"),
+            "segment_name": pd.array(
+                [
+                    segment_names.get(int(segment), {}).get("segment_name")
+                    for segment in segment_ids
+                ],
+                dtype="string",
+            ),
+            "distance_to_centre": pd.array(distances, dtype="Float64"),
+            "probability": pd.array(probabilities, dtype="Float64"),
+            "model_version": model_version,
+            "status": STATUS_SCORED,
+        },
+        columns=list(SCORED_COLUMNS),
+    )
+
+
+def unscored_customers(
+    customer_ids: list[str], status: str, model_version: str
+) -> pd.DataFrame:
+    """Builds the rows of customers that get a status but no segment.
+
+    Args:
+        customer_ids: Ids of the customers.
+        status: One of ``STATUSES`` other than ``scored``.
+        model_version: Version of the model, copied to every row.
+
+    Returns:
+        One row per customer with the columns of ``SCORED_COLUMNS``; segment,
+        name, distance and probability are null.
+
+    Raises:
+        ValueError: If ``status`` is not a known status.
+    """
+    if status not in STATUSES or status == STATUS_SCORED:
+        raise ValueError(
+            f"status={status!r} should be one of {list(STATUSES[1:])} for an "
+            "unscored customer"
+        )
+    n_customers = len(customer_ids)
+    return pd.DataFrame(
+        {
+            "customer_id": pd.array(customer_ids, dtype=object).astype(str),
+            "segment_id": pd.array([None] * n_customers, dtype="Int64"),
+            "segment_name": pd.array([None] * n_customers, dtype="string"),
+            "distance_to_centre": pd.array([None] * n_customers, dtype="Float64"),
+            "probability": pd.array([None] * n_customers, dtype="Float64"),
+            "model_version": model_version,
+            "status": status,
+        },
+        columns=list(SCORED_COLUMNS),
+    )
+
+
+def score_customers(
+    segmentation_model: Any,
+    model_input: pd.DataFrame,
+    *,
+    customer_features: pd.DataFrame,
+    known_customers: pd.DataFrame,
+    segment_names: pd.DataFrame,
+    scoring: ScoringSettings,
+    model_version: str,
+) -> pd.DataFrame:
+    """Scores every known customer, or says why a customer has no segment.
+
+    Args:
+        segmentation_model: Fitted ``SegmentationModel``.
+        model_input: ``customer_id`` and the model's feature columns, one row per
+            customer with at least one clean purchase.
+        customer_features: ``customer_id`` and ``frequency`` (distinct clean
+            invoices), one row per customer with a clean purchase.
+        known_customers: ``customer_id`` of every customer the new data mentions.
+        segment_names: ``segment_id``, ``segment_name`` and ``recommended_action``.
+        scoring: The minimum history rule.
+        model_version: Version of the model, copied to every row.
+
+    Returns:
+        One row per known customer, ordered by ``customer_id``, with the columns of
+        ``SCORED_COLUMNS``. ``status`` is ``scored``, ``insufficient_history``
+        (fewer than ``min_invoices`` clean invoices) or ``no_valid_transactions``
+        (the id appears in the data but cleaning dropped all its lines, or it has
+        attributes and no transaction at all).
+
+    Raises:
+        ValueError: If a customer of ``model_input`` has no row in
+            ``customer_features``, or ``segment_names`` is malformed.
+    """
+    names = check_segment_names(segment_names)
+    counts = customer_features.set_index("customer_id")["frequency"]
+    frequency = model_input["customer_id"].map(counts)
+    if frequency.isna().any():
+        missing = model_input["customer_id"][frequency.isna()].head(3).tolist()
+        raise ValueError(
+            f"customer_features: no 'frequency' for customer_id(s) {missing} of "
+            "model_input"
+        )
+    enough = (frequency >= scoring.min_invoices).to_numpy()
+    scored = score_model_input(
+        segmentation_model, model_input[enough], names, model_version
+    )
+    too_short = unscored_customers(
+        model_input["customer_id"][~enough].astype(str).tolist(),
+        STATUS_INSUFFICIENT_HISTORY,
+        model_version,
+    )
+    with_features = set(model_input["customer_id"].astype(str))
+    without = sorted(set(known_customers["customer_id"].astype(str)) - with_features)
+    no_lines = unscored_customers(without, STATUS_NO_VALID_TRANSACTIONS, model_version)
+    parts = [part for part in (scored, too_short, no_lines) if not part.empty]
+    result = pd.concat(parts, ignore_index=True) if parts else scored
+    logger.info(
+        "Scored %d customers; %d with insufficient history, %d without valid "
+        "transactions (model version %s)",
+        len(scored),
+        len(too_short),
+        len(no_lines),
+        model_version,
+    )
+    return result.sort_values("customer_id", ignore_index=True)

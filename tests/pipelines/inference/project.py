@@ -1,0 +1,122 @@
+"""Builds, once per test session, a throw-away copy of the project with a trained model.
+
+The copy holds the built-in sample twice: as the training data and as the "new"
+data of the inference pipeline, so the same customers can be compared across
+training, batch scoring and the API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+REFERENCE_DATE = "2025-12-01 18:00:00"
+SAMPLE_FILES = ("transactions.parquet", "customers.csv")
+DATA_FOLDERS = (
+    "01_raw/new",
+    "02_intermediate",
+    "03_primary",
+    "04_feature",
+    "05_model_input",
+    "06_models",
+    "07_model_output",
+    "08_reporting",
+)
+# Segments 0 and 1 are named; the others are left unnamed on purpose.
+SEGMENT_NAMES = pd.DataFrame(
+    {
+        "segment_id": [0, 1],
+        "segment_name": ["Champions", "Loyal"],
+        "recommended_action": ["Reward them", "Offer a membership"],
+    }
+)
+
+
+@dataclass(frozen=True)
+class TrainedProject:
+    """A project copy after training and one batch inference run."""
+
+    path: Path
+    model_version: str
+
+
+@contextlib.contextmanager
+def working_directory(path: Path) -> Iterator[None]:
+    """Runs a block inside ``path`` (the DuckDB file path is relative)."""
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def run_pipeline(project: Path, pipeline: str, **run_kwargs) -> None:
+    """Runs one registered pipeline of the project copy through a KedroSession."""
+    runtime_params = run_kwargs.pop("runtime_params", {})
+    bootstrap_project(project)
+    with (
+        working_directory(project),
+        KedroSession.create(
+            project_path=project,
+            runtime_params={
+                "feature_settings": {"reference_date": REFERENCE_DATE},
+                "inference": {"feature_settings": {"reference_date": REFERENCE_DATE}},
+                **runtime_params,
+            },
+        ) as session,
+    ):
+        session.run(pipeline_names=[pipeline], **run_kwargs)
+
+
+def copy_project(destination: Path) -> Path:
+    """Copies configuration and the built-in sample; the package stays installed."""
+    destination.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", destination)
+    shutil.copy(PROJECT_ROOT / ".telemetry", destination)
+    shutil.copytree(PROJECT_ROOT / "conf" / "base", destination / "conf" / "base")
+    (destination / "conf" / "local").mkdir()
+    (destination / "src").mkdir()  # the package itself is installed
+    for folder in DATA_FOLDERS:
+        (destination / "data" / folder).mkdir(parents=True)
+    for name in SAMPLE_FILES:
+        sample = PROJECT_ROOT / "data" / "01_raw" / name
+        shutil.copy(sample, destination / "data" / "01_raw" / name)
+        shutil.copy(sample, destination / "data" / "01_raw" / "new" / name)
+    SEGMENT_NAMES.to_csv(
+        destination / "data" / "08_reporting" / "segment_names.csv", index=False
+    )
+    return destination
+
+
+_BUILT: dict[str, TrainedProject] = {}
+
+
+def trained_project(base: Path) -> TrainedProject:
+    """Trains and batch-scores a project copy under ``base`` (once per session).
+
+    Args:
+        base: An empty folder that outlives the test session's use of it.
+
+    Returns:
+        The project path and the version folder of its only model.
+    """
+    if "project" not in _BUILT:
+        project = copy_project(base)
+        run_pipeline(project, "__default__")
+        run_pipeline(project, "inference")
+        (version,) = [
+            folder.name
+            for folder in (project / "data/06_models/segmentation_model.pkl").iterdir()
+        ]
+        _BUILT["project"] = TrainedProject(project, version)
+    return _BUILT["project"]

@@ -1,0 +1,238 @@
+"""Unit tests of the inference nodes, on tiny explicit frames."""
+
+import logging
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+
+from customer_segmentation.pipelines.inference.nodes import (
+    SCORED_COLUMNS,
+    ScoringSettings,
+    check_segment_names,
+    list_known_customers,
+    score_customers,
+    score_model_input,
+    unscored_customers,
+)
+from customer_segmentation.pipelines.modeling.estimator import (
+    SegmentationModel,
+    build_preprocessor,
+)
+
+FEATURES = ["recency_days", "frequency", "monetary"]
+# Two obvious groups: recent big spenders (segment 0) and lapsed small ones (1).
+TRAINING = pd.DataFrame(
+    {
+        "recency_days": [2.0, 3.0, 4.0, 300.0, 310.0, 320.0],
+        "frequency": [20.0, 22.0, 25.0, 1.0, 1.0, 2.0],
+        "monetary": [5000.0, 5200.0, 5400.0, 20.0, 25.0, 30.0],
+    }
+)
+NAMES = pd.DataFrame(
+    {
+        "segment_id": [0, 1],
+        "segment_name": ["Champions", "Hibernating"],
+        "recommended_action": ["Reward", "Reactivate"],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> SegmentationModel:
+    preprocessor = build_preprocessor(FEATURES, [], [])
+    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
+    return SegmentationModel(preprocessor, clusterer).fit(TRAINING)
+
+
+def model_input(customer_ids: list[str], rows: list[list[float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=FEATURES)
+    return frame.assign(customer_id=customer_ids)[["customer_id", *FEATURES]]
+
+
+class ModelWithProbabilities(SegmentationModel):
+    """A SegmentationModel that also says how sure it is, as a GMM would."""
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        segment_ids = self.predict(features)
+        probabilities = np.full((len(features), self.n_segments_), 0.1)
+        probabilities[np.arange(len(features)), segment_ids] = 0.9
+        return probabilities
+
+
+class ModelRefusingProbabilities(SegmentationModel):
+    """A SegmentationModel whose algorithm has no probabilities, as K-means."""
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError("kmeans gives no probabilities")
+
+
+def test_list_known_customers_joins_lines_and_attributes_without_empty_ids():
+    flagged = ibis.memtable(
+        {"customer_id": ["b", "a", None, "", "a"], "drop_reason": [None] * 5}
+    )
+    customers = ibis.memtable({"customer_id": ["c", "a"]})
+
+    known = list_known_customers(flagged, customers)
+
+    assert known["customer_id"].tolist() == ["a", "b", "c"]
+
+
+def test_check_segment_names_indexes_names_by_segment_id():
+    names = check_segment_names(NAMES)
+
+    assert names[1] == {
+        "segment_name": "Hibernating",
+        "recommended_action": "Reactivate",
+    }
+
+
+def test_check_segment_names_rejects_a_missing_column():
+    with pytest.raises(ValueError, match=r"segment_names: required column\(s\) "):
+        check_segment_names(NAMES.drop(columns="recommended_action"))
+
+
+def test_check_segment_names_rejects_a_repeated_segment_id():
+    repeated = pd.concat([NAMES, NAMES.head(1)])
+
+    with pytest.raises(ValueError, match=r"'segment_id' has repeated value\(s\) \[0\]"):
+        check_segment_names(repeated)
+
+
+def test_score_model_input_assigns_segment_name_and_distance(model):
+    frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
+
+    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+
+    assert list(scored.columns) == list(SCORED_COLUMNS)
+    assert scored["segment_id"].tolist() == [0, 1]
+    assert scored["segment_name"].tolist() == ["Champions", "Hibernating"]
+    assert (scored["distance_to_centre"] >= 0).all()
+    assert scored["status"].tolist() == ["scored", "scored"]
+    assert scored["model_version"].tolist() == ["v1", "v1"]
+
+
+def test_score_model_input_leaves_probability_null_without_predict_proba(model):
+    frame = model_input(["big"], [[3, 21, 5100]])
+
+    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+
+    assert scored["probability"].isna().all()
+
+
+def test_score_model_input_uses_predict_proba_when_the_model_has_it():
+    preprocessor = build_preprocessor(FEATURES, [], [])
+    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
+    model = ModelWithProbabilities(preprocessor, clusterer).fit(TRAINING)
+    frame = model_input(["big"], [[3, 21, 5100]])
+
+    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+
+    assert scored["probability"].tolist() == [0.9]
+
+
+def test_score_model_input_leaves_probability_null_when_the_model_refuses():
+    preprocessor = build_preprocessor(FEATURES, [], [])
+    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
+    model = ModelRefusingProbabilities(preprocessor, clusterer).fit(TRAINING)
+    frame = model_input(["big"], [[3, 21, 5100]])
+
+    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+
+    assert scored["probability"].isna().all()
+
+
+def test_score_model_input_names_an_unnamed_segment_null_with_a_warning(model, caplog):
+    only_first = check_segment_names(NAMES.head(1))
+    frame = model_input(["lapsed"], [[305, 1, 22]])
+
+    with caplog.at_level(logging.WARNING):
+        scored = score_model_input(model, frame, only_first, "v1")
+
+    assert scored["segment_id"].tolist() == [1]
+    assert scored["segment_name"].isna().all()
+    assert "no row for segment id(s) [1]" in caplog.text
+
+
+def test_score_model_input_rejects_columns_the_model_was_not_trained_on(model):
+    frame = model_input(["big"], [[3, 21, 5100]]).drop(columns="monetary")
+
+    with pytest.raises(ValueError, match=r"model_input: columns .* differ from"):
+        score_model_input(model, frame, {}, "v1")
+
+
+def test_unscored_customers_have_a_status_and_no_segment():
+    rows = unscored_customers(["x"], "insufficient_history", "v1")
+
+    assert rows.iloc[0]["status"] == "insufficient_history"
+    assert (
+        rows[["segment_id", "segment_name", "distance_to_centre"]].isna().all(axis=None)
+    )
+
+
+def test_unscored_customers_rejects_an_unknown_status():
+    with pytest.raises(ValueError, match=r"status='lost' should be one of"):
+        unscored_customers(["x"], "lost", "v1")
+
+
+def test_score_customers_gives_short_histories_a_status_not_a_segment(model):
+    frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
+    features = pd.DataFrame({"customer_id": ["big", "lapsed"], "frequency": [21, 1]})
+    known = pd.DataFrame({"customer_id": ["big", "lapsed"]})
+
+    scored = score_customers(
+        model,
+        frame,
+        customer_features=features,
+        known_customers=known,
+        segment_names=NAMES,
+        scoring=ScoringSettings(min_invoices=2),
+        model_version="v1",
+    )
+
+    assert scored["status"].tolist() == ["scored", "insufficient_history"]
+    assert pd.isna(scored["segment_id"].iloc[1])
+
+
+def test_score_customers_reports_customers_whose_lines_were_all_dropped(model):
+    frame = model_input(["big"], [[3, 21, 5100]])
+    features = pd.DataFrame({"customer_id": ["big"], "frequency": [21]})
+    known = pd.DataFrame({"customer_id": ["all_cancelled", "big"]})
+
+    scored = score_customers(
+        model,
+        frame,
+        customer_features=features,
+        known_customers=known,
+        segment_names=NAMES,
+        scoring=ScoringSettings(),
+        model_version="v1",
+    )
+
+    assert scored["customer_id"].tolist() == ["all_cancelled", "big"]
+    assert scored["status"].tolist() == ["no_valid_transactions", "scored"]
+
+
+def test_score_customers_rejects_a_customer_without_invoice_count(model):
+    frame = model_input(["big"], [[3, 21, 5100]])
+    features = pd.DataFrame({"customer_id": ["other"], "frequency": [21]})
+
+    with pytest.raises(
+        ValueError, match=r"no 'frequency' for customer_id\(s\) \['big'\]"
+    ):
+        score_customers(
+            model,
+            frame,
+            customer_features=features,
+            known_customers=pd.DataFrame({"customer_id": ["big"]}),
+            segment_names=NAMES,
+            scoring=ScoringSettings(),
+            model_version="v1",
+        )
+
+
+def test_scoring_settings_reject_a_minimum_below_one():
+    with pytest.raises(ValueError, match=r"min_invoices"):
+        ScoringSettings(min_invoices=0)

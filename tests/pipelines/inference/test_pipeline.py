@@ -1,0 +1,111 @@
+"""Tests of the inference pipeline: its shape, and runs on a trained project copy."""
+
+import pandas as pd
+import pytest
+from kedro.pipeline import Node, Pipeline
+
+from customer_segmentation import pipeline_registry
+from customer_segmentation.pipelines.data_processing import nodes as processing
+from customer_segmentation.pipelines.feature_engineering import nodes as features
+from customer_segmentation.pipelines.inference import create_pipeline
+from customer_segmentation.pipelines.inference.nodes import SCORED_COLUMNS
+
+from .project import TrainedProject, run_pipeline
+
+SCORED = "data/07_model_output/scored_customers.parquet"
+
+
+def test_inference_reuses_the_training_processing_and_feature_functions():
+    functions = {node.func for node in create_pipeline().nodes}
+
+    assert processing.flag_transactions in functions
+    assert features.compute_customer_features in functions
+    assert features.select_model_input in functions
+
+
+def test_inference_reads_new_raw_data_and_the_shared_model_and_settings():
+    inputs = create_pipeline().inputs()
+
+    assert {"inference.raw_transactions", "inference.raw_customers"} <= inputs
+    assert {"segmentation_model", "segmentation_model_version"} <= inputs
+    assert "params:cleaning_rules" in inputs
+    assert "params:inference.feature_settings" in inputs
+
+
+def identity(value: int) -> int:
+    return value
+
+
+def test_default_pipeline_leaves_inference_out(monkeypatch: pytest.MonkeyPatch):
+    found = {
+        "modeling": Pipeline([Node(identity, "a", "b", name="train_node")]),
+        "inference": Pipeline([Node(identity, "c", "d", name="score_node")]),
+    }
+    monkeypatch.setattr(pipeline_registry, "find_pipelines", lambda **_: found)
+
+    default = pipeline_registry.register_pipelines()["__default__"]
+
+    assert [node.name for node in default.nodes] == ["train_node"]
+
+
+def test_batch_scores_every_customer_with_the_resolved_model_version(
+    project: TrainedProject,
+):
+    scored = pd.read_parquet(project.path / SCORED)
+
+    assert list(scored.columns) == list(SCORED_COLUMNS)
+    assert scored["customer_id"].is_unique
+    assert (scored["status"] == "scored").all()
+    assert (scored["model_version"] == project.model_version).all()
+
+
+def test_batch_matches_the_training_assignments(project: TrainedProject):
+    scored = pd.read_parquet(project.path / SCORED)
+    trained = pd.read_parquet(
+        project.path / "data/07_model_output/customer_segments.parquet"
+    )
+
+    both = trained.merge(scored, on="customer_id", suffixes=("_trained", "_batch"))
+
+    assert len(both) == len(trained)
+    assert (both["segment_id_trained"] == both["segment_id_batch"]).all()
+
+
+def test_batch_names_segments_from_segment_names(project: TrainedProject):
+    scored = pd.read_parquet(project.path / SCORED)
+
+    named = scored.drop_duplicates("segment_id").set_index("segment_id")
+    assert named.loc[0, "segment_name"] == "Champions"
+    assert pd.isna(named.loc[2, "segment_name"])
+
+
+@pytest.mark.parametrize("min_invoices", [2])
+def test_min_invoices_parameter_flags_short_histories(
+    project: TrainedProject, min_invoices: int
+):
+    run_pipeline(
+        project.path,
+        "inference",
+        runtime_params={"inference": {"scoring": {"min_invoices": min_invoices}}},
+    )
+    scored = pd.read_parquet(project.path / SCORED)
+    run_pipeline(project.path, "inference")  # leave the default output behind
+
+    one_invoice = pd.read_parquet(
+        project.path / "data/04_feature/inference_customer_features.parquet"
+    ).query("frequency < @min_invoices")["customer_id"]
+    short = scored[scored["customer_id"].isin(one_invoice)]
+    assert len(short) > 0
+    assert (short["status"] == "insufficient_history").all()
+    assert short["segment_id"].isna().all()
+
+
+def test_pinned_model_version_is_the_one_reported(project: TrainedProject):
+    run_pipeline(
+        project.path,
+        "inference",
+        load_versions={"segmentation_model": project.model_version},
+    )
+
+    scored = pd.read_parquet(project.path / SCORED)
+    assert (scored["model_version"] == project.model_version).all()

@@ -11,7 +11,7 @@ PORT ?= 8000
 export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint format viz sample clean
+.PHONY: install run test lint format viz serve sample clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,10 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 viz: $(INSTALLED)
-	$(BIN)/kedro viz build
+	$(BIN)/kedro viz build --include-previews
+
+serve: $(INSTALLED)
+	$(BIN)/python -m customer_segmentation.api --host $(HOST) --port $(PORT)
 
 sample: $(INSTALLED)
 	$(BIN)/python -m customer_segmentation.sample_data --customers 5000 --seed 42 --output-dir data/01_raw

@@ -65,6 +65,7 @@ def run_project(
     pipeline_names: list[str] | None = None,
     env: str | None = None,
     runtime_params: dict[str, Any] | None = None,
+    **run_kwargs: Any,
 ) -> dict[str, Any]:
     """Runs pipelines of a project copy through a real KedroSession.
 
@@ -76,7 +77,7 @@ def run_project(
         with KedroSession.create(
             project_path=project_path, env=env, runtime_params=runtime_params
         ) as session:
-            return session.run(pipeline_names=pipeline_names)
+            return session.run(pipeline_names=pipeline_names, **run_kwargs)
     finally:
         close_ibis_connections()
 

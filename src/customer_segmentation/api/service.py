@@ -24,8 +24,11 @@ from kedro.io.core import Version
 
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
+    CustomerCleaningRules,
     CustomersSchema,
     TransactionsSchema,
+    _attribute_mapping,
+    flag_customers,
     flag_transactions,
     select_clean_transactions,
     select_returned_transactions,
@@ -35,6 +38,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     FeatureSettings,
     ModelFeatures,
+    ModelInputChecks,
     compute_customer_features,
     resolve_reference_date,
     select_model_input,
@@ -84,7 +88,9 @@ class ScoringService:
         customers_schema: Training attribute schema (attribute columns accepted
             in transaction mode).
         cleaning_rules: Training cleaning rules.
+        customer_cleaning_rules: Training attribute cleaning rules.
         scoring: Minimum history rule of the inference pipeline.
+        model_input_checks: The inference pipeline's model-input checks.
         reference_date: Configured reference date for new data, or ``None``.
         limits: Batch size limits.
     """
@@ -96,6 +102,10 @@ class ScoringService:
     customers_schema: CustomersSchema
     cleaning_rules: CleaningRules
     scoring: ScoringSettings
+    customer_cleaning_rules: CustomerCleaningRules = field(
+        default_factory=CustomerCleaningRules
+    )
+    model_input_checks: ModelInputChecks = field(default_factory=ModelInputChecks)
     reference_date: dt.datetime | None = None
     limits: ApiLimits = field(default_factory=ApiLimits)
 
@@ -196,8 +206,16 @@ class ScoringService:
         raw_customers: Any,
         reference_date: dt.datetime | None,
     ) -> pd.DataFrame:
-        validated = standardise_transactions(raw_transactions, TransactionsSchema())
-        customers = standardise_customers(raw_customers, self.customers_schema)
+        # A request always carries transactions; attributes only when it has some.
+        has_attributes = int(raw_customers.count().execute()) > 0
+        input_kind = "both" if has_attributes else "transactions"
+        validated = standardise_transactions(
+            raw_transactions, TransactionsSchema(), input_kind
+        )
+        customers = standardise_customers(
+            raw_customers, self.customers_schema, input_kind
+        )
+        flagged_customers = flag_customers(customers, self.customer_cleaning_rules)
         flagged = flag_transactions(validated, self.cleaning_rules)
         clean = select_clean_transactions(flagged)
         returned = select_returned_transactions(flagged)
@@ -209,11 +227,13 @@ class ScoringService:
                 self.model_version,
             )
         settings = FeatureSettings(reference_date=reference_date or self.reference_date)
-        reference = resolve_reference_date(clean, settings)
+        reference = resolve_reference_date(clean, settings, input_kind)
         features = compute_customer_features(
-            clean, returned, customers, reference
+            clean, returned, flagged_customers, reference, input_kind
         ).to_pandas()
-        model_input = select_model_input(features, self.model_features)
+        model_input = select_model_input(
+            features, self.model_features, self.model_input_checks
+        )
         return score_customers(
             self.model,
             model_input,
@@ -271,17 +291,25 @@ def _transactions_table(lines: list[dict[str, Any]]) -> pa.Table:
 def _customers_table(
     attributes: list[dict[str, Any]], schema: CustomersSchema
 ) -> pa.Table:
-    columns = [(schema.customer_id, pa.string())]
-    columns += [(name, pa.float64()) for name in schema.numeric]
-    columns += [(name, pa.string()) for name in schema.categorical]
-    columns += [(name, pa.timestamp("us")) for name in schema.dates]
-    # The API names the id "customer_id"; the raw file may call it otherwise.
+    # The API uses canonical names; the raw file (and so the schema) may not.
+    kinds = (
+        (schema.numeric, pa.float64()),
+        (schema.categorical, pa.string()),
+        (schema.dates, pa.timestamp("us")),
+    )
+    raw_name_of = {
+        canonical: (raw, arrow_type)
+        for columns, arrow_type in kinds
+        for canonical, raw in _attribute_mapping(columns).items()
+    }
+    id_column = schema.customer_id or "customer_id"
+    fields = [(id_column, pa.string())] + list(raw_name_of.values())
     rows = [
-        {schema.customer_id: row["customer_id"]}
-        | {name: row.get(name) for name, _ in columns[1:]}
+        {id_column: row["customer_id"]}
+        | {raw: row.get(canonical) for canonical, (raw, _) in raw_name_of.items()}
         for row in attributes
     ]
-    return pa.Table.from_pylist(rows, schema=pa.schema(columns))
+    return pa.Table.from_pylist(rows, schema=pa.schema(fields))
 
 
 def load_scoring_service(
@@ -325,6 +353,12 @@ def load_scoring_service(
         model_features=ModelFeatures.model_validate(params["model_features"]),
         customers_schema=CustomersSchema.model_validate(params["customers_schema"]),
         cleaning_rules=CleaningRules.model_validate(params["cleaning_rules"]),
+        customer_cleaning_rules=CustomerCleaningRules.model_validate(
+            params.get("customer_cleaning_rules", {})
+        ),
+        model_input_checks=ModelInputChecks.model_validate(
+            inference.get("model_input_checks", {})
+        ),
         scoring=ScoringSettings.model_validate(inference.get("scoring", {})),
         reference_date=FeatureSettings.model_validate(
             inference.get("feature_settings", {})

@@ -15,22 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+from tests.project import PROJECT_ROOT, copy_project, run_project
+
 REFERENCE_DATE = "2025-12-01 18:00:00"
 SAMPLE_FILES = ("transactions.parquet", "customers.csv")
-DATA_FOLDERS = (
-    "01_raw/new",
-    "02_intermediate",
-    "03_primary",
-    "04_feature",
-    "05_model_input",
-    "06_models",
-    "07_model_output",
-    "08_reporting",
-)
 # Segments 0 and 1 are named; the others are left unnamed on purpose.
 SEGMENT_NAMES = pd.DataFrame(
     {
@@ -62,39 +51,25 @@ def working_directory(path: Path) -> Iterator[None]:
 
 def run_pipeline(project: Path, pipeline: str, **run_kwargs) -> None:
     """Runs one registered pipeline of the project copy through a KedroSession."""
-    runtime_params = run_kwargs.pop("runtime_params", {})
-    bootstrap_project(project)
-    with (
-        working_directory(project),
-        KedroSession.create(
-            project_path=project,
-            runtime_params={
-                "feature_settings": {"reference_date": REFERENCE_DATE},
-                "inference": {"feature_settings": {"reference_date": REFERENCE_DATE}},
-                **runtime_params,
-            },
-        ) as session,
-    ):
-        session.run(pipeline_names=[pipeline], **run_kwargs)
+    runtime_params = {
+        "feature_settings": {"reference_date": REFERENCE_DATE},
+        "inference": {"feature_settings": {"reference_date": REFERENCE_DATE}},
+        **run_kwargs.pop("runtime_params", {}),
+    }
+    with working_directory(project):
+        run_project(project, [pipeline], runtime_params=runtime_params, **run_kwargs)
 
 
-def copy_project(destination: Path) -> Path:
-    """Copies configuration and the built-in sample; the package stays installed."""
+def copy_trainable_project(destination: Path) -> Path:
+    """Copies the project with the built-in sample as training AND as new data."""
     destination.mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", destination)
-    shutil.copy(PROJECT_ROOT / ".telemetry", destination)
-    shutil.copytree(PROJECT_ROOT / "conf" / "base", destination / "conf" / "base")
-    (destination / "conf" / "local").mkdir()
-    (destination / "src").mkdir()  # the package itself is installed
-    for folder in DATA_FOLDERS:
-        (destination / "data" / folder).mkdir(parents=True)
+    copy_project(destination)
+    (destination / "data" / "01_raw" / "new").mkdir()
     for name in SAMPLE_FILES:
-        sample = PROJECT_ROOT / "data" / "01_raw" / name
-        shutil.copy(sample, destination / "data" / "01_raw" / name)
-        shutil.copy(sample, destination / "data" / "01_raw" / "new" / name)
-    SEGMENT_NAMES.to_csv(
-        destination / "data" / "08_reporting" / "segment_names.csv", index=False
-    )
+        shutil.copy(
+            PROJECT_ROOT / "data" / "01_raw" / name,
+            destination / "data" / "01_raw" / "new" / name,
+        )
     return destination
 
 
@@ -111,8 +86,12 @@ def trained_project(base: Path) -> TrainedProject:
         The project path and the version folder of its only model.
     """
     if "project" not in _BUILT:
-        project = copy_project(base)
+        project = copy_trainable_project(base)
         run_pipeline(project, "__default__")
+        # Replaces the names the reporting pipeline gave, to test unnamed segments.
+        SEGMENT_NAMES.to_csv(
+            project / "data/08_reporting/segment_names.csv", index=False
+        )
         run_pipeline(project, "inference")
         (version,) = [
             folder.name

@@ -10,12 +10,15 @@ from .nodes import list_known_customers, score_customers
 NAMESPACE = "inference"
 
 # Cleaning and feature settings are the training ones, so new customers are
-# measured exactly as the model's customers were; only the reference date of the
-# new data (params:inference.feature_settings) is its own.
+# measured exactly as the model's customers were. Only the reference date of the
+# new data and the model-input checks (a batch of new customers may be small or
+# alike) are its own: params:inference.feature_settings, .model_input_checks.
 SHARED_PARAMETERS = {
+    "params:input_kind",
     "params:transactions_schema",
     "params:customers_schema",
     "params:cleaning_rules",
+    "params:customer_cleaning_rules",
     "params:model_features",
 }
 

@@ -25,7 +25,7 @@ def create_kmeans_pipeline() -> Pipeline:
     """Creates the K-means family, namespace ``kmeans``.
 
     Returns:
-        ``model_matrix`` -> ``kmeans.candidates``.
+        ``model_matrix`` -> ``kmeans_candidates`` (node ``kmeans.sweep_kmeans_node``).
     """
     return Pipeline(
         [
@@ -38,6 +38,7 @@ def create_kmeans_pipeline() -> Pipeline:
         ],
         namespace="kmeans",
         inputs={"model_matrix"},
+        outputs={"candidates": "kmeans_candidates"},
         parameters=SHARED_PARAMETERS | {"params:kmeans"},
     )
 
@@ -46,8 +47,8 @@ def create_agglomerative_pipeline() -> Pipeline:
     """Creates the hierarchical family, namespace ``agglomerative``.
 
     Returns:
-        ``model_matrix`` -> ``agglomerative.candidates`` and
-        ``agglomerative.dendrogram_tree``.
+        ``model_matrix`` -> ``agglomerative_candidates`` and ``dendrogram_tree``
+        (node ``agglomerative.sweep_agglomerative_node``).
     """
     return Pipeline(
         [
@@ -60,6 +61,10 @@ def create_agglomerative_pipeline() -> Pipeline:
         ],
         namespace="agglomerative",
         inputs={"model_matrix"},
+        outputs={
+            "candidates": "agglomerative_candidates",
+            "dendrogram_tree": "dendrogram_tree",
+        },
         parameters=SHARED_PARAMETERS | {"params:agglomerative"},
     )
 
@@ -68,7 +73,8 @@ def create_gaussian_mixture_pipeline() -> Pipeline:
     """Creates the Gaussian mixture family, namespace ``gaussian_mixture``.
 
     Returns:
-        ``model_matrix`` -> ``gaussian_mixture.candidates``.
+        ``model_matrix`` -> ``gaussian_mixture_candidates`` (node
+        ``gaussian_mixture.sweep_gaussian_mixture_node``).
     """
     return Pipeline(
         [
@@ -85,6 +91,7 @@ def create_gaussian_mixture_pipeline() -> Pipeline:
         ],
         namespace="gaussian_mixture",
         inputs={"model_matrix"},
+        outputs={"candidates": "gaussian_mixture_candidates"},
         parameters=SHARED_PARAMETERS | {"params:gaussian_mixture"},
     )
 
@@ -115,9 +122,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=select_segmentation,
                 inputs=[
-                    "kmeans.candidates",
-                    "agglomerative.candidates",
-                    "gaussian_mixture.candidates",
+                    "kmeans_candidates",
+                    "agglomerative_candidates",
+                    "gaussian_mixture_candidates",
                     "params:model_choice",
                 ],
                 outputs="model_selection",
@@ -162,7 +169,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=plot_dendrogram,
-                inputs=["agglomerative.dendrogram_tree", "model_selection"],
+                inputs=["dendrogram_tree", "model_selection"],
                 outputs="dendrogram_plot",
                 name="plot_dendrogram_node",
             ),

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 
@@ -23,7 +24,7 @@ from .clusterers import (
     sample_rows,
 )
 from .estimator import SegmentationModel, build_preprocessor
-from .evaluation import measure_stability, score_partition
+from .evaluation import measure_stability, score_partition, silhouette_distances
 from .settings import (
     AgglomerativeSettings,
     GaussianMixtureSettings,
@@ -228,41 +229,47 @@ def _sweep_estimator_family(
     model_search: ModelSearchSettings,
     make: Callable[[int], BaseEstimator],
 ) -> list[dict[str, object]]:
-    seed = model_search.random_state
-    silhouette_rows = sample_rows(
-        len(model_matrix), model_search.silhouette_sample_size, seed
-    )
-    stability_matrix = model_matrix[
-        sample_rows(len(model_matrix), model_search.stability_sample_size, seed)
-    ]
-    rows = []
-    for k in model_search.k_values:
-        started = time.perf_counter()
-        clusterer = make(k).fit(model_matrix)
-        labels = clusterer.predict(model_matrix)
-        scores = score_partition(model_matrix, labels, k, silhouette_rows)
-        if hasattr(clusterer, "clusterer_") and hasattr(clusterer.clusterer_, "bic"):
-            scores["bic"] = float(clusterer.clusterer_.bic(model_matrix))
-            scores["aic"] = float(clusterer.clusterer_.aic(model_matrix))
-        stability = measure_stability(
-            stability_matrix,
-            [k],
-            model_search.stability_resamples,
-            seed,
-            lambda train, evaluate, k=k: {
-                k: clone(make(k)).fit(train).predict(evaluate)
-            },
-        )[k]
-        rows.append(
-            _candidate_row(
-                family,
-                algorithm,
-                k,
-                scores=scores,
-                stability=stability,
-                started=started,
-            )
+    with threadpool_limits(limits=model_search.n_threads):
+        seed = model_search.random_state
+        silhouette_rows = sample_rows(
+            len(model_matrix), model_search.silhouette_sample_size, seed
         )
+        distances = silhouette_distances(model_matrix, silhouette_rows)
+        stability_matrix = model_matrix[
+            sample_rows(len(model_matrix), model_search.stability_sample_size, seed)
+        ]
+        rows = []
+        for k in model_search.k_values:
+            started = time.perf_counter()
+            clusterer = make(k).fit(model_matrix)
+            labels = clusterer.predict(model_matrix)
+            scores = score_partition(
+                model_matrix, labels, k, silhouette_rows, distances
+            )
+            if hasattr(clusterer, "clusterer_") and hasattr(
+                clusterer.clusterer_, "bic"
+            ):
+                scores["bic"] = float(clusterer.clusterer_.bic(model_matrix))
+                scores["aic"] = float(clusterer.clusterer_.aic(model_matrix))
+            stability = measure_stability(
+                stability_matrix,
+                [k],
+                model_search.stability_resamples,
+                seed,
+                lambda train, evaluate, k=k: {
+                    k: clone(make(k)).fit(train).predict(evaluate)
+                },
+            )[k]
+            rows.append(
+                _candidate_row(
+                    family,
+                    algorithm,
+                    k,
+                    scores=scores,
+                    stability=stability,
+                    started=started,
+                )
+            )
     return rows
 
 
@@ -397,55 +404,59 @@ def sweep_agglomerative(
     if not agglomerative.enabled:
         return _empty_candidates(), np.empty((0, 4))
     _check_enough_customers(len(model_matrix), model_search)
-    seed = model_search.random_state
-    k_values = model_search.k_values
-    tree_matrix = model_matrix[
-        sample_rows(len(model_matrix), agglomerative.sample_size, seed)
-    ]
-    silhouette_rows = sample_rows(
-        len(model_matrix), model_search.silhouette_sample_size, seed
-    )
-    stability_matrix = model_matrix[
-        sample_rows(len(model_matrix), model_search.stability_sample_size, seed)
-    ]
-    rows = []
-    first_tree = None
-    for method in agglomerative.linkages:
-        algorithm = f"agglomerative_{method}"
-        started = time.perf_counter()
-        tree = build_linkage_tree(tree_matrix, method)
-        first_tree = tree if first_tree is None else first_tree
-        stability = measure_stability(
-            stability_matrix,
-            k_values,
-            model_search.stability_resamples,
-            seed,
-            lambda train, evaluate, method=method: _cut_and_assign(
-                train, build_linkage_tree(train, method), k_values, evaluate
-            ),
+    with threadpool_limits(limits=model_search.n_threads):
+        seed = model_search.random_state
+        k_values = model_search.k_values
+        tree_matrix = model_matrix[
+            sample_rows(len(model_matrix), agglomerative.sample_size, seed)
+        ]
+        silhouette_rows = sample_rows(
+            len(model_matrix), model_search.silhouette_sample_size, seed
         )
-        labels_by_k = _cut_and_assign(tree_matrix, tree, k_values, model_matrix)
-        shared_seconds = time.perf_counter() - started
-        logger.info(
-            "%s: trees on %d customers and stability halves (%.2f s)",
-            algorithm,
-            len(tree_matrix),
-            shared_seconds,
-        )
-        for k in k_values:
-            # Each k carries its share of the tree and stability time.
-            started = time.perf_counter() - shared_seconds / len(k_values)
-            scores = score_partition(model_matrix, labels_by_k[k], k, silhouette_rows)
-            rows.append(
-                _candidate_row(
-                    "agglomerative",
-                    algorithm,
-                    k,
-                    scores=scores,
-                    stability=stability[k],
-                    started=started,
-                )
+        distances = silhouette_distances(model_matrix, silhouette_rows)
+        stability_matrix = model_matrix[
+            sample_rows(len(model_matrix), model_search.stability_sample_size, seed)
+        ]
+        rows = []
+        first_tree = None
+        for method in agglomerative.linkages:
+            algorithm = f"agglomerative_{method}"
+            started = time.perf_counter()
+            tree = build_linkage_tree(tree_matrix, method)
+            first_tree = tree if first_tree is None else first_tree
+            stability = measure_stability(
+                stability_matrix,
+                k_values,
+                model_search.stability_resamples,
+                seed,
+                lambda train, evaluate, method=method: _cut_and_assign(
+                    train, build_linkage_tree(train, method), k_values, evaluate
+                ),
             )
+            labels_by_k = _cut_and_assign(tree_matrix, tree, k_values, model_matrix)
+            shared_seconds = time.perf_counter() - started
+            logger.info(
+                "%s: trees on %d customers and stability halves (%.2f s)",
+                algorithm,
+                len(tree_matrix),
+                shared_seconds,
+            )
+            for k in k_values:
+                # Each k carries its share of the tree and stability time.
+                started = time.perf_counter() - shared_seconds / len(k_values)
+                scores = score_partition(
+                    model_matrix, labels_by_k[k], k, silhouette_rows, distances
+                )
+                rows.append(
+                    _candidate_row(
+                        "agglomerative",
+                        algorithm,
+                        k,
+                        scores=scores,
+                        stability=stability[k],
+                        started=started,
+                    )
+                )
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS), first_tree
 
 
@@ -629,7 +640,8 @@ def fit_segmentation_model(
         order_by=model_features.order_segments_by,
         algorithm=algorithm,
     )
-    return model.fit(_features_of(model_input))
+    with threadpool_limits(limits=model_search.n_threads):
+        return model.fit(_features_of(model_input))
 
 
 def assign_segments(

@@ -40,6 +40,10 @@ class ModelSearchSettings(BaseModel):
             halves; each half is fitted and the two partitions they induce
             on the whole stability sample are compared (adjusted Rand index).
             0 skips the stability (reported as missing).
+        n_threads: CPU threads (BLAS/OpenMP) each fit may use. The sweep is
+            many small fits, for which one thread is fastest; to use more
+            cores, run the three families side by side with
+            ``kedro run --runner=ParallelRunner``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,6 +55,7 @@ class ModelSearchSettings(BaseModel):
     silhouette_sample_size: int = Field(default=5_000, ge=100)
     stability_sample_size: int = Field(default=5_000, ge=100)
     stability_resamples: int = Field(default=5, ge=0)
+    n_threads: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
     def _check_k_range(self) -> ModelSearchSettings:

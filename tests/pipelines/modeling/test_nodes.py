@@ -165,7 +165,7 @@ def test_rule_takes_the_best_silhouette_among_stable_candidates():
     kmeans = _candidates("kmeans", [(2, 0.50, 0.90, 0.3), (3, 0.70, 0.60, 0.3)])
     mixture = _candidates("gmm_full", [(3, 0.60, 0.95, 0.3)])
 
-    table = select_segmentation(kmeans, _empty(), mixture, ModelChoiceSettings())
+    table, _ = select_segmentation(kmeans, _empty(), mixture, ModelChoiceSettings())
 
     chosen = table[table["chosen"]].iloc[0]
     assert (chosen["algorithm"], chosen["k"]) == ("gmm_full", 3)
@@ -175,7 +175,7 @@ def test_rule_takes_the_best_silhouette_among_stable_candidates():
 def test_rule_breaks_silhouette_ties_towards_the_smaller_k():
     kmeans = _candidates("kmeans", [(4, 0.601, 0.9, 0.2), (3, 0.600, 0.9, 0.2)])
 
-    table = select_segmentation(kmeans, _empty(), _empty(), ModelChoiceSettings())
+    table, _ = select_segmentation(kmeans, _empty(), _empty(), ModelChoiceSettings())
 
     assert table.loc[table["chosen"], "k"].tolist() == [3]
 
@@ -183,7 +183,7 @@ def test_rule_breaks_silhouette_ties_towards_the_smaller_k():
 def test_rule_rejects_segments_under_the_minimum_share():
     kmeans = _candidates("kmeans", [(2, 0.5, 0.9, 0.3), (3, 0.9, 0.9, 0.01)])
 
-    table = select_segmentation(kmeans, _empty(), _empty(), ModelChoiceSettings())
+    table, _ = select_segmentation(kmeans, _empty(), _empty(), ModelChoiceSettings())
 
     assert table.loc[table["chosen"], "k"].tolist() == [2]
     assert table.loc[1, "reason"] == "smallest segment 1.0% < 2%"
@@ -193,9 +193,9 @@ def test_pinned_algorithm_and_k_win_whatever_the_scores():
     kmeans = _candidates("kmeans", [(2, 0.9, 0.9, 0.3), (3, 0.5, 0.9, 0.3)])
     choice = ModelChoiceSettings(algorithm="kmeans", k=3)
 
-    table = select_segmentation(kmeans, _empty(), _empty(), choice)
+    table, chosen = select_segmentation(kmeans, _empty(), _empty(), choice)
 
-    assert table.loc[table["chosen"], "k"].tolist() == [3]
+    assert chosen == {"algorithm": "kmeans", "k": 3}
     assert (
         table.loc[table["chosen"], "reason"]
         .iloc[0]
@@ -215,7 +215,7 @@ def test_pinning_an_unknown_algorithm_is_an_error():
 def test_when_nothing_is_eligible_the_reason_says_so():
     kmeans = _candidates("kmeans", [(2, 0.5, 0.2, 0.3), (3, 0.6, 0.1, 0.3)])
 
-    table = select_segmentation(kmeans, _empty(), _empty(), ModelChoiceSettings())
+    table, _ = select_segmentation(kmeans, _empty(), _empty(), ModelChoiceSettings())
 
     assert table["chosen"].sum() == 1
     assert table.loc[table["chosen"], "reason"].iloc[0].startswith("no candidate met")
@@ -230,10 +230,9 @@ def test_choice_needs_at_least_one_family():
 
 
 def _fit(three_groups, spend_visits, fast_search, algorithm: str, k: int):
-    selection = pd.DataFrame({"algorithm": [algorithm], "k": [k], "chosen": [True]})
     return fit_segmentation_model(
         model_input=three_groups,
-        model_selection=selection,
+        chosen_candidate={"algorithm": algorithm, "k": k},
         model_features=spend_visits,
         model_preprocessing=UNITS,
         model_search=fast_search,
@@ -256,17 +255,11 @@ def test_final_model_is_fitted_with_the_chosen_algorithm(
     assert segments["customer_id"].tolist() == three_groups["customer_id"].tolist()
 
 
-def test_final_fit_needs_exactly_one_chosen_row(
-    three_groups, spend_visits, fast_search
-):
-    selection = pd.DataFrame(
-        {"algorithm": ["kmeans", "kmeans"], "k": [2, 3], "chosen": [True, True]}
-    )
-
-    with pytest.raises(ValueError, match="expected one chosen row, found 2"):
+def test_final_fit_needs_the_algorithm_and_k(three_groups, spend_visits, fast_search):
+    with pytest.raises(ValueError, match=r"key\(s\) \['k'\] missing"):
         fit_segmentation_model(
             model_input=three_groups,
-            model_selection=selection,
+            chosen_candidate={"algorithm": "kmeans"},
             model_features=spend_visits,
             model_preprocessing=UNITS,
             model_search=fast_search,

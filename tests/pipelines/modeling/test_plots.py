@@ -38,7 +38,7 @@ def _selection(
     agglomerative, tree = sweep_agglomerative(
         matrix, fast_search, AgglomerativeSettings()
     )
-    table = select_segmentation(
+    table, _ = select_segmentation(
         sweep_kmeans(matrix, fast_search, KMeansSettings(n_init=2)),
         agglomerative,
         sweep_gaussian_mixture(matrix, fast_search, GaussianMixtureSettings()),

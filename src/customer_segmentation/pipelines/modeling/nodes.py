@@ -229,6 +229,7 @@ def _sweep_estimator_family(
     model_search: ModelSearchSettings,
     make: Callable[[int], BaseEstimator],
 ) -> list[dict[str, object]]:
+    # Many small fits: extra BLAS/OpenMP threads cost more than they give.
     with threadpool_limits(limits=model_search.n_threads):
         seed = model_search.random_state
         silhouette_rows = sample_rows(
@@ -498,7 +499,7 @@ def select_segmentation(
     agglomerative_candidates: pd.DataFrame,
     gaussian_mixture_candidates: pd.DataFrame,
     model_choice: ModelChoiceSettings,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """Compares every (algorithm, k) and picks one by the documented rule.
 
     The rule: a candidate is eligible when its stability is at least
@@ -517,9 +518,11 @@ def select_segmentation(
         model_choice: Thresholds, tolerance and optional pins.
 
     Returns:
-        One row per candidate with every metric, ``eligible`` (bool),
-        ``chosen`` (bool, exactly one True) and ``reason`` (why chosen, or why
-        not eligible).
+        The model selection table: one row per candidate with every metric,
+        ``eligible`` (bool), ``chosen`` (bool, exactly one True) and ``reason``
+        (why chosen, or why not eligible); and the chosen candidate as
+        ``{"algorithm": ..., "k": ...}``, which the final fit reads so that the
+        saved table (07) does not feed the model (06).
 
     Raises:
         ValueError: If there is no candidate (every family disabled) or a
@@ -586,13 +589,13 @@ def select_segmentation(
     )
     table.loc[winner, "reason"] = reason
     logger.info("Chosen %s with k=%d: %s", row["algorithm"], row["k"], reason)
-    return table
+    return table, {"algorithm": str(row["algorithm"]), "k": int(row["k"])}
 
 
 def fit_segmentation_model(
     *,
     model_input: pd.DataFrame,
-    model_selection: pd.DataFrame,
+    chosen_candidate: dict[str, object],
     model_features: ModelFeatures,
     model_preprocessing: PreprocessingSettings,
     model_search: ModelSearchSettings,
@@ -604,7 +607,8 @@ def fit_segmentation_model(
 
     Args:
         model_input: ``customer_id`` and the model feature columns.
-        model_selection: Output of :func:`select_segmentation`.
+        chosen_candidate: ``{"algorithm": ..., "k": ...}`` from
+            :func:`select_segmentation`.
         model_features: Which columns are numeric and categorical.
         model_preprocessing: Log transform and scaling.
         model_search: Fit sample size and seed.
@@ -616,15 +620,16 @@ def fit_segmentation_model(
         The fitted :class:`SegmentationModel` (``algorithm_`` names the winner).
 
     Raises:
-        ValueError: If ``model_selection`` does not have exactly one chosen row.
+        ValueError: If ``chosen_candidate`` lacks ``algorithm`` or ``k``, or
+            names an unknown algorithm.
     """
-    chosen = model_selection[model_selection["chosen"].astype(bool)]
-    if len(chosen) != 1:
+    missing = sorted({"algorithm", "k"} - set(chosen_candidate))
+    if missing:
         raise ValueError(
-            f"model_selection: expected one chosen row, found {len(chosen)}"
+            f"chosen_candidate: key(s) {missing} missing from {chosen_candidate}"
         )
-    algorithm = str(chosen["algorithm"].iloc[0])
-    k = int(chosen["k"].iloc[0])
+    algorithm = str(chosen_candidate["algorithm"])
+    k = int(chosen_candidate["k"])
     logger.info("Fitting the segmentation model: %s with k=%d", algorithm, k)
     clusterer = make_clusterer(
         algorithm,

@@ -127,14 +127,14 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "gaussian_mixture_candidates",
                     "params:model_choice",
                 ],
-                outputs="model_selection",
+                outputs=["model_selection", "chosen_candidate"],
                 name="select_segmentation_node",
             ),
             Node(
                 func=fit_segmentation_model,
                 inputs={
                     "model_input": "model_input",
-                    "model_selection": "model_selection",
+                    "chosen_candidate": "chosen_candidate",
                     "model_features": "params:model_features",
                     "model_preprocessing": "params:model_preprocessing",
                     "model_search": "params:model_search",

@@ -279,3 +279,13 @@ def test_unknown_algorithm_name_is_an_error(fast_search):
             agglomerative=AgglomerativeSettings(),
             gaussian_mixture=GaussianMixtureSettings(),
         )
+
+
+def test_same_input_and_parameters_give_the_same_segments(
+    three_groups, spend_visits, fast_search
+):
+    shuffled = three_groups.sample(frac=1.0, random_state=3)
+    first = _fit(three_groups, spend_visits, fast_search, "gmm_full", 3)
+    second = _fit(three_groups, spend_visits, fast_search, "gmm_full", 3)
+
+    assert (first.predict(shuffled) == second.predict(shuffled)).all()

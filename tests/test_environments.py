@@ -17,7 +17,6 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from sklearn.mixture import GaussianMixture
 
-from customer_segmentation.pipelines.modeling.estimator import build_preprocessor
 from tests.project import run_project, shared_dataset
 
 WHOLESALE_SPEND = [
@@ -29,10 +28,17 @@ WHOLESALE_SPEND = [
     "delicatessen",
 ]
 PUBLISHED_WHOLESALE_SILHOUETTE = 0.4223
+PUBLISHED_MALL_SILHOUETTE = 0.5539
 
 
 def _link_raw_file(project: Path, source: Path) -> None:
     (project / "data" / "01_raw" / source.name).symlink_to(source)
+
+
+def _chosen_model(project: Path) -> pd.Series:
+    selection = pd.read_csv(project / "data/07_model_output/model_selection.csv")
+    (chosen,) = selection[selection["chosen"]].to_dict("records")
+    return pd.Series(chosen)
 
 
 def _report(project: Path) -> dict:
@@ -73,11 +79,7 @@ def test_online_retail_env_reproduces_published_cleaning_figures(project_copy):
 def test_mall_customers_env_segments_attribute_only_data(project_copy):
     _link_raw_file(project_copy, shared_dataset("mall_customers", "Mall_Customers.csv"))
 
-    run_project(
-        project_copy,
-        ["data_processing", "feature_engineering", "modeling"],
-        env="mall_customers",
-    )
+    run_project(project_copy, env="mall_customers")
 
     report = _report(project_copy)
     assert report["input_kind"] == "attributes"
@@ -94,6 +96,10 @@ def test_mall_customers_env_segments_attribute_only_data(project_copy):
     assert features["customer_id"].iloc[0] == "0001"
     segments = pd.read_parquet("data/07_model_output/customer_segments.parquet")
     assert sorted(segments["customer_id"]) == sorted(features["customer_id"])
+    chosen = _chosen_model(project_copy)
+    assert (chosen["algorithm"], chosen["k"]) == ("kmeans", 5)
+    assert chosen["silhouette"] == pytest.approx(PUBLISHED_MALL_SILHOUETTE, abs=0.005)
+    assert (project_copy / "data/08_reporting/segmentation_report.html").exists()
 
 
 def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
@@ -102,9 +108,7 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
         shared_dataset("wholesale_customers", "Wholesale customers data.csv"),
     )
 
-    run_project(
-        project_copy, ["data_processing", "feature_engineering"], env="wholesale"
-    )
+    run_project(project_copy, env="wholesale")
 
     customers = _report(project_copy)["tables"]["customers"]
     assert customers["rows_in"] == 440
@@ -124,12 +128,10 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
     print(f"wholesale GMM-2 silhouette after log + PCA: {silhouette:.4f}")  # noqa: T201
     assert silhouette == pytest.approx(PUBLISHED_WHOLESALE_SILHOUETTE, abs=0.005)
 
-    # The same through the project's preprocessing (log1p, no scaling, PCA step).
-    preprocessor = build_preprocessor(
-        WHOLESALE_SPEND, WHOLESALE_SPEND, [], pca_components=2, scale_numeric=False
-    )
-    matrix = preprocessor.fit_transform(spend)
-    labels = GaussianMixture(n_components=2, random_state=101).fit_predict(matrix)
-    assert silhouette_score(matrix, labels) == pytest.approx(
+    # The same by configuration alone: the pipeline's chosen model (log1p, no
+    # scaling, PCA step, pinned 2-component mixture).
+    chosen = _chosen_model(project_copy)
+    assert (chosen["algorithm"], chosen["k"]) == ("gmm_full", 2)
+    assert chosen["silhouette"] == pytest.approx(
         PUBLISHED_WHOLESALE_SILHOUETTE, abs=0.005
     )

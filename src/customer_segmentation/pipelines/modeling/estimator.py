@@ -22,8 +22,8 @@ def build_preprocessor(
     numeric: Sequence[str],
     log_transform: Sequence[str],
     categorical: Sequence[str],
+    scale: bool = True,
     pca_components: int | None = None,
-    scale_numeric: bool = True,
 ) -> ColumnTransformer | Pipeline:
     """Builds the feature preprocessing: log1p for skewed columns, scaling, one-hot.
 
@@ -32,10 +32,10 @@ def build_preprocessor(
         log_transform: Subset of ``numeric`` to pass through ``log1p`` (negative
             values clipped to 0) before scaling.
         categorical: Categorical columns, one-hot encoded (unknown levels ignored).
+        scale: Standardise the numeric columns (after ``log1p``); ``False`` keeps
+            their (logged) units, as published PCA recipes do.
         pca_components: When set, the preprocessed columns are projected on this
             many principal components as a final step.
-        scale_numeric: Standardise the numeric columns (after ``log1p``); off
-            keeps them in their (logged) units, as published PCA recipes do.
 
     Returns:
         An unfitted ``ColumnTransformer``, or a ``Pipeline`` of it and ``PCA`` when
@@ -54,17 +54,18 @@ def build_preprocessor(
         )
     logged = [column for column in numeric if column in log_transform]
     linear = [column for column in numeric if column not in log_transform]
+    scaler = [StandardScaler()] if scale else []
     transformers = []
     if logged:
         transformers.append(
             (
-                "log_scaled",
+                "log_scaled" if scale else "logged",
                 make_pipeline(
                     SimpleImputer(strategy="median"),
                     FunctionTransformer(
                         _log1p_non_negative, feature_names_out="one-to-one"
                     ),
-                    StandardScaler() if scale_numeric else "passthrough",
+                    *scaler,
                 ),
                 logged,
             )
@@ -72,11 +73,8 @@ def build_preprocessor(
     if linear:
         transformers.append(
             (
-                "scaled",
-                make_pipeline(
-                    SimpleImputer(strategy="median"),
-                    StandardScaler() if scale_numeric else "passthrough",
-                ),
+                "scaled" if scale else "imputed",
+                make_pipeline(SimpleImputer(strategy="median"), *scaler),
                 linear,
             )
         )
@@ -109,18 +107,29 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
 
     Segment ids run from 0 to k-1 in descending order of the mean of ``order_by``
     in each cluster (ties: larger cluster first), so the same data and parameters
-    give the same ids whatever labels the clusterer happened to use.
+    give the same ids whatever labels the clusterer happened to use. Whatever
+    the algorithm (K-means, agglomerative through nearest centroid, Gaussian
+    mixture), ``predict`` maps a feature frame to segment ids.
 
     Args:
         preprocessor: Unfitted transformer from feature frame to numeric matrix.
         clusterer: Unfitted scikit-learn clusterer with ``fit`` and ``predict``.
         order_by: Feature column whose cluster means order the segment ids.
+        algorithm: Name of the algorithm, e.g. ``kmeans``,
+            ``agglomerative_ward`` or ``gmm_full``; kept as ``algorithm_``.
     """
 
-    def __init__(self, preprocessor, clusterer, order_by: str = "monetary") -> None:
+    def __init__(
+        self,
+        preprocessor,
+        clusterer,
+        order_by: str = "monetary",
+        algorithm: str = "kmeans",
+    ) -> None:
         self.preprocessor = preprocessor
         self.clusterer = clusterer
         self.order_by = order_by
+        self.algorithm = algorithm
 
     def fit(self, features: pd.DataFrame, y=None) -> SegmentationModel:
         """Fits preprocessing and clusterer, then fixes the segment order.
@@ -141,6 +150,7 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
                 f"order_by={self.order_by!r} is not a column of the features "
                 f"{list(features.columns)}"
             )
+        self.algorithm_ = self.algorithm
         self.pipeline_ = Pipeline(
             [
                 ("preprocess", clone(self.preprocessor)),
@@ -173,6 +183,11 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         self.feature_names_in_ = np.asarray(features.columns, dtype=object)
         return self
 
+    @property
+    def supports_predict_proba(self) -> bool:
+        """Whether ``predict_proba`` is available (Gaussian mixtures only)."""
+        return hasattr(self.pipeline_.named_steps["cluster"], "predict_proba")
+
     def transform(self, features: pd.DataFrame) -> np.ndarray:
         """Applies the fitted preprocessing.
 
@@ -193,7 +208,37 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         Returns:
             Integer array of shape (n_customers,) with ids in ``0..n_segments_-1``.
         """
+        if self.supports_predict_proba:
+            return self.predict_proba(features).argmax(axis=1)
         return self._segment_ids(self.pipeline_.predict(features))
+
+    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+        """Gives each customer's probability of belonging to each segment.
+
+        Args:
+            features: Frame with the training feature columns.
+
+        Returns:
+            Float array of shape (n_customers, n_segments_); column ``j`` is
+            segment id ``j`` and each row sums to 1.
+
+        Raises:
+            AttributeError: If the algorithm assigns hard segments (anything
+                but a Gaussian mixture); check ``supports_predict_proba``.
+        """
+        if not self.supports_predict_proba:
+            raise AttributeError(
+                f"predict_proba needs a Gaussian mixture; algorithm_={self.algorithm_!r} "
+                "assigns hard segments (check supports_predict_proba first)"
+            )
+        probabilities = self.pipeline_.predict_proba(features)
+        labels_by_segment = sorted(
+            self.segment_of_label_, key=self.segment_of_label_.__getitem__
+        )
+        # Components that won no training customer have no segment id; their
+        # (tiny) mass is spread over the others so rows still sum to 1.
+        ordered = probabilities[:, labels_by_segment]
+        return ordered / ordered.sum(axis=1, keepdims=True)
 
     def distance_to_centre(self, features: pd.DataFrame) -> np.ndarray:
         """Measures how typical each customer is of its segment.
@@ -212,6 +257,12 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
 
     def _segment_ids(self, raw_labels: np.ndarray) -> np.ndarray:
         lookup = self.segment_of_label_
-        return np.fromiter(
-            (lookup[label] for label in raw_labels), np.int64, len(raw_labels)
-        )
+        unknown = sorted(set(np.unique(raw_labels).tolist()) - set(lookup))
+        if unknown:
+            raise ValueError(
+                f"clusterer label(s) {unknown} won no training customer "
+                "and have no segment id"
+            )
+        table = np.zeros(max(lookup) + 1, dtype=np.int64)
+        table[list(lookup)] = list(lookup.values())
+        return table[np.asarray(raw_labels, dtype=np.int64)]

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
+from sklearn.mixture import GaussianMixture
 
 from customer_segmentation.pipelines.inference.nodes import (
     SCORED_COLUMNS,
@@ -50,23 +51,6 @@ def model() -> SegmentationModel:
 def model_input(customer_ids: list[str], rows: list[list[float]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=FEATURES)
     return frame.assign(customer_id=customer_ids)[["customer_id", *FEATURES]]
-
-
-class ModelWithProbabilities(SegmentationModel):
-    """A SegmentationModel that also says how sure it is, as a GMM would."""
-
-    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        segment_ids = self.predict(features)
-        probabilities = np.full((len(features), self.n_segments_), 0.1)
-        probabilities[np.arange(len(features)), segment_ids] = 0.9
-        return probabilities
-
-
-class ModelRefusingProbabilities(SegmentationModel):
-    """A SegmentationModel whose algorithm has no probabilities, as K-means."""
-
-    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        raise NotImplementedError("kmeans gives no probabilities")
 
 
 def test_list_known_customers_joins_lines_and_attributes_without_empty_ids():
@@ -122,26 +106,20 @@ def test_score_model_input_leaves_probability_null_without_predict_proba(model):
     assert scored["probability"].isna().all()
 
 
-def test_score_model_input_uses_predict_proba_when_the_model_has_it():
+def test_score_model_input_gives_mixture_probability_of_assigned_segment():
     preprocessor = build_preprocessor(FEATURES, [], [])
-    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
-    model = ModelWithProbabilities(preprocessor, clusterer).fit(TRAINING)
-    frame = model_input(["big"], [[3, 21, 5100]])
+    mixture = GaussianMixture(n_components=2, random_state=0)
+    model = SegmentationModel(preprocessor, mixture, algorithm="gmm_full").fit(TRAINING)
+    frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
 
     scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
 
-    assert scored["probability"].tolist() == [0.9]
-
-
-def test_score_model_input_leaves_probability_null_when_the_model_refuses():
-    preprocessor = build_preprocessor(FEATURES, [], [])
-    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
-    model = ModelRefusingProbabilities(preprocessor, clusterer).fit(TRAINING)
-    frame = model_input(["big"], [[3, 21, 5100]])
-
-    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
-
-    assert scored["probability"].isna().all()
+    expected = model.predict_proba(frame.drop(columns="customer_id"))
+    segment_ids = scored["segment_id"].to_numpy(dtype=int)
+    assert scored["probability"].tolist() == pytest.approx(
+        expected[np.arange(2), segment_ids].tolist()
+    )
+    assert scored["probability"].between(0.5, 1).all()
 
 
 def test_score_model_input_names_an_unnamed_segment_null_with_a_warning(model, caplog):

@@ -73,6 +73,31 @@ def test_gaussian_mixture_model_gives_one_probability_per_segment(three_groups):
     )
 
 
+def test_assign_matches_predict_distance_and_probabilities(three_groups):
+    mixture = SampledClusterer(GaussianMixture(3, random_state=0), 100, 0)
+    model = _model(mixture, "gmm_full").fit(_features(three_groups))
+    features = _features(three_groups)
+
+    assignment = model.assign(features)
+
+    assert assignment.segment_ids.tolist() == model.predict(features).tolist()
+    np.testing.assert_allclose(assignment.probabilities, model.predict_proba(features))
+    centres = model.centres_[assignment.segment_ids]
+    np.testing.assert_allclose(
+        assignment.distances,
+        np.linalg.norm(model.transform(features) - centres, axis=1),
+    )
+
+
+def test_assign_of_kmeans_has_no_probabilities(three_groups):
+    model = _model(KMeans(3, n_init=3, random_state=0), "kmeans")
+
+    assignment = model.fit(_features(three_groups)).assign(_features(three_groups))
+
+    assert assignment.probabilities is None
+    assert (assignment.distances >= 0).all()
+
+
 def test_predict_proba_of_kmeans_raises_and_says_why(three_groups):
     model = _model(KMeans(3, n_init=3, random_state=0), "kmeans")
     model.fit(_features(three_groups))

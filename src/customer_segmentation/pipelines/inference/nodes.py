@@ -120,21 +120,6 @@ def _finite_or_none(values: np.ndarray) -> list[float | None]:
     return [float(value) if math.isfinite(value) else None for value in values]
 
 
-def _segment_probabilities(
-    model: Any, features: pd.DataFrame, segment_ids: np.ndarray
-) -> list[float | None]:
-    # Only some algorithms (Gaussian mixture) give probabilities; models of the
-    # others may lack the method or refuse the call.
-    predict_proba = getattr(model, "predict_proba", None)
-    if predict_proba is None:
-        return [None] * len(features)
-    try:
-        matrix = np.asarray(predict_proba(features))
-    except (AttributeError, NotImplementedError):
-        return [None] * len(features)
-    return _finite_or_none(matrix[np.arange(len(features)), segment_ids])
-
-
 def score_model_input(
     segmentation_model: Any,
     model_input: pd.DataFrame,
@@ -144,9 +129,8 @@ def score_model_input(
     """Assigns segments to customers whose features are known.
 
     Args:
-        segmentation_model: Fitted ``SegmentationModel`` (``predict``,
-            ``distance_to_centre``, ``feature_names_in_``; ``predict_proba`` is
-            used when the model has it).
+        segmentation_model: Fitted ``SegmentationModel`` (``assign`` and
+            ``feature_names_in_``).
         model_input: ``customer_id`` followed by the model's feature columns, in
             the order the model was trained on.
         segment_names: Output of :func:`check_segment_names`.
@@ -169,10 +153,15 @@ def score_model_input(
         distances: list[float | None] = []
         probabilities: list[float | None] = []
     else:
-        segment_ids = np.asarray(segmentation_model.predict(features), dtype=np.int64)
-        distances = _finite_or_none(segmentation_model.distance_to_centre(features))
-        probabilities = _segment_probabilities(
-            segmentation_model, features, segment_ids
+        assignment = segmentation_model.assign(features)
+        segment_ids = np.asarray(assignment.segment_ids, dtype=np.int64)
+        distances = _finite_or_none(assignment.distances)
+        probabilities = (
+            [None] * n_customers
+            if assignment.probabilities is None
+            else _finite_or_none(
+                assignment.probabilities[np.arange(n_customers), segment_ids]
+            )
         )
     unnamed = sorted(set(segment_ids.tolist()) - set(segment_names))
     if unnamed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,23 @@ def build_preprocessor(
             ("pca", PCA(n_components=pca_components, svd_solver="full")),
         ]
     )
+
+
+@dataclass(frozen=True)
+class SegmentAssignment:
+    """What a fitted model says about each customer.
+
+    Attributes:
+        segment_ids: Integer array of shape (n_customers,).
+        distances: Distance of each customer to its segment's centre in the
+            preprocessed space, shape (n_customers,).
+        probabilities: Shape (n_customers, n_segments), column ``j`` for segment
+            id ``j``; ``None`` for algorithms that assign hard segments.
+    """
+
+    segment_ids: np.ndarray
+    distances: np.ndarray
+    probabilities: np.ndarray | None
 
 
 class SegmentationModel(ClusterMixin, BaseEstimator):
@@ -231,7 +249,36 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
                 f"predict_proba needs a Gaussian mixture; algorithm_={self.algorithm_!r} "
                 "assigns hard segments (check supports_predict_proba first)"
             )
-        probabilities = self.pipeline_.predict_proba(features)
+        return self._probabilities_by_segment(self.pipeline_.predict_proba(features))
+
+    def assign(self, features: pd.DataFrame) -> SegmentAssignment:
+        """Segment ids, distances and (for mixtures) probabilities in one pass.
+
+        Scoring services call this instead of ``predict``, ``distance_to_centre``
+        and ``predict_proba`` one after the other, which would preprocess the
+        same rows three times.
+
+        Args:
+            features: Frame with the training feature columns.
+
+        Returns:
+            The assignment of every row (see :class:`SegmentAssignment`).
+        """
+        matrix = self.transform(features)
+        cluster = self.pipeline_.named_steps["cluster"]
+        segment_ids = self._segment_ids(cluster.predict(matrix))
+        probabilities = (
+            self._probabilities_by_segment(cluster.predict_proba(matrix))
+            if self.supports_predict_proba
+            else None
+        )
+        return SegmentAssignment(
+            segment_ids=segment_ids,
+            distances=np.linalg.norm(matrix - self.centres_[segment_ids], axis=1),
+            probabilities=probabilities,
+        )
+
+    def _probabilities_by_segment(self, probabilities: np.ndarray) -> np.ndarray:
         labels_by_segment = sorted(
             self.segment_of_label_, key=self.segment_of_label_.__getitem__
         )
@@ -251,9 +298,7 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
             preprocessed (scaled) space, from each customer to the mean of its
             segment's training customers.
         """
-        matrix = self.transform(features)
-        centres = self.centres_[self.predict(features)]
-        return np.linalg.norm(matrix - centres, axis=1)
+        return self.assign(features).distances
 
     def _segment_ids(self, raw_labels: np.ndarray) -> np.ndarray:
         lookup = self.segment_of_label_

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+from tests.project import PROJECT_ROOT, copy_project
+
 KEDRO = Path(sys.executable).with_name("kedro")
 
 
@@ -42,24 +43,8 @@ def finished_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Returns:
         The root of the copy, with every output under ``data/``.
     """
-    project = tmp_path_factory.mktemp("project")
-    for name in ("pyproject.toml", "conf", "notebooks"):
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(
-                source, project / name, ignore=shutil.ignore_patterns("local")
-            )
-        elif source.exists():
-            shutil.copy2(source, project / name)
-    (project / "conf" / "local").mkdir(exist_ok=True)
-    # The package is imported from the installed (editable) project.
-    (project / "src").mkdir()
-    for folder in sorted((PROJECT_ROOT / "data").iterdir()):
-        if folder.is_dir():
-            (project / "data" / folder.name).mkdir(parents=True)
-    for raw_file in (PROJECT_ROOT / "data" / "01_raw").iterdir():
-        if raw_file.is_file() and raw_file.name != ".gitkeep":
-            shutil.copy2(raw_file, project / "data" / "01_raw" / raw_file.name)
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    shutil.copytree(PROJECT_ROOT / "notebooks", project / "notebooks")
     _kedro(project, "run")
     _kedro(project, "run", "--pipelines=reporting")
     return project

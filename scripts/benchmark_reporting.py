@@ -2,7 +2,7 @@
 
 Usage (after ``make run``, which writes the inputs it replicates)::
 
-    .venv/bin/python -m customer_segmentation.pipelines.reporting.benchmark --factors 1 10 40
+    .venv/bin/python scripts/benchmark_reporting.py --factors 1 10 40
 
 Each factor replicates ``customer_features`` and ``customer_segments`` that many times (new
 customer ids, features jittered by up to 1%), runs every reporting node once, and prints the
@@ -21,19 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .nodes import (
+from customer_segmentation.pipelines.reporting.nodes import (
     compare_segment_assignments,
     derive_segment_rules,
     name_segments,
     profile_segments,
     score_rfm,
 )
-from .plots import (
+from customer_segmentation.pipelines.reporting.plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
     plot_segment_projection,
 )
-from .settings import (
+from customer_segmentation.pipelines.reporting.settings import (
     NamingSettings,
     ProjectionSettings,
     RfmRule,

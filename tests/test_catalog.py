@@ -1,0 +1,44 @@
+"""Every dataset of every pipeline is in the catalog with its kedro-viz layer."""
+
+import pytest
+from kedro.framework.project import pipelines
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from tests.project import PROJECT_ROOT
+
+LAYERS = {
+    "raw",
+    "intermediate",
+    "primary",
+    "feature",
+    "model_input",
+    "models",
+    "model_output",
+    "reporting",
+}
+
+
+@pytest.mark.parametrize("env", [None, "online_retail", "mall_customers", "wholesale"])
+def test_every_dataset_has_a_known_layer(env, monkeypatch):
+    monkeypatch.chdir(PROJECT_ROOT)
+    bootstrap_project(PROJECT_ROOT)
+    with KedroSession.create(project_path=PROJECT_ROOT, env=env) as session:
+        catalog = session.load_context().catalog
+    names = {
+        name
+        for pipeline in pipelines.values()
+        for name in pipeline.datasets()
+        if not name.startswith("params:") and name != "parameters"
+    }
+
+    layers = {}
+    for name in sorted(names):
+        dataset = catalog.get(name)
+        metadata = getattr(dataset, "metadata", None) or {}
+        layers[name] = metadata.get("kedro-viz", {}).get("layer")
+
+    without_layer = sorted(
+        name for name, layer in layers.items() if layer not in LAYERS
+    )
+    assert without_layer == []

@@ -175,8 +175,11 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
                 ("cluster", clone(self.clusterer)),
             ]
         )
-        self.pipeline_.fit(features)
-        raw_labels = self.pipeline_.predict(features)
+        # Preprocess once: the clusterer, the segment order and the centres all
+        # use the same matrix.
+        matrix = self.pipeline_.named_steps["preprocess"].fit_transform(features)
+        cluster = self.pipeline_.named_steps["cluster"].fit(matrix)
+        raw_labels = cluster.predict(matrix)
         summary = (
             pd.DataFrame(
                 {"label": raw_labels, "value": features[self.order_by].to_numpy()}
@@ -190,7 +193,6 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
             zip(summary["label"].tolist(), range(len(summary)), strict=True)
         )
         self.n_segments_ = len(summary)
-        matrix = self.transform(features)
         segment_ids = self._segment_ids(raw_labels)
         self.centres_ = np.vstack(
             [

@@ -27,7 +27,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     CustomerCleaningRules,
     CustomersSchema,
     TransactionsSchema,
-    _attribute_mapping,
+    attribute_mapping,
     flag_customers,
     flag_transactions,
     select_clean_transactions,
@@ -300,7 +300,7 @@ def _customers_table(
     raw_name_of = {
         canonical: (raw, arrow_type)
         for columns, arrow_type in kinds
-        for canonical, raw in _attribute_mapping(columns).items()
+        for canonical, raw in attribute_mapping(columns).items()
     }
     id_column = schema.customer_id or "customer_id"
     fields = [(id_column, pa.string())] + list(raw_name_of.values())

@@ -293,7 +293,15 @@ def _empty_table(schema: dict[str, str]) -> ir.Table:
     return ibis.memtable(pd.DataFrame(columns=list(schema)), schema=ibis.schema(schema))
 
 
-def _attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:
+def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:
+    """Reads one kind of attribute columns of ``CustomersSchema`` as a mapping.
+
+    Args:
+        columns: Raw names (kept as they are) or canonical name -> raw name.
+
+    Returns:
+        Canonical name -> raw name.
+    """
     if isinstance(columns, dict):
         return dict(columns)
     return {name: name for name in columns}
@@ -429,9 +437,9 @@ def standardise_customers(
             configured column is missing, numbers or dates do not parse, a number
             is infinite, every id is missing or an id appears more than once.
     """
-    numeric = _attribute_mapping(schema.numeric)
-    categorical = _attribute_mapping(schema.categorical)
-    dates = _attribute_mapping(schema.dates)
+    numeric = attribute_mapping(schema.numeric)
+    categorical = attribute_mapping(schema.categorical)
+    dates = attribute_mapping(schema.dates)
     if raw_customers is None:
         if _needs(input_kind, "attributes"):
             raise InputValidationError(

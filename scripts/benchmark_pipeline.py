@@ -1,0 +1,181 @@
+"""Benchmarks `kedro run` at given sizes against the cheapest pipeline doing the same job.
+
+Prints numbers; it asserts nothing. For each size it generates the synthetic sample
+(cached under build/benchmark/), copies the project configuration into a temporary
+project that reads that sample, and times in one session:
+
+- the floor: a DuckDB aggregate of recency, frequency and monetary value straight
+  from the parquet file, then (unless ``--pipelines`` stops before modelling) log
+  and scale, K-means and Gaussian-mixture sweeps k=2..10 with ``n_init=1`` on a
+  100k fit sample, Ward on 10k, a sampled silhouette, and assigning every customer;
+- ``kedro run --pipelines=<pipelines>`` on the same file.
+
+Each is reported with its wall time and peak resident memory of the whole process
+tree (sampled from /proc), and the ratio of the two times.
+
+Usage (from the project root)::
+
+    python scripts/benchmark_pipeline.py --customers 100000 1000000
+    python scripts/benchmark_pipeline.py --customers 1000000 \
+        --pipelines data_processing,feature_engineering
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
+MODEL_PIPELINES = {"modeling", "reporting", "__default__"}
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def say(line: str) -> None:
+    """Writes one line of results to standard output."""
+    print(line, flush=True)  # noqa: T201
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_BYTES
+        except OSError:
+            continue
+        pending.extend(children.get(pid, []))
+    return total
+
+
+def run_measured(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Runs a command; returns its wall seconds and the peak RSS (GiB) of its tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=ENVIRONMENT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_bytes(process.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode:
+        say(stderr.decode()[-4000:])
+        raise RuntimeError(f"{' '.join(command)} failed with code {process.returncode}")
+    return seconds, peak / 1024**3
+
+
+def sample_data(n_customers: int, seed: int) -> Path:
+    """The generated sample of that size, made once and cached under build/benchmark/."""
+    folder = PROJECT_ROOT / "build" / "benchmark" / f"sample_{n_customers}_seed{seed}"
+    if not (folder / "transactions.parquet").exists():
+        say(f"generating the sample with {n_customers:,} customers in {folder}")
+        subprocess.run(
+            [sys.executable, "-m", "customer_segmentation.sample_data"]
+            + ["--customers", str(n_customers), "--seed", str(seed)]
+            + ["--output-dir", str(folder)],
+            check=True,
+            env=ENVIRONMENT,
+        )
+    return folder
+
+
+def temporary_project(data: Path, target: Path) -> None:
+    """Copies the configuration into ``target`` with the sample as its raw data."""
+    for name in ("pyproject.toml", ".telemetry"):
+        shutil.copy(PROJECT_ROOT / name, target)
+    shutil.copytree(PROJECT_ROOT / "conf" / "base", target / "conf" / "base")
+    (target / "conf" / "local").mkdir()
+    (target / "src").mkdir()
+    for folder in sorted((PROJECT_ROOT / "data").glob("0*")):
+        (target / "data" / folder.name).mkdir(parents=True)
+    for name in ("transactions.parquet", "customers.csv"):
+        os.symlink(data / name, target / "data" / "01_raw" / name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--pipelines", default="__default__")
+    parser.add_argument("--skip-floor", action="store_true")
+    arguments = parser.parse_args()
+    with_models = bool(MODEL_PIPELINES & set(arguments.pipelines.split(",")))
+    floor_script = PROJECT_ROOT / "scripts" / "benchmark_floor.py"
+    say(f"pipelines: {arguments.pipelines}; floor with models: {with_models}")
+    say(
+        f"{'customers':>10} {'lines':>12} {'floor s':>8} {'floor GiB':>9} "
+        f"{'kedro s':>8} {'kedro GiB':>9} {'ratio':>6}"
+    )
+    for n_customers in arguments.customers:
+        data = sample_data(n_customers, arguments.seed)
+        lines = int(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import pyarrow.parquet as p,sys;"
+                    "print(p.ParquetFile(sys.argv[1]).metadata.num_rows)",
+                    str(data / "transactions.parquet"),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        floor_seconds = floor_gib = float("nan")
+        if not arguments.skip_floor:
+            command = [
+                sys.executable,
+                str(floor_script),
+                str(data / "transactions.parquet"),
+            ]
+            if not with_models:
+                command.append("--aggregate-only")
+            floor_seconds, floor_gib = run_measured(command, PROJECT_ROOT)
+        with tempfile.TemporaryDirectory(prefix="pipeline_benchmark_") as temporary:
+            project = Path(temporary)
+            temporary_project(data, project)
+            kedro = [str(Path(sys.executable).with_name("kedro")), "run"]
+            kedro_seconds, kedro_gib = run_measured(
+                [*kedro, f"--pipelines={arguments.pipelines}"], project
+            )
+        say(
+            f"{n_customers:>10,} {lines:>12,} {floor_seconds:>8.1f} {floor_gib:>9.2f} "
+            f"{kedro_seconds:>8.1f} {kedro_gib:>9.2f} {kedro_seconds / floor_seconds:>6.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, Literal
@@ -127,9 +126,11 @@ class TrainingFingerprint(BaseModel):
         environment: Kedro environment of the training run.
         rows_in: Raw rows read (transaction lines, or attribute rows).
         customers_in: Customers in the model input.
-        first_purchase: Earliest clean transaction, ``None`` without transactions.
-        last_purchase: Latest clean transaction, ``None`` without transactions.
-        reference_date: Date recency and tenure were measured at.
+        first_purchase: Earliest clean transaction (ISO 8601 text, in the
+            data's own time, which has no time zone); ``None`` without
+            transactions.
+        last_purchase: Latest clean transaction, same form.
+        reference_date: Date recency and tenure were measured at, same form.
         parameters_sha256: SHA-256 of every parameter of the run (sorted JSON).
         algorithm: Chosen algorithm.
         n_segments: Chosen number of segments.
@@ -141,9 +142,9 @@ class TrainingFingerprint(BaseModel):
     environment: str
     rows_in: int
     customers_in: int
-    first_purchase: dt.datetime | None
-    last_purchase: dt.datetime | None
-    reference_date: dt.datetime | None
+    first_purchase: str | None
+    last_purchase: str | None
+    reference_date: str | None
     parameters_sha256: str
     algorithm: str
     n_segments: int

@@ -86,17 +86,23 @@ def summarise_purchase_dates(clean_transactions: ir.Table) -> dict[str, Any]:
         clean_transactions: Clean lines with ``invoice_date``.
 
     Returns:
-        ``{"first_purchase": ..., "last_purchase": ...}``; both ``None`` when
-        there is no clean line (attribute-only data).
+        ``{"first_purchase": ..., "last_purchase": ...}`` as ISO 8601 text; both
+        ``None`` when there is no clean line (attribute-only data).
     """
     dates = clean_transactions.aggregate(
         first_purchase=clean_transactions.invoice_date.min(),
         last_purchase=clean_transactions.invoice_date.max(),
     ).to_pandas()
     return {
-        column: None if pd.isna(dates[column].iloc[0]) else dates[column].iloc[0]
+        column: _iso_or_none(dates[column].iloc[0])
         for column in ("first_purchase", "last_purchase")
     }
+
+
+def _iso_or_none(moment: Any) -> str | None:
+    return (
+        None if moment is None or pd.isna(moment) else pd.Timestamp(moment).isoformat()
+    )
 
 
 def hash_parameters(parameters: dict[str, Any]) -> str:
@@ -164,7 +170,7 @@ def fingerprint_training_run(  # noqa: PLR0913, PLR0917 - Kedro passes node inpu
         customers_in=len(model_input),
         first_purchase=purchase_dates["first_purchase"],
         last_purchase=purchase_dates["last_purchase"],
-        reference_date=None if pd.isna(reference_date) else reference_date,
+        reference_date=_iso_or_none(reference_date),
         parameters_sha256=hash_parameters(parameters),
         algorithm=str(row["algorithm"]),
         n_segments=int(row["k"]),

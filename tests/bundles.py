@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+from sklearn.cluster import KMeans
+
 from customer_segmentation.bundle import (
     FeatureDescription,
     FeatureSpec,
@@ -11,7 +14,10 @@ from customer_segmentation.bundle import (
     SegmentTable,
     TrainingFingerprint,
 )
-from customer_segmentation.pipelines.modeling.estimator import SegmentationModel
+from customer_segmentation.pipelines.modeling.estimator import (
+    SegmentationModel,
+    build_preprocessor,
+)
 
 
 def make_bundle(
@@ -65,3 +71,18 @@ def make_bundle(
         ),
         version=version,
     )
+
+
+def tiny_bundle(environment: str = "base", version: str | None = "v1") -> ModelBundle:
+    """A two-segment K-means bundle fitted on six customers."""
+    features = pd.DataFrame(
+        {
+            "recency_days": [2.0, 3.0, 4.0, 300.0, 310.0, 320.0],
+            "monetary": [5000.0, 5200.0, 5400.0, 20.0, 25.0, 30.0],
+        }
+    )
+    model = SegmentationModel(
+        build_preprocessor(list(features.columns), [], []),
+        KMeans(n_clusters=2, n_init=1, random_state=0),
+    ).fit(features)
+    return make_bundle(model, ["Champions", "Hibernating"], environment, version)

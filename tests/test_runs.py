@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import ibis
 import pytest
 
@@ -12,8 +13,10 @@ from customer_segmentation.runs import (
     check_environment_root,
     drop_orphan_tables,
 )
+from tests.project import run_project
 
 DATABASE = "data/alpha/02_intermediate/segmentation.duckdb"
+TABLES = "select table_name from information_schema.tables"
 
 
 def test_a_second_holder_is_told_who_holds_the_environment_and_its_database(
@@ -53,9 +56,7 @@ def test_only_ibis_temporary_tables_are_dropped(tmp_path):
     dropped = drop_orphan_tables(connection)
 
     assert dropped == ["ibis_duckdb_table_abc"]
-    remaining = connection.raw_sql(
-        "select table_name from information_schema.tables"
-    ).fetchall()
+    remaining = connection.raw_sql(TABLES).fetchall()
     assert remaining == [("clean_transactions",)]
     connection.disconnect()
 
@@ -70,3 +71,16 @@ def test_an_environment_without_its_own_root_is_refused():
 @pytest.mark.parametrize("env", [None, "local"])
 def test_the_default_environments_share_the_base_root(env):
     check_environment_root(env, {"environment": "base"}, ("base", "local"))
+
+
+def test_a_run_starts_by_dropping_orphan_tables_of_its_database(project_copy):
+    database = project_copy / "data/02_intermediate/segmentation.duckdb"
+    with duckdb.connect(str(database)) as db:
+        db.execute("create table ibis_duckdb_table_left_by_a_killed_run (x int)")
+
+    run_project(project_copy, ["data_processing"])
+
+    with duckdb.connect(str(database), read_only=True) as db:
+        tables = {name for (name,) in db.execute(TABLES).fetchall()}
+    assert "clean_transactions" in tables
+    assert not [name for name in tables if name.startswith("ibis_duckdb_table_")]

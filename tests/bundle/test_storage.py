@@ -215,3 +215,18 @@ def test_read_bundle_checks_the_environment_asking(tmp_path):
 def test_the_dataset_must_be_versioned(tmp_path):
     with pytest.raises(Exception, match=r"versioned: true"):
         ModelBundleDataset(str(tmp_path), "base")
+
+
+def test_a_run_reads_back_its_own_staged_bundle_and_nobody_else_does(tmp_path):
+    publish(tmp_path, "v1")
+    writer = ModelBundleDataset(str(tmp_path), "base", version=Version(None, "v2"))
+    writer.save(tiny_bundle(version=None))
+    same_run = ModelBundleDataset(str(tmp_path), "base", version=Version(None, "v2"))
+    other_run = ModelBundleDataset(str(tmp_path), "base", version=Version(None, "v3"))
+
+    assert writer.load().version == "v2"
+    assert same_run.load().version == "v2"
+    assert other_run.load().version == "v1"
+    assert writer.publish() == "v2"
+    assert dataset(tmp_path).load().version == "v2"
+    assert other_run.publish() is None

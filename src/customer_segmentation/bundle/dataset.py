@@ -73,7 +73,14 @@ class ModelBundleDataset(AbstractVersionedDataset[ModelBundle, ModelBundle]):
         return self._environment
 
     def _fetch_latest_load_version(self) -> str:
-        if self._cached_load_version is None:
+        if self._cached_load_version is not None:
+            return self._cached_load_version
+        this_run = self.resolve_save_version()
+        if this_run and (staging_folder(self._root, this_run) / MANIFEST).exists():
+            # The run's own bundle, read back (e.g. by the report) before it is
+            # published; Kedro gives every dataset of a run the same save version.
+            self._cached_load_version, self._pointer_sha256 = this_run, None
+        else:
             pointer = read_pointer(self._root, self._environment)
             self._cached_load_version = pointer["version"]
             self._pointer_sha256 = pointer["manifest_sha256"]
@@ -97,9 +104,7 @@ class ModelBundleDataset(AbstractVersionedDataset[ModelBundle, ModelBundle]):
         folder = self._root / version
         expected = None if self._version.load else self._pointer_sha256
         staged = staging_folder(self._root, version)
-        if not (folder / MANIFEST).exists() and (staged / MANIFEST).exists():
-            # This run's own bundle, read back (e.g. by the report) before it is
-            # published; only the instance that staged it resolves to it.
+        if version == self.resolve_save_version() and (staged / MANIFEST).exists():
             folder, expected = staged, None
         return read_bundle(folder, version, self._environment, expected)
 

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from customer_segmentation.api import create_app, load_scoring_service
+from customer_segmentation.bundle import BundleNotFoundError
 from tests.environments import add_environment, published_version
 from tests.project import run_project
 
@@ -56,6 +57,10 @@ def test_each_environment_scores_serves_and_compares_with_its_own_artefacts(
         segments = pd.read_parquet(root / "07_model_output/customer_segments.parquet")
         assert len(segments) == customers
         assert service.model_version == version
+
+    beta_version = published_version(roots["beta"] / "06_models/model_bundle")
+    with pytest.raises(BundleNotFoundError, match=r"environment 'alpha' has no model"):
+        load_scoring_service(project_copy, env="alpha", model_version=beta_version)
 
     migration = pd.read_csv(roots["alpha"] / "08_reporting/segment_migration.csv")
     assert migration["n_customers"].sum() == ENVIRONMENTS["alpha"][0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import ibis
 import pytest
@@ -17,6 +20,12 @@ from tests.project import run_project
 
 DATABASE = "data/alpha/02_intermediate/segmentation.duckdb"
 TABLES = "select table_name from information_schema.tables"
+HOLD_DATABASE = (
+    "import sys, time, duckdb\n"
+    "connection = duckdb.connect(sys.argv[1])\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(120)\n"
+)
 
 
 def test_a_second_holder_is_told_who_holds_the_environment_and_its_database(
@@ -84,3 +93,19 @@ def test_a_run_starts_by_dropping_orphan_tables_of_its_database(project_copy):
         tables = {name for (name,) in db.execute(TABLES).fetchall()}
     assert "clean_transactions" in tables
     assert not [name for name in tables if name.startswith("ibis_duckdb_table_")]
+
+
+def test_a_database_held_outside_kedro_gets_a_named_error(project_copy):
+    database = project_copy / "data/02_intermediate/segmentation.duckdb"
+    holder = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", HOLD_DATABASE, str(database)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(EnvironmentLockedError, match=r"open in another process"):
+            run_project(project_copy, ["data_processing"])
+    finally:
+        holder.kill()
+        holder.wait()

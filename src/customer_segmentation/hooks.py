@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 from kedro_datasets.ibis import FileDataset, TableDataset
@@ -13,6 +14,7 @@ from kedro_datasets.ibis import FileDataset, TableDataset
 from customer_segmentation.bundle import ModelBundleDataset
 from customer_segmentation.runs import (
     LOCK_FILE,
+    EnvironmentLockedError,
     RunLock,
     check_environment_root,
     drop_orphan_tables,
@@ -38,6 +40,18 @@ def _duckdb_datasets(pipeline: Pipeline, catalog: Any) -> list[Any]:
 def _bundle_datasets(pipeline: Pipeline, catalog: Any) -> list[ModelBundleDataset]:
     datasets = (catalog.get(name) for name in sorted(pipeline.all_outputs()))
     return [dataset for dataset in datasets if isinstance(dataset, ModelBundleDataset)]
+
+
+def _open(dataset: Any, database: str, lock: RunLock) -> Any:
+    try:
+        return dataset.connection
+    except duckdb.IOException as error:
+        # Held by a process that is not a Kedro run (a notebook, a SQL shell).
+        raise EnvironmentLockedError(
+            f"environment {lock.environment!r}: its DuckDB database {database} is "
+            f"open in another process ({error}). Close that connection (e.g. "
+            "restart the notebook kernel that opened it), then run again."
+        ) from error
 
 
 class EnvironmentRunHooks:
@@ -95,7 +109,7 @@ class EnvironmentRunHooks:
             for dataset in duckdb:
                 key = dataset._connection_config["database"]
                 if key not in cleaned:
-                    drop_orphan_tables(dataset.connection)
+                    drop_orphan_tables(_open(dataset, key, lock))
                     cleaned.add(key)
             for bundle in _bundle_datasets(pipeline, catalog):
                 bundle.discard_staged()

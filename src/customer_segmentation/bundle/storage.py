@@ -80,11 +80,25 @@ class SkopsCodec:
     trusted: tuple[str, ...]
 
     def encode(self, value: Any) -> bytes:
-        """Serialises an estimator with ``skops.io.dumps``."""
+        """Serialises an estimator with ``skops.io.dumps``.
+
+        Args:
+            value: A fitted estimator.
+
+        Returns:
+            The skops file's bytes.
+        """
         return skops.io.dumps(value)
 
     def decode(self, data: bytes, where: str) -> Any:
         """Loads an estimator after checking every type it asks for is trusted.
+
+        Args:
+            data: The skops file's bytes.
+            where: The file, for messages.
+
+        Returns:
+            The estimator.
 
         Raises:
             BundleIntegrityError: If the data is not a skops file.
@@ -117,11 +131,25 @@ class JsonCodec:
     model: type[BaseModel]
 
     def encode(self, value: BaseModel) -> bytes:
-        """Serialises the part as indented JSON."""
+        """Serialises the part as indented JSON.
+
+        Args:
+            value: The part.
+
+        Returns:
+            UTF-8 JSON bytes.
+        """
         return value.model_dump_json(indent=2).encode()
 
     def decode(self, data: bytes, where: str) -> BaseModel:
         """Parses and validates the part.
+
+        Args:
+            data: JSON bytes.
+            where: The file, for messages.
+
+        Returns:
+            The part.
 
         Raises:
             BundleIntegrityError: If the JSON does not fit the part's model.
@@ -166,7 +194,15 @@ def _write_durably(path: Path, data: bytes) -> None:
 
 
 def staging_folder(root: Path, version: str) -> Path:
-    """Folder a run writes its bundle into before publication."""
+    """Names the folder a run writes its bundle into before publication.
+
+    Args:
+        root: The bundle root.
+        version: The run's version.
+
+    Returns:
+        ``<root>/.staging/<version>``.
+    """
     return root / STAGING / version
 
 
@@ -270,12 +306,23 @@ def publish_bundle(root: Path, version: str) -> Path:
 
 
 def discard_staged(root: Path) -> None:
-    """Removes every staged (unpublished) bundle under ``root``."""
+    """Removes every staged (unpublished) bundle under ``root``.
+
+    Args:
+        root: The bundle root.
+    """
     shutil.rmtree(root / STAGING, ignore_errors=True)
 
 
 def read_pointer(root: Path, environment: str) -> dict[str, str]:
     """Reads ``LATEST``: the published version and its manifest's hash.
+
+    Args:
+        root: The bundle root.
+        environment: Environment asking, for messages.
+
+    Returns:
+        ``{"version": ..., "manifest_sha256": ...}``.
 
     Raises:
         BundleNotFoundError: If nothing was ever published in this environment.
@@ -294,7 +341,14 @@ def read_pointer(root: Path, environment: str) -> dict[str, str]:
 
 
 def list_versions(root: Path) -> list[str]:
-    """Published version folders (those with a manifest), oldest first."""
+    """Lists the version folders that hold a manifest.
+
+    Args:
+        root: The bundle root.
+
+    Returns:
+        Their names, sorted (oldest first for Kedro's timestamps).
+    """
     if not root.is_dir():
         return []
     return sorted(

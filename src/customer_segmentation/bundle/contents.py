@@ -156,7 +156,7 @@ class ModelBundle:
     """Everything scoring and naming need, published together as one version.
 
     Each field but ``version`` is one part of the bundle, stored as one file
-    (see ``storage.BUNDLE_PARTS``). To add a part: add a field here, a line to
+    (see ``parts.BUNDLE_PARTS``). To add a part: add a field here, a line to
     ``BUNDLE_PARTS`` and, when it relates to another part, a check below.
 
     Attributes:

@@ -44,4 +44,6 @@ sample: $(INSTALLED)
 	$(BIN)/python -m customer_segmentation.sample_data --customers 5000 --seed 42 --output-dir data/01_raw
 
 clean:
-	rm -rf data/02_intermediate/*.duckdb* data/0[4-8]_*/*.* build
+	rm -rf data/02_intermediate/*.duckdb* data/0[4-8]_*/*.* data/06_models/model_bundle data/.run.lock build
+	# Other environments write under data/<env>/ (conf/<env>/globals.yml).
+	rm -rf data/*/0[2-8]_* data/*/.run.lock

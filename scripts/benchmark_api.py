@@ -37,7 +37,8 @@ import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
-MODEL_FOLDER = Path("data/06_models/segmentation_model.pkl")
+# The published model bundles of the default environment (LATEST and versions).
+MODEL_FOLDER = Path("data/06_models/model_bundle")
 HTTP_OK = 200
 
 
@@ -246,13 +247,6 @@ def benchmark_batch(arguments: argparse.Namespace) -> None:
         ):
             (project / "data" / folder).mkdir(parents=True)
         shutil.copytree(PROJECT_ROOT / MODEL_FOLDER, project / MODEL_FOLDER)
-        names = PROJECT_ROOT / "data/08_reporting/segment_names.csv"
-        if names.exists():
-            shutil.copy(names, project / "data/08_reporting")
-        else:
-            (project / "data/08_reporting/segment_names.csv").write_text(
-                "segment_id,segment_name,recommended_action\n"
-            )
         for name in ("transactions.parquet", "customers.csv"):
             os.symlink(data / name, project / "data/01_raw/new" / name)
         started = time.perf_counter()

@@ -35,14 +35,16 @@ def _link_raw_file(project: Path, source: Path) -> None:
     (project / "data" / "01_raw" / source.name).symlink_to(source)
 
 
-def _chosen_model(project: Path) -> pd.Series:
-    selection = pd.read_csv(project / "data/07_model_output/model_selection.csv")
+def _chosen_model(project: Path, env: str) -> pd.Series:
+    selection = pd.read_csv(project / f"data/{env}/07_model_output/model_selection.csv")
     (chosen,) = selection[selection["chosen"]].to_dict("records")
     return pd.Series(chosen)
 
 
-def _report(project: Path) -> dict:
-    return json.loads((project / "data/08_reporting/data_quality.json").read_text())
+def _report(project: Path, env: str) -> dict:
+    # Each environment writes under its own root, data/<env>/.
+    path = project / f"data/{env}/08_reporting/data_quality.json"
+    return json.loads(path.read_text())
 
 
 def test_online_retail_env_reproduces_published_cleaning_figures(project_copy):
@@ -56,7 +58,7 @@ def test_online_retail_env_reproduces_published_cleaning_figures(project_copy):
         project_copy, ["data_processing", "feature_engineering"], env="online_retail"
     )
 
-    report = _report(project_copy)
+    report = _report(project_copy, "online_retail")
     assert report["rows_in"] == 541_909
     assert report["rows_in"] == report["rows_out"] + sum(
         report["rows_dropped"].values()
@@ -65,13 +67,15 @@ def test_online_retail_env_reproduces_published_cleaning_figures(project_copy):
     assert report["customers_out"] == 4_338
     assert report["invoices_out"] == 18_532
     with duckdb.connect(
-        "data/02_intermediate/segmentation.duckdb", read_only=True
+        "data/online_retail/02_intermediate/segmentation.duckdb", read_only=True
     ) as db:
         revenue = db.execute(
             "select sum(quantity * unit_price) from clean_transactions"
         ).fetchone()[0]
     assert revenue == pytest.approx(8_911_407.90, abs=0.01)
-    features = pd.read_parquet("data/04_feature/customer_features.parquet")
+    features = pd.read_parquet(
+        "data/online_retail/04_feature/customer_features.parquet"
+    )
     assert len(features) == 4_338
     assert features["recency_days"].mean() == pytest.approx(92.54, abs=0.01)
 
@@ -81,11 +85,13 @@ def test_mall_customers_env_segments_attribute_only_data(project_copy):
 
     run_project(project_copy, env="mall_customers")
 
-    report = _report(project_copy)
+    report = _report(project_copy, "mall_customers")
     assert report["input_kind"] == "attributes"
     assert (report["rows_in"], report["rows_out"]) == (200, 200)
     assert report["tables"]["transactions"]["rows_in"] == 0
-    features = pd.read_parquet("data/04_feature/customer_features.parquet")
+    features = pd.read_parquet(
+        "data/mall_customers/04_feature/customer_features.parquet"
+    )
     assert list(features.columns) == [
         "customer_id",
         "age",
@@ -94,12 +100,15 @@ def test_mall_customers_env_segments_attribute_only_data(project_copy):
         "gender",
     ]
     assert features["customer_id"].iloc[0] == "0001"
-    segments = pd.read_parquet("data/07_model_output/customer_segments.parquet")
+    segments = pd.read_parquet(
+        "data/mall_customers/07_model_output/customer_segments.parquet"
+    )
     assert sorted(segments["customer_id"]) == sorted(features["customer_id"])
-    chosen = _chosen_model(project_copy)
+    chosen = _chosen_model(project_copy, "mall_customers")
     assert (chosen["algorithm"], chosen["k"]) == ("kmeans", 5)
     assert chosen["silhouette"] == pytest.approx(PUBLISHED_MALL_SILHOUETTE, abs=0.005)
-    assert (project_copy / "data/08_reporting/segmentation_report.html").exists()
+    report_page = "data/mall_customers/08_reporting/segmentation_report.html"
+    assert (project_copy / report_page).exists()
 
 
 def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
@@ -110,14 +119,14 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
 
     run_project(project_copy, env="wholesale")
 
-    customers = _report(project_copy)["tables"]["customers"]
+    customers = _report(project_copy, "wholesale")["tables"]["customers"]
     assert customers["rows_in"] == 440
     assert customers["rows_dropped"] == {"outlier": 5}
     assert customers["dropped_customer_ids"] == {
         "outlier": ["65", "66", "75", "128", "154"]
     }
     assert customers["rows_out"] == 435
-    model_input = pd.read_parquet("data/05_model_input/model_input.parquet")
+    model_input = pd.read_parquet("data/wholesale/05_model_input/model_input.parquet")
     assert len(model_input) == 435
 
     # The published recipe on the pipeline's model input: log, PCA(2), GMM(2).
@@ -130,7 +139,7 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
 
     # The same by configuration alone: the pipeline's chosen model (log1p, no
     # scaling, PCA step, pinned 2-component mixture).
-    chosen = _chosen_model(project_copy)
+    chosen = _chosen_model(project_copy, "wholesale")
     assert (chosen["algorithm"], chosen["k"]) == ("gmm_full", 2)
     assert chosen["silhouette"] == pytest.approx(
         PUBLISHED_WHOLESALE_SILHOUETTE, abs=0.005

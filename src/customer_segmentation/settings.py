@@ -1,9 +1,10 @@
 """Project settings: hooks and configuration loading (Kedro defaults otherwise)."""
 
-from customer_segmentation.pipelines.inference.hooks import ModelVersionHooks
+from customer_segmentation.hooks import EnvironmentRunHooks
 
-# Tells the inference pipeline which model version the catalog loaded.
-HOOKS = (ModelVersionHooks(),)
+# One run at a time per environment; the model bundle is published when a run
+# succeeds.
+HOOKS = (EnvironmentRunHooks(),)
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

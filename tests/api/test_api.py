@@ -20,20 +20,25 @@ def test_health_answers_ok(client: httpx.Client):
     assert response.json() == {"status": "ok"}
 
 
-def test_model_describes_version_features_and_names(
+def test_model_describes_the_bundle_version_environment_fingerprint_and_names(
     client: httpx.Client, project: TrainedProject
 ):
     model = client.get("/v1/model").json()
 
     assert model["model_version"] == project.model_version
+    assert model["environment"] == "base"
+    assert model["fingerprint"]["environment"] == "base"
+    assert model["fingerprint"]["n_segments"] == model["n_segments"]
+    assert model["fingerprint"]["customers_in"] == 5000
     assert [feature["name"] for feature in model["features"]] == [
         "recency_days",
         "frequency",
         "monetary",
     ]
-    assert len(model["segment_names"]) == model["n_segments"]
-    assert model["segment_names"][0]["segment_name"] == "Champions"
-    assert model["segment_names"][-1]["segment_name"] is None
+    published = project.segment_names()
+    assert [row["segment_name"] for row in model["segment_names"]] == published[
+        "segment_name"
+    ].tolist()
 
 
 def test_segments_from_features_returns_the_batch_fields(client: httpx.Client):

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Loads the model through the Kedro catalog and serves it with uvicorn.
+    """Loads the environment's model bundle through the Kedro catalog and serves it.
 
     Args:
         argv: Command line arguments; ``None`` reads ``sys.argv``. ``HOST`` and
@@ -28,11 +28,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--project-path", type=Path, default=Path.cwd())
-    parser.add_argument("--env", default=None, help="Kedro configuration environment")
+    parser.add_argument(
+        "--env",
+        default=os.environ.get("KEDRO_ENV"),
+        help="Kedro configuration environment whose model bundle is served",
+    )
     parser.add_argument(
         "--model-version",
         default=None,
-        help="version folder of segmentation_model to serve (default: latest)",
+        help="version of the environment's model_bundle to serve "
+        "(default: the latest published)",
     )
     parser.add_argument("--log-level", default="info")
     arguments = parser.parse_args(argv)

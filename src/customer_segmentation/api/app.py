@@ -65,6 +65,8 @@ def create_app(service: ScoringService) -> FastAPI:
     )
     model_info = ModelInfo(
         model_version=service.model_version,
+        environment=service.bundle.environment,
+        fingerprint=service.bundle.fingerprint,
         algorithm=service.algorithm,
         n_segments=int(service.model.n_segments_),
         features=[
@@ -102,7 +104,7 @@ def create_app(service: ScoringService) -> FastAPI:
 
     @app.get("/v1/model", response_model=ModelInfo, tags=["segments"])
     def describe_model() -> ModelInfo:
-        """Describes the served model: version, algorithm, k, features, names."""
+        """Describes the served bundle: version, environment, fingerprint, model, names."""
         return model_info
 
     @app.post(

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from customer_segmentation.bundle import TrainingFingerprint
 from customer_segmentation.pipelines.inference.nodes import STATUSES
 
 # Bounds keep every intermediate (revenue, log1p, distances) finite.
@@ -123,9 +124,11 @@ class SegmentsResponse(BaseModel):
 
 
 class ModelInfo(BaseModel):
-    """What the served model is and what it expects."""
+    """What the served model bundle is, where it comes from and what it expects."""
 
-    model_version: str
+    model_version: str = Field(description="Version of the served model bundle.")
+    environment: str = Field(description="Kedro environment the bundle was trained in.")
+    fingerprint: TrainingFingerprint
     algorithm: str | None = Field(description="Null when the model does not say.")
     n_segments: int
     features: list[FeatureSpec]

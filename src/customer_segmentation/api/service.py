@@ -1,4 +1,4 @@
-"""Loads the model, names and settings once, and scores features or raw transactions.
+"""Loads the model bundle and settings once, and scores features or raw transactions.
 
 Raw transactions go through the data processing, feature engineering and inference
 node functions themselves, on an in-memory DuckDB database, so a customer gets the
@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
-from kedro.io import DatasetError
 from kedro.io.core import Version
 
+from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
     CustomerCleaningRules,
@@ -37,30 +37,23 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     FeatureSettings,
-    ModelFeatures,
     ModelInputChecks,
     compute_customer_features,
     resolve_reference_date,
-    select_model_input,
-)
-from customer_segmentation.pipelines.inference.hooks import (
-    MODEL_DATASET,
-    resolve_model_version,
 )
 from customer_segmentation.pipelines.inference.nodes import (
-    SEGMENT_NAME_COLUMNS,
     STATUS_NO_VALID_TRANSACTIONS,
     ScoringSettings,
-    check_segment_names,
     list_known_customers,
     score_customers,
     score_model_input,
+    select_bundle_model_input,
     unscored_customers,
 )
 
 logger = logging.getLogger(__name__)
 
-SEGMENT_NAMES_DATASET = "segment_names"
+MODEL_BUNDLE_DATASET = "model_bundle"
 
 
 @dataclass(frozen=True)
@@ -80,11 +73,12 @@ class ApiLimits:
 class ScoringService:
     """Everything the API needs, loaded once at start.
 
+    Scoring and naming come from the model bundle only; the settings below are
+    the input contract (how raw lines are read and cleaned) and the API limits.
+
     Attributes:
-        model: Fitted ``SegmentationModel``.
-        model_version: Version folder the catalog loaded the model from.
-        segment_names: Segment names table (may be empty).
-        model_features: Training model features (numeric and categorical).
+        bundle: The published model bundle (model, feature spec, names,
+            fingerprint, version).
         customers_schema: Training attribute schema (attribute columns accepted
             in transaction mode).
         cleaning_rules: Training cleaning rules.
@@ -95,10 +89,7 @@ class ScoringService:
         limits: Batch size limits.
     """
 
-    model: Any
-    model_version: str
-    segment_names: pd.DataFrame
-    model_features: ModelFeatures
+    bundle: ModelBundle
     customers_schema: CustomersSchema
     cleaning_rules: CleaningRules
     scoring: ScoringSettings
@@ -110,13 +101,12 @@ class ScoringService:
     limits: ApiLimits = field(default_factory=ApiLimits)
 
     def __post_init__(self) -> None:
-        self.names_by_segment = check_segment_names(self.segment_names)
-        self.feature_names = [str(name) for name in self.model.feature_names_in_]
-        self.categorical = [
-            name
-            for name in self.feature_names
-            if name in set(self.model_features.categorical)
-        ]
+        self.model = self.bundle.segmentation_model
+        self.model_version = str(self.bundle.version)
+        self.model_features = self.bundle.feature_spec.model_features
+        self.names_by_segment = self.bundle.segments.by_id()
+        self.feature_names = self.bundle.feature_spec.names
+        self.categorical = list(self.model_features.categorical)
 
     @property
     def algorithm(self) -> str | None:
@@ -231,17 +221,15 @@ class ScoringService:
         features = compute_customer_features(
             clean, returned, flagged_customers, reference, input_kind
         ).to_pandas()
-        model_input = select_model_input(
-            features, self.model_features, self.model_input_checks
+        model_input = select_bundle_model_input(
+            features, self.bundle, self.model_input_checks
         )
         return score_customers(
-            self.model,
+            self.bundle,
             model_input,
             customer_features=features,
             known_customers=known,
-            segment_names=self.segment_names,
             scoring=self.scoring,
-            model_version=self.model_version,
         )
 
 
@@ -317,40 +305,37 @@ def load_scoring_service(
     env: str | None = None,
     model_version: str | None = None,
 ) -> ScoringService:
-    """Loads the model, segment names and settings through the Kedro catalog.
+    """Loads the environment's model bundle and settings through the Kedro catalog.
 
     Args:
         project_path: Root of the Kedro project.
-        env: Kedro configuration environment; ``None`` uses the default.
-        model_version: Version folder of ``segmentation_model`` to load; ``None``
-            loads the latest.
+        env: Kedro configuration environment; ``None`` uses the default. Only
+            this environment's bundles are read.
+        model_version: Version of ``model_bundle`` to load; ``None`` loads the
+            latest published one.
 
     Returns:
         The ready service.
 
     Raises:
-        DatasetError: If no model (or not that version) has been saved.
+        BundleError: If no bundle (or not that version) was published in this
+            environment, or it is another environment's, was changed, asks for
+            an untrusted type, or its parts disagree (each a named subclass).
     """
     project_path = Path(project_path).resolve()
     bootstrap_project(project_path)
     with KedroSession.create(project_path=project_path, env=env) as session:
         context = session.load_context()
-        catalog = context.catalog
-        params = context.params
         version = Version(model_version, None) if model_version else None
-        dataset = catalog.get(MODEL_DATASET, version=version)
+        dataset = context.catalog.get(MODEL_BUNDLE_DATASET, version=version)
         if dataset is None:
-            raise DatasetError(f"{MODEL_DATASET}: not in the catalog")
-        resolved = model_version or resolve_model_version(catalog)
-        model = dataset.load()
-        segment_names = _load_segment_names(catalog)
+            raise BundleNotFoundError(f"{MODEL_BUNDLE_DATASET}: not in the catalog")
+        bundle = dataset.load()
+        params = context.params
     inference = params.get("inference", {})
     service = ScoringService(
-        model=model,
-        model_version=resolved,
-        segment_names=segment_names,
+        bundle=bundle,
         # Kedro may already have turned typed parameters into their models.
-        model_features=ModelFeatures.model_validate(params["model_features"]),
         customers_schema=CustomersSchema.model_validate(params["customers_schema"]),
         cleaning_rules=CleaningRules.model_validate(params["cleaning_rules"]),
         customer_cleaning_rules=CustomerCleaningRules.model_validate(
@@ -366,21 +351,9 @@ def load_scoring_service(
         limits=ApiLimits(**params.get("api", {})),
     )
     logger.info(
-        "Loaded %s version %s (%d segments)",
-        MODEL_DATASET,
-        resolved,
-        service.model.n_segments_,
+        "Loaded model bundle %s of environment %r (%d segments)",
+        service.model_version,
+        bundle.environment,
+        bundle.n_segments,
     )
     return service
-
-
-def _load_segment_names(catalog: Any) -> pd.DataFrame:
-    try:
-        return catalog.load(SEGMENT_NAMES_DATASET)
-    except DatasetError as error:
-        logger.warning(
-            "%s: could not be loaded (%s); every segment_name will be null",
-            SEGMENT_NAMES_DATASET,
-            error,
-        )
-        return pd.DataFrame(columns=list(SEGMENT_NAME_COLUMNS))

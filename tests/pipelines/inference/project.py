@@ -8,6 +8,7 @@ training, batch scoring and the API.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,14 +21,7 @@ from tests.project import PROJECT_ROOT, copy_project, run_project
 
 REFERENCE_DATE = "2025-12-01 18:00:00"
 SAMPLE_FILES = ("transactions.parquet", "customers.csv")
-# Segments 0 and 1 are named; the others are left unnamed on purpose.
-SEGMENT_NAMES = pd.DataFrame(
-    {
-        "segment_id": [0, 1],
-        "segment_name": ["Champions", "Loyal"],
-        "recommended_action": ["Reward them", "Offer a membership"],
-    }
-)
+BUNDLE_ROOT = "data/06_models/model_bundle"
 
 
 @dataclass(frozen=True)
@@ -36,6 +30,13 @@ class TrainedProject:
 
     path: Path
     model_version: str
+
+    def segment_names(self) -> pd.DataFrame:
+        """Segment ids, names and actions of the published bundle."""
+        folder = self.path / BUNDLE_ROOT / self.model_version
+        return pd.DataFrame(
+            json.loads((folder / "segments.json").read_text())["segments"]
+        )
 
 
 @contextlib.contextmanager
@@ -73,6 +74,11 @@ def copy_trainable_project(destination: Path) -> Path:
     return destination
 
 
+def published_version(project: Path, root: str = BUNDLE_ROOT) -> str:
+    """Version the bundle root's LATEST pointer names."""
+    return json.loads((project / root / "LATEST").read_text())["version"]
+
+
 _BUILT: dict[str, TrainedProject] = {}
 
 
@@ -83,19 +89,12 @@ def trained_project(base: Path) -> TrainedProject:
         base: An empty folder that outlives the test session's use of it.
 
     Returns:
-        The project path and the version folder of its only model.
+        The project path and the version of its only published model bundle.
     """
     if "project" not in _BUILT:
         project = copy_trainable_project(base)
         run_pipeline(project, "__default__")
-        # Replaces the names the reporting pipeline gave, to test unnamed segments.
-        SEGMENT_NAMES.to_csv(
-            project / "data/08_reporting/segment_names.csv", index=False
-        )
         run_pipeline(project, "inference")
-        (version,) = [
-            folder.name
-            for folder in (project / "data/06_models/segmentation_model.pkl").iterdir()
-        ]
+        version = published_version(project)
         _BUILT["project"] = TrainedProject(project, version)
     return _BUILT["project"]

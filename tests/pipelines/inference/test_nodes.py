@@ -9,19 +9,21 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelInputChecks
 from customer_segmentation.pipelines.inference.nodes import (
     SCORED_COLUMNS,
     ScoringSettings,
-    check_segment_names,
     list_known_customers,
     score_customers,
     score_model_input,
+    select_bundle_model_input,
     unscored_customers,
 )
 from customer_segmentation.pipelines.modeling.estimator import (
     SegmentationModel,
     build_preprocessor,
 )
+from tests.bundles import make_bundle
 
 FEATURES = ["recency_days", "frequency", "monetary"]
 # Two obvious groups: recent big spenders (segment 0) and lapsed small ones (1).
@@ -32,13 +34,10 @@ TRAINING = pd.DataFrame(
         "monetary": [5000.0, 5200.0, 5400.0, 20.0, 25.0, 30.0],
     }
 )
-NAMES = pd.DataFrame(
-    {
-        "segment_id": [0, 1],
-        "segment_name": ["Champions", "Hibernating"],
-        "recommended_action": ["Reward", "Reactivate"],
-    }
-)
+NAMES = {
+    0: {"segment_name": "Champions", "recommended_action": "Reward"},
+    1: {"segment_name": "Hibernating", "recommended_action": "Reactivate"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,31 +63,10 @@ def test_list_known_customers_joins_lines_and_attributes_without_empty_ids():
     assert known["customer_id"].tolist() == ["a", "b", "c"]
 
 
-def test_check_segment_names_indexes_names_by_segment_id():
-    names = check_segment_names(NAMES)
-
-    assert names[1] == {
-        "segment_name": "Hibernating",
-        "recommended_action": "Reactivate",
-    }
-
-
-def test_check_segment_names_rejects_a_missing_column():
-    with pytest.raises(ValueError, match=r"segment_names: required column\(s\) "):
-        check_segment_names(NAMES.drop(columns="recommended_action"))
-
-
-def test_check_segment_names_rejects_a_repeated_segment_id():
-    repeated = pd.concat([NAMES, NAMES.head(1)])
-
-    with pytest.raises(ValueError, match=r"'segment_id' has repeated value\(s\) \[0\]"):
-        check_segment_names(repeated)
-
-
 def test_score_model_input_assigns_segment_name_and_distance(model):
     frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
 
-    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+    scored = score_model_input(model, frame, NAMES, "v1")
 
     assert list(scored.columns) == list(SCORED_COLUMNS)
     assert scored["segment_id"].tolist() == [0, 1]
@@ -101,7 +79,7 @@ def test_score_model_input_assigns_segment_name_and_distance(model):
 def test_score_model_input_leaves_probability_null_without_predict_proba(model):
     frame = model_input(["big"], [[3, 21, 5100]])
 
-    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+    scored = score_model_input(model, frame, NAMES, "v1")
 
     assert scored["probability"].isna().all()
 
@@ -112,7 +90,7 @@ def test_score_model_input_gives_mixture_probability_of_assigned_segment():
     model = SegmentationModel(preprocessor, mixture, algorithm="gmm_full").fit(TRAINING)
     frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
 
-    scored = score_model_input(model, frame, check_segment_names(NAMES), "v1")
+    scored = score_model_input(model, frame, NAMES, "v1")
 
     expected = model.predict_proba(frame.drop(columns="customer_id"))
     segment_ids = scored["segment_id"].to_numpy(dtype=int)
@@ -123,7 +101,7 @@ def test_score_model_input_gives_mixture_probability_of_assigned_segment():
 
 
 def test_score_model_input_names_an_unnamed_segment_null_with_a_warning(model, caplog):
-    only_first = check_segment_names(NAMES.head(1))
+    only_first = {0: NAMES[0]}
     frame = model_input(["lapsed"], [[305, 1, 22]])
 
     with caplog.at_level(logging.WARNING):
@@ -161,13 +139,11 @@ def test_score_customers_gives_short_histories_a_status_not_a_segment(model):
     known = pd.DataFrame({"customer_id": ["big", "lapsed"]})
 
     scored = score_customers(
-        model,
+        make_bundle(model, ["Champions", "Hibernating"]),
         frame,
         customer_features=features,
         known_customers=known,
-        segment_names=NAMES,
         scoring=ScoringSettings(min_invoices=2),
-        model_version="v1",
     )
 
     assert scored["status"].tolist() == ["scored", "insufficient_history"]
@@ -180,13 +156,11 @@ def test_score_customers_reports_customers_whose_lines_were_all_dropped(model):
     known = pd.DataFrame({"customer_id": ["all_cancelled", "big"]})
 
     scored = score_customers(
-        model,
+        make_bundle(model, ["Champions", "Hibernating"]),
         frame,
         customer_features=features,
         known_customers=known,
-        segment_names=NAMES,
         scoring=ScoringSettings(),
-        model_version="v1",
     )
 
     assert scored["customer_id"].tolist() == ["all_cancelled", "big"]
@@ -201,16 +175,50 @@ def test_score_customers_rejects_a_customer_without_invoice_count(model):
         ValueError, match=r"no 'frequency' for customer_id\(s\) \['big'\]"
     ):
         score_customers(
-            model,
+            make_bundle(model, ["Champions", "Hibernating"]),
             frame,
             customer_features=features,
             known_customers=pd.DataFrame({"customer_id": ["big"]}),
-            segment_names=NAMES,
             scoring=ScoringSettings(),
-            model_version="v1",
         )
 
 
 def test_scoring_settings_reject_a_minimum_below_one():
     with pytest.raises(ValueError, match=r"min_invoices"):
         ScoringSettings(min_invoices=0)
+
+
+def test_score_customers_names_segments_and_versions_rows_from_the_bundle(model):
+    frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
+    features = pd.DataFrame({"customer_id": ["big", "lapsed"], "frequency": [21, 1]})
+
+    scored = score_customers(
+        make_bundle(model, ["Best", "Sleeping"], version="2026-01-01T00.00.00.000Z"),
+        frame,
+        customer_features=features,
+        known_customers=features[["customer_id"]],
+        scoring=ScoringSettings(),
+    )
+
+    assert scored["segment_name"].tolist() == ["Best", "Sleeping"]
+    assert (scored["model_version"] == "2026-01-01T00.00.00.000Z").all()
+
+
+def test_select_bundle_model_input_takes_the_bundle_columns_in_its_order(model):
+    features = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "monetary": [10.0, 20.0],
+            "country": ["x", "y"],
+            "recency_days": [1.0, 2.0],
+            "frequency": [3.0, 1.0],
+        }
+    )
+
+    selected = select_bundle_model_input(
+        features,
+        make_bundle(model, ["Champions", "Hibernating"]),
+        ModelInputChecks(min_customers=1),
+    )
+
+    assert list(selected.columns) == ["customer_id", *FEATURES]

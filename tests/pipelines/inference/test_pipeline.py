@@ -8,7 +8,10 @@ from customer_segmentation import pipeline_registry
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
 from customer_segmentation.pipelines.inference import create_pipeline
-from customer_segmentation.pipelines.inference.nodes import SCORED_COLUMNS
+from customer_segmentation.pipelines.inference.nodes import (
+    SCORED_COLUMNS,
+    select_bundle_model_input,
+)
 
 from .project import TrainedProject, run_pipeline
 
@@ -20,14 +23,17 @@ def test_inference_reuses_the_training_processing_and_feature_functions():
 
     assert processing.flag_transactions in functions
     assert features.compute_customer_features in functions
-    assert features.select_model_input in functions
+    assert select_bundle_model_input in functions
+    assert features.select_model_input not in functions  # the bundle's columns
 
 
-def test_inference_reads_new_raw_data_and_the_shared_model_and_settings():
+def test_inference_reads_new_raw_data_the_bundle_and_the_shared_settings():
     inputs = create_pipeline().inputs()
 
     assert {"inference.raw_transactions", "inference.raw_customers"} <= inputs
-    assert {"segmentation_model", "segmentation_model_version"} <= inputs
+    assert "model_bundle" in inputs
+    assert not {"segmentation_model", "segment_names"} & inputs
+    assert "params:model_features" not in inputs
     assert "params:cleaning_rules" in inputs
     assert "params:inference.feature_settings" in inputs
 
@@ -71,12 +77,12 @@ def test_batch_matches_the_training_assignments(project: TrainedProject):
     assert (both["segment_id_trained"] == both["segment_id_batch"]).all()
 
 
-def test_batch_names_segments_from_segment_names(project: TrainedProject):
+def test_batch_names_segments_from_the_bundle(project: TrainedProject):
     scored = pd.read_parquet(project.path / SCORED)
+    names = project.segment_names().set_index("segment_id")["segment_name"]
 
-    named = scored.drop_duplicates("segment_id").set_index("segment_id")
-    assert named.loc[0, "segment_name"] == "Champions"
-    assert pd.isna(named.loc[2, "segment_name"])
+    assert scored["segment_name"].notna().all()
+    assert (scored["segment_name"] == scored["segment_id"].map(names)).all()
 
 
 @pytest.mark.parametrize("min_invoices", [2])
@@ -104,7 +110,7 @@ def test_pinned_model_version_is_the_one_reported(project: TrainedProject):
     run_pipeline(
         project.path,
         "inference",
-        load_versions={"segmentation_model": project.model_version},
+        load_versions={"model_bundle": project.model_version},
     )
 
     scored = pd.read_parquet(project.path / SCORED)

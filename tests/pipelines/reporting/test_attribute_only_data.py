@@ -25,6 +25,7 @@ from customer_segmentation.pipelines.reporting.settings import (
     RfmSettings,
     RulesSettings,
 )
+from tests.bundles import tiny_bundle
 
 MALL = (
     Path(__file__).resolve().parents[3].parent
@@ -108,6 +109,7 @@ def test_report_renders_without_rfm_columns(mall, names):
         RfmSettings(),
         ProjectionSettings(),
         ReportSettings(image_dpi=50),
+        tiny_bundle(),
     )
 
     assert html.count("data:image/png;base64,") == 6

@@ -14,6 +14,7 @@ from customer_segmentation.pipelines.reporting.settings import (
     RfmSettings,
     RulesSettings,
 )
+from tests.bundles import tiny_bundle
 
 FEATURES = pd.DataFrame(
     {
@@ -55,6 +56,7 @@ def catalog() -> DataCatalog:
         "params:segment_rules": RulesSettings(min_leaf_share=0.1),
         "params:segment_projection": ProjectionSettings(),
         "params:segmentation_report": ReportSettings(image_dpi=50),
+        "model_bundle": tiny_bundle(),
     }
     for name, value in inputs.items():
         catalog[name] = value

@@ -16,6 +16,7 @@ from customer_segmentation.pipelines.reporting.settings import (
     RfmSettings,
     RulesSettings,
 )
+from tests.bundles import tiny_bundle
 
 FEATURES = pd.DataFrame(
     {
@@ -90,6 +91,7 @@ def _render(
         RfmSettings(),
         ProjectionSettings(),
         ReportSettings(image_dpi=50),
+        tiny_bundle(),
     )
 
 
@@ -194,8 +196,18 @@ def test_report_lists_each_table_of_a_multi_table_quality_report():
         RfmSettings(),
         ProjectionSettings(),
         ReportSettings(image_dpi=50),
+        tiny_bundle(),
     )
 
     assert "duplicate line: 2" in html
     assert "<td>customers</td>" in html
     assert "input kind" in html
+
+
+def test_report_shows_the_bundle_environment_version_and_fingerprint(html):
+    bundle = tiny_bundle()
+
+    assert 'id="model-bundle"' in html
+    assert f"<strong>{bundle.environment}</strong>" in html
+    assert f"<strong>{bundle.version}</strong>" in html
+    assert bundle.fingerprint.parameters_sha256 in html

@@ -16,6 +16,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from customer_segmentation.bundle import ModelBundle
+from customer_segmentation.pipelines.feature_engineering.nodes import (
+    ModelInputChecks,
+    select_model_input,
+)
+
 logger = logging.getLogger(__name__)
 
 STATUS_SCORED = "scored"
@@ -31,7 +37,6 @@ SCORED_COLUMNS = (
     "model_version",
     "status",
 )
-SEGMENT_NAME_COLUMNS = ("segment_id", "segment_name", "recommended_action")
 
 
 class ScoringSettings(BaseModel):
@@ -46,6 +51,29 @@ class ScoringSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_invoices: int = Field(default=1, ge=1)
+
+
+def select_bundle_model_input(
+    customer_features: pd.DataFrame,
+    model_bundle: ModelBundle,
+    model_input_checks: ModelInputChecks,
+) -> pd.DataFrame:
+    """Picks the columns the published model was trained on.
+
+    Args:
+        customer_features: One row per new customer.
+        model_bundle: The published bundle; its feature spec says the columns.
+        model_input_checks: Which checks on the chosen columns apply.
+
+    Returns:
+        ``customer_id`` and the bundle's feature columns, in its order.
+
+    Raises:
+        ValueError: If a column of the feature spec is missing or fails a check.
+    """
+    return select_model_input(
+        customer_features, model_bundle.feature_spec.model_features, model_input_checks
+    )
 
 
 def list_known_customers(
@@ -66,44 +94,6 @@ def list_known_customers(
     both = ibis.union(from_lines, from_attributes, distinct=True)
     known = both.filter(both.customer_id.notnull() & (both.customer_id != ""))
     return known.order_by("customer_id").to_pandas()
-
-
-def check_segment_names(segment_names: pd.DataFrame) -> dict[int, dict[str, Any]]:
-    """Validates the segment names table and indexes it by segment id.
-
-    Args:
-        segment_names: Columns ``segment_id``, ``segment_name`` and
-            ``recommended_action``, one row per segment.
-
-    Returns:
-        Segment id -> ``{"segment_name": ..., "recommended_action": ...}``.
-
-    Raises:
-        ValueError: If a column is missing or a segment id appears twice.
-    """
-    missing = [col for col in SEGMENT_NAME_COLUMNS if col not in segment_names.columns]
-    if missing:
-        raise ValueError(
-            f"segment_names: required column(s) {missing} missing; columns found: "
-            f"{list(segment_names.columns)}"
-        )
-    repeated = segment_names["segment_id"][segment_names["segment_id"].duplicated()]
-    if not repeated.empty:
-        raise ValueError(
-            f"segment_names: column 'segment_id' has repeated value(s) "
-            f"{sorted(repeated.unique().tolist())[:3]}"
-        )
-    return {
-        int(row["segment_id"]): {
-            "segment_name": _text_or_none(row["segment_name"]),
-            "recommended_action": _text_or_none(row["recommended_action"]),
-        }
-        for row in segment_names.to_dict("records")
-    }
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)
 
 
 def _check_feature_columns(model: Any, features: pd.DataFrame) -> None:
@@ -133,7 +123,8 @@ def score_model_input(
             ``feature_names_in_``).
         model_input: ``customer_id`` followed by the model's feature columns, in
             the order the model was trained on.
-        segment_names: Output of :func:`check_segment_names`.
+        segment_names: Segment id -> ``{"segment_name": ..., ...}``
+            (``SegmentTable.by_id`` of the bundle).
         model_version: Version of the model, copied to every row.
 
     Returns:
@@ -227,40 +218,36 @@ def unscored_customers(
 
 
 def score_customers(
-    segmentation_model: Any,
+    model_bundle: ModelBundle,
     model_input: pd.DataFrame,
     *,
     customer_features: pd.DataFrame,
     known_customers: pd.DataFrame,
-    segment_names: pd.DataFrame,
     scoring: ScoringSettings,
-    model_version: str,
 ) -> pd.DataFrame:
     """Scores every known customer, or says why a customer has no segment.
 
     Args:
-        segmentation_model: Fitted ``SegmentationModel``.
+        model_bundle: The published bundle: model, segment names and version.
         model_input: ``customer_id`` and the model's feature columns, one row per
             customer with at least one clean purchase.
         customer_features: ``customer_id`` and ``frequency`` (distinct clean
             invoices), one row per customer with a clean purchase.
         known_customers: ``customer_id`` of every customer the new data mentions.
-        segment_names: ``segment_id``, ``segment_name`` and ``recommended_action``.
         scoring: The minimum history rule.
-        model_version: Version of the model, copied to every row.
 
     Returns:
         One row per known customer, ordered by ``customer_id``, with the columns of
         ``SCORED_COLUMNS``. ``status`` is ``scored``, ``insufficient_history``
         (fewer than ``min_invoices`` clean invoices) or ``no_valid_transactions``
         (the id appears in the data but cleaning dropped all its lines, or it has
-        attributes and no transaction at all).
+        attributes and no transaction at all). ``model_version`` is the bundle's.
 
     Raises:
         ValueError: If a customer of ``model_input`` has no row in
-            ``customer_features``, or ``segment_names`` is malformed.
+            ``customer_features``.
     """
-    names = check_segment_names(segment_names)
+    model_version = str(model_bundle.version)
     counts = customer_features.set_index("customer_id")["frequency"]
     frequency = model_input["customer_id"].map(counts)
     if frequency.isna().any():
@@ -271,7 +258,10 @@ def score_customers(
         )
     enough = (frequency >= scoring.min_invoices).to_numpy()
     scored = score_model_input(
-        segmentation_model, model_input[enough], names, model_version
+        model_bundle.segmentation_model,
+        model_input[enough],
+        model_bundle.segments.by_id(),
+        model_version,
     )
     too_short = unscored_customers(
         model_input["customer_id"][~enough].astype(str).tolist(),
@@ -285,7 +275,7 @@ def score_customers(
     result = pd.concat(parts, ignore_index=True) if parts else scored
     logger.info(
         "Scored %d customers; %d with insufficient history, %d without valid "
-        "transactions (model version %s)",
+        "transactions (model bundle %s)",
         len(scored),
         len(too_short),
         len(no_lines),

@@ -4,22 +4,22 @@ from kedro.pipeline import Node, Pipeline, pipeline
 
 from customer_segmentation.pipelines import data_processing, feature_engineering
 
-from .hooks import MODEL_DATASET, MODEL_VERSION_DATASET
-from .nodes import list_known_customers, score_customers
+from .nodes import list_known_customers, score_customers, select_bundle_model_input
 
 NAMESPACE = "inference"
+MODEL_BUNDLE = "model_bundle"
 
-# Cleaning and feature settings are the training ones, so new customers are
-# measured exactly as the model's customers were. Only the reference date of the
-# new data and the model-input checks (a batch of new customers may be small or
-# alike) are its own: params:inference.feature_settings, .model_input_checks.
+# Cleaning settings are the training ones, so new customers are measured exactly
+# as the model's customers were; the model features come from the bundle. Only
+# the reference date of the new data and the model-input checks (a batch of new
+# customers may be small or alike) are its own: params:inference.feature_settings,
+# .model_input_checks.
 SHARED_PARAMETERS = {
     "params:input_kind",
     "params:transactions_schema",
     "params:customers_schema",
     "params:cleaning_rules",
     "params:customer_cleaning_rules",
-    "params:model_features",
 }
 
 
@@ -29,11 +29,24 @@ def create_pipeline(**kwargs) -> Pipeline:
     Returns:
         The data processing and feature engineering pipelines under the
         ``inference`` namespace (reading ``inference.raw_transactions`` and
-        ``inference.raw_customers``), followed by the scoring nodes that write
+        ``inference.raw_customers``), the model input chosen by the published
+        ``model_bundle``'s feature spec, and the scoring nodes that write
         ``scored_customers``.
     """
+    features = feature_engineering.create_pipeline()
+    features = features - features.only_nodes_with_outputs("model_input")
     scoring = Pipeline(
         [
+            Node(
+                func=select_bundle_model_input,
+                inputs=[
+                    "customer_features@pandas",
+                    MODEL_BUNDLE,
+                    "params:model_input_checks",
+                ],
+                outputs="model_input",
+                name="select_bundle_model_input_node",
+            ),
             Node(
                 func=list_known_customers,
                 inputs=["flagged_transactions", "validated_customers"],
@@ -43,13 +56,11 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=score_customers,
                 inputs={
-                    "segmentation_model": MODEL_DATASET,
+                    "model_bundle": MODEL_BUNDLE,
                     "model_input": "model_input",
                     "customer_features": "customer_features@pandas",
                     "known_customers": "known_customers",
-                    "segment_names": "segment_names",
                     "scoring": "params:scoring",
-                    "model_version": MODEL_VERSION_DATASET,
                 },
                 outputs="scored_customers",
                 name="score_customers_node",
@@ -57,11 +68,9 @@ def create_pipeline(**kwargs) -> Pipeline:
         ]
     )
     return pipeline(
-        data_processing.create_pipeline()
-        + feature_engineering.create_pipeline()
-        + scoring,
+        data_processing.create_pipeline() + features + scoring,
         namespace=NAMESPACE,
-        inputs={MODEL_DATASET, MODEL_VERSION_DATASET, "segment_names"},
+        inputs={MODEL_BUNDLE},
         outputs={"scored_customers"},
         parameters=SHARED_PARAMETERS,
     )

@@ -12,6 +12,8 @@ import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from customer_segmentation.bundle import ModelBundle
+
 from .nodes import SEGMENT_COLUMN, categorical_feature_columns, numeric_feature_columns
 from .plots import (
     plot_recency_monetary,
@@ -174,6 +176,19 @@ def _migration_summary(segment_migration: pd.DataFrame) -> dict[str, int] | None
     }
 
 
+def _bundle_summary(model_bundle: ModelBundle) -> dict[str, Any]:
+    fingerprint = model_bundle.fingerprint.model_dump(exclude={"metrics"})
+    fingerprint |= {
+        f"metric: {name}": "missing" if value is None else f"{value:.4g}"
+        for name, value in model_bundle.fingerprint.metrics.items()
+    }
+    return {
+        "environment": model_bundle.environment,
+        "version": model_bundle.version,
+        "fingerprint": fingerprint,
+    }
+
+
 def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by position
     data_quality_report: dict[str, Any],
     model_selection: pd.DataFrame,
@@ -187,6 +202,7 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
     rfm: RfmSettings,
     projection: ProjectionSettings,
     report: ReportSettings,
+    model_bundle: ModelBundle,
 ) -> str:
     """Renders the one-page HTML report a marketing team reads.
 
@@ -208,6 +224,8 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         rfm: RFM column names (for the RFM plots).
         projection: Settings of the 2-D projection plot.
         report: Title, rules per segment and image resolution.
+        model_bundle: The bundle this run publishes (environment, version and
+            training fingerprint are shown).
 
     Returns:
         The HTML document.
@@ -270,6 +288,7 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         migration=_migration_summary(segment_migration),
         plots=plots,
         percent=_percent,
+        bundle=_bundle_summary(model_bundle),
     )
     logger.info("Segmentation report: %d characters, %d plots", len(html), len(plots))
     return html

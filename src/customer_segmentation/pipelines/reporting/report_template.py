@@ -104,6 +104,17 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   </table>
 </section>
 
+<section id="model-bundle">
+  <h2>Model bundle</h2>
+  <p>Environment <strong>{{ bundle.environment }}</strong>, version
+    <strong>{{ bundle.version }}</strong>: batch scoring and the API serve this bundle.</p>
+  <table>
+    {% for key, value in bundle.fingerprint.items() %}
+    <tr><th>{{ key | replace("_", " ") }}</th><td>{{ value }}</td></tr>
+    {% endfor %}
+  </table>
+</section>
+
 <section id="segments">
   <h2>Segments</h2>
   <table>

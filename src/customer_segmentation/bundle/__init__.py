@@ -1,0 +1,41 @@
+"""The published model bundle: one versioned, checked artefact for scoring and naming."""
+
+from .contents import (
+    FeatureDescription,
+    FeatureSpec,
+    ModelBundle,
+    SegmentDescription,
+    SegmentRule,
+    SegmentRules,
+    SegmentTable,
+    TrainingFingerprint,
+    check_bundle,
+)
+from .dataset import ModelBundleDataset
+from .errors import (
+    BundleEnvironmentError,
+    BundleError,
+    BundleIntegrityError,
+    BundleMismatchError,
+    BundleNotFoundError,
+    BundleUntrustedError,
+)
+
+__all__ = [
+    "BundleEnvironmentError",
+    "BundleError",
+    "BundleIntegrityError",
+    "BundleMismatchError",
+    "BundleNotFoundError",
+    "BundleUntrustedError",
+    "FeatureDescription",
+    "FeatureSpec",
+    "ModelBundle",
+    "ModelBundleDataset",
+    "SegmentDescription",
+    "SegmentRule",
+    "SegmentRules",
+    "SegmentTable",
+    "TrainingFingerprint",
+    "check_bundle",
+]

@@ -1,0 +1,172 @@
+"""Unit tests of the publication nodes, on tiny explicit inputs."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from customer_segmentation.bundle import BundleMismatchError
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.settings import PreprocessingSettings
+from customer_segmentation.pipelines.publication.nodes import (
+    assemble_model_bundle,
+    describe_features,
+    fingerprint_training_run,
+    hash_parameters,
+    summarise_purchase_dates,
+)
+from customer_segmentation.pipelines.publication.settings import PublicationSettings
+from tests.bundles import tiny_bundle
+
+SELECTION = pd.DataFrame(
+    {
+        "algorithm": ["kmeans", "kmeans"],
+        "k": [2, 3],
+        "silhouette": [0.61, 0.4],
+        "bic": [float("nan"), float("nan")],
+        "fit_seconds": [0.1, 0.2],
+        "chosen": [True, False],
+        "reason": ["best", "worse"],
+    }
+)
+
+
+def test_describe_features_lists_columns_kinds_and_transforms_in_model_order():
+    spec = describe_features(
+        ModelFeatures(
+            numeric=["recency_days", "monetary"],
+            categorical=["country"],
+            order_segments_by="frequency",
+        ),
+        PreprocessingSettings(log_transform=["monetary"], scale=True),
+    )
+
+    assert spec.names == ["recency_days", "monetary", "country", "frequency"]
+    kinds = {feature.name: feature.kind for feature in spec.features}
+    assert kinds == {
+        "recency_days": "numeric",
+        "monetary": "numeric",
+        "country": "categorical",
+        "frequency": "ordering",
+    }
+    assert spec.features[1].transforms == ["impute_median", "log1p", "standardise"]
+    assert spec.features[2].transforms == ["impute_missing", "one_hot"]
+    assert spec.model_features.categorical == ["country"]
+
+
+def test_purchase_dates_are_the_first_and_last_clean_line():
+    lines = ibis.memtable(
+        {"invoice_date": pd.to_datetime(["2025-03-01", "2025-01-02", "2025-02-01"])}
+    )
+
+    dates = summarise_purchase_dates(lines)
+
+    assert dates == {
+        "first_purchase": "2025-01-02T00:00:00",
+        "last_purchase": "2025-03-01T00:00:00",
+    }
+
+
+def test_purchase_dates_are_missing_without_transactions():
+    lines = ibis.memtable(
+        pd.DataFrame({"invoice_date": pd.Series([], dtype="datetime64[us]")})
+    )
+
+    assert summarise_purchase_dates(lines) == {
+        "first_purchase": None,
+        "last_purchase": None,
+    }
+
+
+def test_fingerprint_records_the_run_and_the_chosen_candidate():
+    fingerprint = fingerprint_training_run(
+        {"rows_in": 120},
+        pd.DataFrame({"customer_id": ["a", "b", "c"]}),
+        {"first_purchase": "2025-01-02T00:00:00", "last_purchase": None},
+        pd.Timestamp("2025-03-02"),
+        SELECTION,
+        {"model_choice": {"k": None}},
+        PublicationSettings(environment="alpha"),
+    )
+
+    assert fingerprint.environment == "alpha"
+    assert (fingerprint.rows_in, fingerprint.customers_in) == (120, 3)
+    assert fingerprint.reference_date == "2025-03-02T00:00:00"
+    assert (fingerprint.algorithm, fingerprint.n_segments) == ("kmeans", 2)
+    assert fingerprint.metrics == {"silhouette": 0.61, "bic": None}
+    assert fingerprint.parameters_sha256 == hash_parameters(
+        {"model_choice": {"k": None}}
+    )
+
+
+def test_the_parameters_hash_changes_with_any_parameter():
+    assert hash_parameters({"k": 2}) != hash_parameters({"k": 3})
+    assert hash_parameters({"a": 1, "b": 2}) == hash_parameters({"b": 2, "a": 1})
+
+
+def test_fingerprint_needs_exactly_one_chosen_candidate():
+    with pytest.raises(ValueError, match=r"2 rows have chosen=True"):
+        fingerprint_training_run(
+            {"rows_in": 1},
+            pd.DataFrame({"customer_id": ["a"]}),
+            {"first_purchase": None, "last_purchase": None},
+            pd.NaT,
+            SELECTION.assign(chosen=True),
+            {},
+            PublicationSettings(environment="base"),
+        )
+
+
+def _names(n_segments: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "segment_id": range(n_segments),
+            "segment_name": [f"segment {i}" for i in range(n_segments)],
+            "recommended_action": ["act"] * n_segments,
+        }
+    )
+
+
+def _rules(segment_ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "segment_id": segment_ids,
+            "segment_name": [f"segment {i}" for i in segment_ids],
+            "rule": ["monetary > 100"] * len(segment_ids),
+            "n_customers": [3] * len(segment_ids),
+            "precision": [1.0] * len(segment_ids),
+            "coverage": [1.0] * len(segment_ids),
+        }
+    )
+
+
+def test_assemble_model_bundle_puts_names_and_rules_with_the_model():
+    parts = tiny_bundle()
+
+    bundle = assemble_model_bundle(
+        parts.segmentation_model,
+        parts.feature_spec,
+        _names(2),
+        _rules([0, 1]),
+        {"fidelity": 1.0},
+        parts.fingerprint,
+    )
+
+    assert bundle.segments.by_id()[1]["segment_name"] == "segment 1"
+    assert [rule.segment_id for rule in bundle.segment_rules.rules] == [0, 1]
+    assert bundle.version is None
+
+
+def test_assemble_model_bundle_refuses_names_of_another_model():
+    parts = tiny_bundle()
+
+    with pytest.raises(BundleMismatchError, match=r"ids \[0, 1, 2\] but the model"):
+        assemble_model_bundle(
+            parts.segmentation_model,
+            parts.feature_spec,
+            _names(3),
+            _rules([0, 1]),
+            {},
+            parts.fingerprint,
+        )

@@ -4,16 +4,17 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from customer_segmentation.pipelines.reporting.nodes import profile_segments
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.reporting.business_plots import plot_segment_migration
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
 from customer_segmentation.pipelines.reporting.plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
-    plot_segment_migration,
     plot_segment_profiles,
     plot_segment_projection,
     plot_segment_sizes,
-    segment_colours,
 )
+from customer_segmentation.pipelines.reporting.plot_style import segment_colours
 from customer_segmentation.pipelines.reporting.settings import (
     ProjectionSettings,
     RfmSettings,
@@ -33,6 +34,7 @@ SEGMENTS = pd.DataFrame(
 NAMES = pd.DataFrame(
     {"segment_id": [0, 1, 2], "segment_name": ["Champions", "Promising", "Lost"]}
 )
+MODEL_FEATURES = ModelFeatures(numeric=["recency_days", "frequency"])
 
 
 def _texts(figure: Figure) -> str:
@@ -78,9 +80,12 @@ def test_profile_heatmap_has_one_row_per_segment_and_feature_columns():
 
 
 def test_projection_labels_its_axes_with_explained_variance():
-    figure = plot_segment_projection(FEATURES, SEGMENTS, NAMES, ProjectionSettings())
+    figure = plot_segment_projection(
+        FEATURES, SEGMENTS, NAMES, MODEL_FEATURES, ProjectionSettings()
+    )
 
     assert "% of variance" in figure.axes[0].get_xlabel()
+    assert "the model's 2 numeric features" in figure.axes[0].get_title()
     assert "1 · Promising" in _texts(figure)
 
 
@@ -114,7 +119,7 @@ def test_migration_plot_explains_when_there_is_no_previous_run():
 
     figure = plot_segment_migration(empty)
 
-    assert "No previous version" in _texts(figure)
+    assert "No previous run" in _texts(figure)
 
 
 def test_migration_plot_annotates_counts():

@@ -106,13 +106,16 @@ def robust_scale(values: pd.Series) -> float:
 
 
 def _contrast(members: pd.Series, rest: pd.Series) -> tuple[float, float, float]:
-    # Robust z: segment median minus the rest's median, in the rest's robust spread.
+    # Robust z: segment median minus the rest's median, in the rest's robust spread
+    # (all customers' spread when the rest has none).
     # Side share: members on the segment median's side of the rest's median, over
     # all members (a missing value is on no side).
     coverage = float(members.notna().mean()) if len(members) else 0.0
     segment_median = members.median()
     rest_median = rest.median()
     scale = robust_scale(rest)
+    if not np.isfinite(scale):
+        scale = robust_scale(pd.concat([members, rest]))
     if pd.isna(segment_median) or pd.isna(rest_median) or not np.isfinite(scale):
         return 0.0, coverage, 0.0
     z = float((segment_median - rest_median) / scale)
@@ -155,7 +158,8 @@ def profile_segments(
         ``revenue_share`` (when ``monetary`` exists); for every numeric feature
         ``<feature>_mean``, ``<feature>_median``, ``<feature>_z`` (the segment
         median minus the median of the other customers, in their robust spread, see
-        :func:`robust_scale`; 0 when undefined), ``<feature>_coverage`` (share of
+        :func:`robust_scale`, or all customers' spread when theirs is 0; 0 when
+        undefined), ``<feature>_coverage`` (share of
         the segment with a value) and ``<feature>_side_share`` (share of the
         segment on the same side of the others' median as the segment median); for
         every categorical feature ``<feature>_mode`` (most common known level,

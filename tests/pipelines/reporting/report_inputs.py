@@ -100,6 +100,7 @@ def report_inputs(
     model = SegmentationModel(
         build_preprocessor(model_features, [], []),
         KMeans(n_clusters=k, n_init=1, random_state=0),
+        order_by=model_features[-1],
     ).fit(model_input.drop(columns="customer_id"))
     rules, summary = derive_segment_rules(
         features, segments, names, RulesSettings(min_leaf_share=0.1)

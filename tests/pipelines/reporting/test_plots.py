@@ -85,7 +85,7 @@ def test_projection_labels_its_axes_with_explained_variance():
     )
 
     assert "% of variance" in figure.axes[0].get_xlabel()
-    assert "the model's 2 numeric features" in figure.axes[0].get_title()
+    assert "the model's 2 numeric features" in figure.axes[0].get_title(loc="left")
     assert "1 · Promising" in _texts(figure)
 
 

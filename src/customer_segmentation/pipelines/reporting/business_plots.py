@@ -154,7 +154,7 @@ def plot_segment_breakdowns(
         )
     labels = segment_labels(segment_names)
     figure = Figure(
-        figsize=(6.5 * len(columns) + 3, 0.6 * len(segment_names) + 2.5),
+        figsize=(4.5 * len(columns) + 3, 0.55 * len(segment_names) + 2.5),
         layout="constrained",
     )
     axes_row = np.atleast_1d(figure.subplots(1, len(columns), sharey=True))
@@ -177,11 +177,11 @@ def plot_segment_breakdowns(
             for position, start, value in zip(positions, left, values, strict=True):
                 if value >= 8:  # noqa: PLR2004 - room for the text
                     axes.text(start + value / 2, position, f"{value:.0f}%", ha="center",
-                              va="center", fontsize=7)  # fmt: skip
+                              va="center", fontsize=8, color="white")  # fmt: skip
             left += values
         axes.set_xlim(0, 100)
         axes.set_xlabel(f"share of the segment's customers by {column} (%)")
-        axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
+        axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
         axes.set_title(f"by {column}", loc="left")
     axes_row[0].set_yticks(
         np.arange(len(shares)),

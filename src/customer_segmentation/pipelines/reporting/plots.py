@@ -230,7 +230,8 @@ def plot_segment_projection(
     )
     axes.set_title(
         f"Customers on the two main axes of the model's {len(numeric)} numeric "
-        f"features, standardised ({len(points):,} drawn)"
+        f"features\n(standardised; {len(points):,} drawn)",
+        loc="left",
     )
     axes.legend(markerscale=3, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure

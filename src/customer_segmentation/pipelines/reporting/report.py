@@ -142,7 +142,12 @@ def _segment_cards(
         profile = profiles.loc[segment]
         features = [
             {
-                "label": _label(feature, report),
+                "label": _label(feature, report)
+                + (
+                    f" ({_percent(profile[f'{feature}_coverage'])} have a value)"
+                    if profile.get(f"{feature}_coverage", 1.0) < 1
+                    else ""
+                ),
                 "mean": _number(profile[f"{feature}_mean"]),
                 "median": _number(profile[f"{feature}_median"]),
                 "z": f"{float(profile[f'{feature}_z']):+.2f} sd",
@@ -197,8 +202,10 @@ def _migration_summary(segment_migration: pd.DataFrame) -> dict[str, int] | None
 
 def _key_figure_tiles(
     figures: dict[str, Any], period: dict[str, Any], n_segments: int, report: ReportSettings
-) -> list[dict[str, str]]:
-    tiles = [{"label": "customers", "value": _thousands(figures["n_customers"])}]
+) -> list[dict[str, Any]]:
+    tiles: list[dict[str, Any]] = [
+        {"label": "customers", "value": _thousands(figures["n_customers"])}
+    ]
     if "revenue" in figures:
         tiles += [
             {"label": f"revenue ({report.currency})", "value": _number(figures["revenue"])},
@@ -218,8 +225,13 @@ def _key_figure_tiles(
             {
                 "label": "data period",
                 "value": f"{period['first_transaction']} to {period['last_transaction']}",
+                "text": True,
             },
-            {"label": "reference date", "value": str(period["reference_date"])},
+            {
+                "label": "reference date (recency measured at)",
+                "value": str(period["reference_date"]),
+                "text": True,
+            },
         ]
     return tiles
 
@@ -442,8 +454,8 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
             f"Revenue is net of returns, in {report.currency}; recency is measured at "
             f"the reference date {period.get('reference_date')}."
             if transactions
-            else "The data holds customer attributes only: segments are described by "
-            "those attributes, with no orders or revenue."
+            else "The data holds customer attributes only: segments are described "
+            "by those attributes."
         ),
         has_revenue=transactions,
         data_quality=data_quality_report or None,

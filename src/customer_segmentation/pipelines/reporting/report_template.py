@@ -28,10 +28,11 @@ PAGE_TEMPLATE = """<!DOCTYPE html>
   th { background: #f0f4f8; }
   td.number { font-variant-numeric: tabular-nums; white-space: nowrap; }
   tr.chosen td { background: #e3f8ff; font-weight: 600; }
-  .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
+  .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
              gap: 12px; margin: 8px 0 14px 0; }
   .figure-tile { background: #f0f4f8; border-radius: 6px; padding: 10px 14px; }
   .figure-tile .value { font-size: 22px; font-weight: 700; color: #243b53; }
+  .figure-tile .value.text { font-size: 15px; padding: 4px 0 3px 0; }
   .figure-tile .label { color: #486581; font-size: 13px; }
   .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr));
            gap: 14px; }
@@ -82,7 +83,7 @@ FIGURES = """{% for plot in plots %}
 
 BUSINESS = """<div class="figures">
   {% for tile in key_figures %}
-  <div class="figure-tile"><div class="value">{{ tile.value }}</div>
+  <div class="figure-tile"><div class="value{{ ' text' if tile.text else '' }}">{{ tile.value }}</div>
     <div class="label">{{ tile.label }}</div></div>
   {% endfor %}
 </div>

@@ -33,7 +33,6 @@ SECTIONS = [
 ATTRIBUTE_SECTIONS = [
     "business",
     "segments",
-    "breakdown",
     "profiles",
     "rules",
     "migration",

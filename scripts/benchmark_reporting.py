@@ -26,14 +26,14 @@ from customer_segmentation.pipelines.reporting.migration import (
     compare_segment_assignments,
 )
 from customer_segmentation.pipelines.reporting.naming import name_segments
-from customer_segmentation.pipelines.reporting.profiles import profile_segments
-from customer_segmentation.pipelines.reporting.rfm import score_rfm
-from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
 from customer_segmentation.pipelines.reporting.plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
     plot_segment_projection,
 )
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
+from customer_segmentation.pipelines.reporting.rfm import score_rfm
+from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
 from customer_segmentation.pipelines.reporting.settings import (
     NamingSettings,
     ProjectionSettings,

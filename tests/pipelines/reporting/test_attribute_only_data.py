@@ -6,7 +6,6 @@ Uses the public Mall Customers data in ``<project root>/../shared``; skipped wit
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pandas as pd
@@ -130,8 +129,6 @@ def test_report_speaks_of_attributes_not_revenue(mall, names):
 
 
 def test_the_middle_segment_has_no_pattern_and_reads_its_traits_or_typical(names):
-    unmatched = names[
-        ~names["segment_name"].str.startswith(("Affluent", "Budget"))
-    ]
+    unmatched = names[~names["segment_name"].str.startswith(("Affluent", "Budget"))]
 
     assert len(unmatched) == 1

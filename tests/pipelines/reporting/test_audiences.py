@@ -70,7 +70,9 @@ def test_split_gives_one_table_per_segment(audiences):
 
 
 def test_partition_name_keeps_letters_and_digits():
-    assert partition_name(3, "Can't Lose Them: high spend") == "segment_3_can_t_lose_them"
+    assert (
+        partition_name(3, "Can't Lose Them: high spend") == "segment_3_can_t_lose_them"
+    )
 
 
 def test_segment_without_a_name_is_an_error():
@@ -83,7 +85,10 @@ def test_segment_without_a_name_is_an_error():
 def test_audience_files_of_a_real_run_agree_with_customer_segments(finished_project):
     reporting = Path(finished_project) / "data" / "08_reporting"
     segments = pd.read_parquet(
-        Path(finished_project) / "data" / "07_model_output" / "customer_segments.parquet"
+        Path(finished_project)
+        / "data"
+        / "07_model_output"
+        / "customer_segments.parquet"
     )
     names = pd.read_csv(reporting / "segment_names.csv")
     audiences = pd.read_csv(
@@ -110,4 +115,6 @@ def test_audience_files_of_a_real_run_agree_with_customer_segments(finished_proj
     for stem, rows in files.items():
         assert rows["segment_id"].nunique() == 1
         row = names.set_index("segment_id").loc[rows["segment_id"].iloc[0]]
-        assert stem == partition_name(int(rows["segment_id"].iloc[0]), row["segment_name"])
+        assert stem == partition_name(
+            int(rows["segment_id"].iloc[0]), row["segment_name"]
+        )

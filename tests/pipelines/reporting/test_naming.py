@@ -176,7 +176,10 @@ ATTRIBUTES = pd.DataFrame(
     }
 )
 ATTRIBUTE_SEGMENTS = pd.DataFrame(
-    {"customer_id": ATTRIBUTES["customer_id"], "segment_id": [0] * 3 + [1] * 3 + [2] * 3}
+    {
+        "customer_id": ATTRIBUTES["customer_id"],
+        "segment_id": [0] * 3 + [1] * 3 + [2] * 3,
+    }
 )
 PATTERNS = NAMING.model_copy(
     update={

@@ -5,8 +5,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
-from customer_segmentation.pipelines.reporting.business_plots import plot_segment_migration
-from customer_segmentation.pipelines.reporting.profiles import profile_segments
+from customer_segmentation.pipelines.reporting.business_plots import (
+    plot_segment_migration,
+)
+from customer_segmentation.pipelines.reporting.plot_style import segment_colours
 from customer_segmentation.pipelines.reporting.plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
@@ -14,7 +16,7 @@ from customer_segmentation.pipelines.reporting.plots import (
     plot_segment_projection,
     plot_segment_sizes,
 )
-from customer_segmentation.pipelines.reporting.plot_style import segment_colours
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
 from customer_segmentation.pipelines.reporting.settings import (
     ProjectionSettings,
     RfmSettings,

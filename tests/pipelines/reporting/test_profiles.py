@@ -3,7 +3,10 @@
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.reporting.profiles import profile_segments, robust_scale
+from customer_segmentation.pipelines.reporting.profiles import (
+    profile_segments,
+    robust_scale,
+)
 
 
 @pytest.fixture

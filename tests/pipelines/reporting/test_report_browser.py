@@ -159,9 +159,7 @@ def test_attribute_only_report_speaks_of_attributes(attribute_page):
 def test_attribute_only_report_screenshot_is_taken(
     attribute_page, finished_mall_project
 ):
-    path = attribute_page.screenshot(
-        finished_mall_project / "report_screenshot.png"
-    )
+    path = attribute_page.screenshot(finished_mall_project / "report_screenshot.png")
 
     assert path.stat().st_size > 50_000
     print(f"attribute-only report screenshot: {path}")  # noqa: T201

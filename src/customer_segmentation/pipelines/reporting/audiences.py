@@ -100,7 +100,9 @@ def partition_name(segment_id: int, segment_name: str) -> str:
         ``segment_<id>_<name>`` with the name lower-cased and every run of other
         characters than letters and digits turned into ``_`` (at most 40 of them).
     """
-    slug = re.sub(r"[^a-z0-9]+", "_", segment_name.split(":")[0].lower()).strip("_")
+    slug = re.sub(
+        r"[^a-z0-9]+", "_", segment_name.split(":", maxsplit=1)[0].lower()
+    ).strip("_")
     return f"segment_{segment_id}_{slug[:40]}".rstrip("_")
 
 
@@ -114,9 +116,9 @@ def split_segment_audiences(segment_audiences: pd.DataFrame) -> dict[str, pd.Dat
         Partition name (:func:`partition_name`) -> that segment's rows.
     """
     partitions = {
-        partition_name(int(segment), str(rows["segment_name"].iloc[0])): rows.reset_index(
-            drop=True
-        )
+        partition_name(
+            int(segment), str(rows["segment_name"].iloc[0])
+        ): rows.reset_index(drop=True)
         for segment, rows in segment_audiences.groupby(SEGMENT_COLUMN, sort=True)
     }
     logger.info("Audience files: %s", sorted(partitions))

@@ -29,7 +29,11 @@ MONTHLY_COLUMNS = (SEGMENT_COLUMN, "month", "revenue", "n_orders", "n_customers"
 
 
 def _date_text(value: Any) -> str | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+    return (
+        None
+        if value is None or pd.isna(value)
+        else pd.Timestamp(value).date().isoformat()
+    )
 
 
 def summarise_transactions(

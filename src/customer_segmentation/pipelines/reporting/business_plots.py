@@ -103,7 +103,11 @@ def plot_monthly_revenue(
     table = monthly_segment_revenue.assign(
         month=pd.to_datetime(monthly_segment_revenue["month"])
     ).pivot_table(
-        index="month", columns=SEGMENT_COLUMN, values="revenue", aggfunc="sum", fill_value=0
+        index="month",
+        columns=SEGMENT_COLUMN,
+        values="revenue",
+        aggfunc="sum",
+        fill_value=0,
     )
     segments = [int(segment) for segment in table.columns]
     colours = colour_table(segments)

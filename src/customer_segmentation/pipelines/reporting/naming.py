@@ -246,7 +246,11 @@ def name_segments(
                 SEGMENT_COLUMN: segment,
                 "segment_name": name,
                 "recommended_action": action
-                or (f"{naming.default_action} ({words})" if words else naming.default_action),
+                or (
+                    f"{naming.default_action} ({words})"
+                    if words
+                    else naming.default_action
+                ),
                 "n_customers": int(profiles.loc[segment, "n_customers"]),
                 "customer_share": float(profiles.loc[segment, "customer_share"]),
                 "rfm_segment": rfm_names.get(segment),
@@ -259,9 +263,7 @@ def name_segments(
                     for score in ("recency", "frequency", "monetary")
                 },
                 "traits": "; ".join(trait.words for trait in segment_traits),
-                "trait_features": "; ".join(
-                    trait.feature for trait in segment_traits
-                ),
+                "trait_features": "; ".join(trait.feature for trait in segment_traits),
             }
         )
     names = pd.DataFrame(rows)
@@ -272,6 +274,9 @@ def name_segments(
     )
     for row in names.itertuples():
         logger.info(
-            "Segment %d: %s -> %s", row.segment_id, row.segment_name, row.recommended_action
+            "Segment %d: %s -> %s",
+            row.segment_id,
+            row.segment_name,
+            row.recommended_action,
         )
     return names

@@ -157,7 +157,9 @@ def plot_segment_profiles(
         "colour: distance from the other customers)"
     )
     figure.colorbar(
-        image, ax=axes, label="segment median vs the others (robust standard deviations)"
+        image,
+        ax=axes,
+        label="segment median vs the others (robust standard deviations)",
     )
     return figure
 

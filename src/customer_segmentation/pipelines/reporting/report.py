@@ -39,7 +39,11 @@ from .plots import (
     plot_segment_projection,
     plot_segment_sizes,
 )
-from .profiles import SEGMENT_COLUMN, categorical_feature_columns, numeric_feature_columns
+from .profiles import (
+    SEGMENT_COLUMN,
+    categorical_feature_columns,
+    numeric_feature_columns,
+)
 from .report_template import PAGE_TEMPLATE, SECTION_TEMPLATES
 from .rfm import has_rfm_columns
 from .settings import ProjectionSettings, ReportSettings, RfmSettings
@@ -163,7 +167,11 @@ def _segment_cards(
         ]
         positions = [
             f"{letter} {float(row[f'{score}_position']):.1f}"
-            for letter, score in (("R", "recency"), ("F", "frequency"), ("M", "monetary"))
+            for letter, score in (
+                ("R", "recency"),
+                ("F", "frequency"),
+                ("M", "monetary"),
+            )
             if not pd.isna(row.get(f"{score}_position"))
         ]
         cards.append(
@@ -174,7 +182,9 @@ def _segment_cards(
                 "n_customers": int(row["n_customers"]),
                 "customer_share": float(row["customer_share"]),
                 "revenue_share": (
-                    float(profile["revenue_share"]) if "revenue_share" in profile else None
+                    float(profile["revenue_share"])
+                    if "revenue_share" in profile
+                    else None
                 ),
                 "position": ", ".join(positions),
                 "colour": to_hex(colours[segment]),
@@ -201,14 +211,20 @@ def _migration_summary(segment_migration: pd.DataFrame) -> dict[str, int] | None
 
 
 def _key_figure_tiles(
-    figures: dict[str, Any], period: dict[str, Any], n_segments: int, report: ReportSettings
+    figures: dict[str, Any],
+    period: dict[str, Any],
+    n_segments: int,
+    report: ReportSettings,
 ) -> list[dict[str, Any]]:
     tiles: list[dict[str, Any]] = [
         {"label": "customers", "value": _thousands(figures["n_customers"])}
     ]
     if "revenue" in figures:
         tiles += [
-            {"label": f"revenue ({report.currency})", "value": _number(figures["revenue"])},
+            {
+                "label": f"revenue ({report.currency})",
+                "value": _number(figures["revenue"]),
+            },
             {"label": "orders", "value": _thousands(figures["n_orders"])},
             {
                 "label": f"average order value ({report.currency})",
@@ -236,7 +252,9 @@ def _key_figure_tiles(
     return tiles
 
 
-def _glossary(customer_features: pd.DataFrame, report: ReportSettings) -> list[dict[str, str]]:
+def _glossary(
+    customer_features: pd.DataFrame, report: ReportSettings
+) -> list[dict[str, str]]:
     columns = numeric_feature_columns(customer_features) + categorical_feature_columns(
         customer_features
     )

@@ -21,7 +21,9 @@ def _percentiles(values: pd.Series) -> pd.Series:
     return (values.rank(method="average") - 0.5) / len(values)
 
 
-def continuous_scores(values: pd.Series, n_bins: int, reverse: bool = False) -> pd.Series:
+def continuous_scores(
+    values: pd.Series, n_bins: int, reverse: bool = False
+) -> pd.Series:
     """Places values on the continuous score scale ``(0.5, n_bins + 0.5)``.
 
     Args:

@@ -22,6 +22,8 @@ from customer_segmentation.pipelines.reporting.settings import (
     RfmSettings,
 )
 
+from .report_inputs import EMPTY_MIGRATION
+
 FEATURES = pd.DataFrame(
     {
         "customer_id": ["a", "b", "c", "d", "e", "f"],
@@ -109,17 +111,7 @@ def test_rfm_plots_explain_when_rfm_columns_are_missing():
 
 
 def test_migration_plot_explains_when_there_is_no_previous_run():
-    empty = pd.DataFrame(
-        columns=[
-            "previous_segment_id",
-            "previous_segment_name",
-            "segment_id",
-            "segment_name",
-            "n_customers",
-        ]
-    )
-
-    figure = plot_segment_migration(empty)
+    figure = plot_segment_migration(EMPTY_MIGRATION)
 
     assert "No previous run" in _texts(figure)
 

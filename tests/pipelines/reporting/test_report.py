@@ -104,7 +104,7 @@ def test_cards_skip_a_missing_category_instead_of_saying_nan(html):
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
 
     assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
-    assert "Country: UK" in text
+    assert "country: UK (100.0%)" in text
 
 
 def test_rules_show_precision_recall_and_fidelity(html):

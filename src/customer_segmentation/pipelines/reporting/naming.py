@@ -191,7 +191,8 @@ def name_segments(
         ``recommended_action`` (both unique), ``n_customers``,
         ``customer_share``, ``rfm_segment`` (the scheme's name, empty without RFM
         columns), ``recency_position``, ``frequency_position``,
-        ``monetary_position`` (median scores), ``traits`` and ``trait_features``
+        ``monetary_position`` (median scores, shown on the 1..n_bins scale),
+        ``traits`` and ``trait_features``
         (semicolon-separated).
 
     Raises:
@@ -256,7 +257,7 @@ def name_segments(
                 "rfm_segment": rfm_names.get(segment),
                 **{
                     f"{score}_position": (
-                        float(positions.loc[segment, score])
+                        float(np.clip(positions.loc[segment, score], 1, rfm.n_bins))
                         if score in positions
                         else None
                     )

@@ -9,7 +9,6 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
@@ -31,7 +30,6 @@ from .business_plots import (
     plot_segment_breakdowns,
     plot_segment_migration,
 )
-from .plot_style import segment_colours
 from .plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
@@ -39,10 +37,14 @@ from .plots import (
     plot_segment_projection,
     plot_segment_sizes,
 )
-from .profiles import (
-    SEGMENT_COLUMN,
-    categorical_feature_columns,
-    numeric_feature_columns,
+from .report_content import (
+    glossary,
+    key_figure_tiles,
+    migration_summary,
+    model_choice_summary,
+    percent,
+    segment_cards,
+    thousands,
 )
 from .report_template import PAGE_TEMPLATE, SECTION_TEMPLATES
 from .rfm import has_rfm_columns
@@ -50,226 +52,11 @@ from .settings import ProjectionSettings, ReportSettings, RfmSettings
 
 logger = logging.getLogger(__name__)
 
-MODEL_COLUMNS = (
-    "algorithm",
-    "k",
-    "silhouette",
-    "stability",
-    "smallest_segment_share",
-    "chosen",
-    "reason",
-)
-
-
-def _thousands(value: Any) -> str:
-    return f"{int(value):,}"
-
-
-def _percent(value: float | None) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    return f"{100 * float(value):.1f}%"
-
-
-def _number(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    value = float(value)
-    if abs(value) >= 100:  # noqa: PLR2004
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
-
 
 def _figure_to_base64(figure: Figure, dpi: int) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _model_choice(model_selection: pd.DataFrame) -> dict[str, Any]:
-    columns = [column for column in MODEL_COLUMNS if column in model_selection]
-    chosen = model_selection[model_selection["chosen"].astype(bool)]
-    if len(chosen) != 1:
-        raise ValueError(
-            f"model_selection: expected one chosen row, found {len(chosen)}"
-        )
-    best = chosen.iloc[0]
-    if (
-        "reason" in model_selection
-        and isinstance(best["reason"], str)
-        and best["reason"]
-    ):
-        summary = (
-            f"Chosen: {best['algorithm']} with k={int(best['k'])}. {best['reason']}"
-        )
-    else:
-        summary = (
-            f"Chosen: {best['algorithm']} with k={int(best['k'])}, the highest "
-            f"silhouette ({float(best['silhouette']):.3f}) of the "
-            f"{len(model_selection)} fits tried (higher means better separated "
-            "segments)."
-        )
-    rows = []
-    for _, row in model_selection.iterrows():
-        cells = {}
-        for column in columns:
-            value = row[column]
-            if column == "chosen":
-                cells[column] = "yes" if bool(value) else ""
-            elif isinstance(value, float):
-                cells[column] = f"{value:.3f}"
-            else:
-                cells[column] = "" if pd.isna(value) else str(value)
-        rows.append({"chosen": bool(row["chosen"]), "cells": cells})
-    return {"summary": summary, "columns": columns, "rows": rows}
-
-
-def _label(feature: str, report: ReportSettings) -> str:
-    entry = report.feature_labels.get(feature)
-    return entry.label if entry else feature.replace("_", " ")
-
-
-def _segment_cards(
-    segment_profiles: pd.DataFrame,
-    segment_names: pd.DataFrame,
-    segment_rules: pd.DataFrame,
-    customer_features: pd.DataFrame,
-    report: ReportSettings,
-) -> list[dict[str, Any]]:
-    numeric = numeric_feature_columns(customer_features)
-    categorical = categorical_feature_columns(customer_features)
-    profiles = segment_profiles.set_index(SEGMENT_COLUMN)
-    colours = segment_colours(int(segment_names[SEGMENT_COLUMN].max()) + 1)
-    cards = []
-    for row in segment_names.sort_values(SEGMENT_COLUMN).to_dict("records"):
-        segment = int(row[SEGMENT_COLUMN])
-        profile = profiles.loc[segment]
-        features = [
-            {
-                "label": _label(feature, report)
-                + (
-                    f" ({_percent(profile[f'{feature}_coverage'])} have a value)"
-                    if profile.get(f"{feature}_coverage", 1.0) < 1
-                    else ""
-                ),
-                "mean": _number(profile[f"{feature}_mean"]),
-                "median": _number(profile[f"{feature}_median"]),
-                "z": f"{float(profile[f'{feature}_z']):+.2f} sd",
-            }
-            for feature in numeric
-            if f"{feature}_mean" in profile
-        ]
-        categories = [
-            f"{_label(column, report)}: {profile[f'{column}_mode']} "
-            f"({_percent(profile[f'{column}_mode_share'])})"
-            for column in categorical
-            if f"{column}_mode" in profile and not pd.isna(profile[f"{column}_mode"])
-        ]
-        positions = [
-            f"{letter} {float(row[f'{score}_position']):.1f}"
-            for letter, score in (
-                ("R", "recency"),
-                ("F", "frequency"),
-                ("M", "monetary"),
-            )
-            if not pd.isna(row.get(f"{score}_position"))
-        ]
-        cards.append(
-            {
-                "segment_id": segment,
-                "segment_name": row["segment_name"],
-                "recommended_action": row["recommended_action"],
-                "n_customers": int(row["n_customers"]),
-                "customer_share": float(row["customer_share"]),
-                "revenue_share": (
-                    float(profile["revenue_share"])
-                    if "revenue_share" in profile
-                    else None
-                ),
-                "position": ", ".join(positions),
-                "colour": to_hex(colours[segment]),
-                "features": features,
-                "categories": categories,
-                "rules": segment_rules[segment_rules[SEGMENT_COLUMN] == segment]
-                .head(report.max_rules_per_segment)
-                .to_dict("records"),
-            }
-        )
-    return cards
-
-
-def _migration_summary(segment_migration: pd.DataFrame) -> dict[str, int] | None:
-    if segment_migration.empty:
-        return None
-    same = segment_migration["previous_segment_id"].astype(
-        "Int64"
-    ) == segment_migration[SEGMENT_COLUMN].astype("Int64")
-    return {
-        "stayed": int(segment_migration.loc[same.fillna(False), "n_customers"].sum()),
-        "total": int(segment_migration["n_customers"].sum()),
-    }
-
-
-def _key_figure_tiles(
-    figures: dict[str, Any],
-    period: dict[str, Any],
-    n_segments: int,
-    report: ReportSettings,
-) -> list[dict[str, Any]]:
-    tiles: list[dict[str, Any]] = [
-        {"label": "customers", "value": _thousands(figures["n_customers"])}
-    ]
-    if "revenue" in figures:
-        tiles += [
-            {
-                "label": f"revenue ({report.currency})",
-                "value": _number(figures["revenue"]),
-            },
-            {"label": "orders", "value": _thousands(figures["n_orders"])},
-            {
-                "label": f"average order value ({report.currency})",
-                "value": _number(figures["average_order_value"]),
-            },
-            {
-                "label": "repeat rate (2+ orders)",
-                "value": _percent(figures["repeat_rate"]),
-            },
-        ]
-    tiles.append({"label": "segments", "value": str(n_segments)})
-    if period.get("first_transaction"):
-        tiles += [
-            {
-                "label": "data period",
-                "value": f"{period['first_transaction']} to {period['last_transaction']}",
-                "text": True,
-            },
-            {
-                "label": "reference date (recency measured at)",
-                "value": str(period["reference_date"]),
-                "text": True,
-            },
-        ]
-    return tiles
-
-
-def _glossary(
-    customer_features: pd.DataFrame, report: ReportSettings
-) -> list[dict[str, str]]:
-    columns = numeric_feature_columns(customer_features) + categorical_feature_columns(
-        customer_features
-    )
-    return [
-        {
-            "column": column,
-            "label": _label(column, report),
-            "definition": (
-                report.feature_labels[column].definition
-                if column in report.feature_labels
-                else "Column of the input data."
-            ),
-        }
-        for column in columns
-    ]
 
 
 def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the page shows
@@ -338,7 +125,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ValueError: If ``model_selection`` does not have exactly one chosen row.
     """
     transactions = has_rfm_columns(customer_features, rfm)
-    choice = _model_choice(model_selection)
+    choice = model_choice_summary(model_selection)
 
     def embed(*figures: tuple[Figure, str]) -> list[dict[str, str]]:
         return [
@@ -452,9 +239,9 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
     )
-    environment.filters["thousands"] = _thousands
+    environment.filters["thousands"] = thousands
     subtitle = (
-        f"{_thousands(figures['n_customers'])} customers in {len(segment_names)} "
+        f"{thousands(figures['n_customers'])} customers in {len(segment_names)} "
         f"segments"
         + (
             f" · {period['first_transaction']} to {period['last_transaction']}"
@@ -467,7 +254,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         title=report.title,
         subtitle=subtitle,
         sections=[{"id": key, "title": title} for key, title in sections],
-        key_figures=_key_figure_tiles(figures, period, len(segment_names), report),
+        key_figures=key_figure_tiles(figures, period, len(segment_names), report),
         business_note=(
             f"Revenue is net of returns, in {report.currency}; recency is measured at "
             f"the reference date {period.get('reference_date')}."
@@ -478,15 +265,15 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         has_revenue=transactions,
         data_quality=data_quality_report or None,
         model_choice=choice,
-        segments=_segment_cards(
+        segments=segment_cards(
             segment_profiles, segment_names, segment_rules, customer_features, report
         ),
         all_rules=segment_rules.to_dict("records"),
         rules_summary=segment_rules_summary,
-        migration=_migration_summary(segment_migration),
-        glossary=_glossary(customer_features, report),
+        migration=migration_summary(segment_migration),
+        glossary=glossary(customer_features, report),
         section_plots=section_plots,
-        percent=_percent,
+        percent=percent,
     )
     n_plots = sum(len(plots) for plots in section_plots.values())
     logger.info("Segmentation report: %d characters, %d plots", len(html), n_plots)

@@ -83,7 +83,7 @@ FIGURES = """{% for plot in plots %}
 
 BUSINESS = """<div class="figures">
   {% for tile in key_figures %}
-  <div class="figure-tile"><div class="value{{ ' text' if tile.text else '' }}">{{ tile.value }}</div>
+  <div class="figure-tile"><div class="value{{ ' text' if tile.get('text') else '' }}">{{ tile.value }}</div>
     <div class="label">{{ tile.label }}</div></div>
   {% endfor %}
 </div>

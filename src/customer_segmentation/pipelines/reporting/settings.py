@@ -123,7 +123,7 @@ class NamingSettings(BaseModel):
 
     max_traits: int = Field(default=2, ge=0)
     min_trait_z: float = Field(default=0.5, ge=0)
-    min_trait_share: float = Field(default=0.5, gt=0, le=1)
+    min_trait_share: float = Field(default=0.6, gt=0, le=1)
     min_category_share: float = Field(default=0.5, gt=0, le=1)
     min_category_lift: float = Field(default=1.25, ge=1)
     recent_only_names: list[str] = Field(default_factory=list)

@@ -76,7 +76,9 @@ def test_batch_names_segments_from_segment_names(project: TrainedProject):
 
     named = scored.drop_duplicates("segment_id").set_index("segment_id")
     assert named.loc[0, "segment_name"] == "Champions"
+    assert named.loc[0, "recommended_action"] == "Reward them"
     assert pd.isna(named.loc[2, "segment_name"])
+    assert pd.isna(named.loc[2, "recommended_action"])
 
 
 @pytest.mark.parametrize("min_invoices", [2])

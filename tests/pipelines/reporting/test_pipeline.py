@@ -75,6 +75,7 @@ def catalog() -> DataCatalog:
         "params:segment_rules": RulesSettings(min_leaf_share=0.1),
         "params:segment_projection": ProjectionSettings(),
         "params:segmentation_report": ReportSettings(image_dpi=50),
+        "params:segmentation_report.currency": "GBP",
     }
     for name, value in inputs.items():
         catalog[name] = value

@@ -94,9 +94,10 @@ def test_projection_labels_its_axes_with_explained_variance():
 
 
 def test_rfm_distributions_draw_three_panels():
-    figure = plot_rfm_distributions(FEATURES, SEGMENTS, NAMES, RfmSettings())
+    figure = plot_rfm_distributions(FEATURES, SEGMENTS, NAMES, RfmSettings(), "GBP")
 
     assert len(figure.axes) == 3
+    assert "revenue, GBP" in _texts(figure)
     assert "days since last purchase" in _texts(figure)
 
 

@@ -140,7 +140,13 @@ def _plot_nodes() -> list[Node]:
         ),
         Node(
             func=plot_rfm_distributions,
-            inputs=[FEATURES, "customer_segments", "segment_names", "params:rfm"],
+            inputs=[
+                FEATURES,
+                "customer_segments",
+                "segment_names",
+                "params:rfm",
+                "params:segmentation_report.currency",
+            ],
             outputs="rfm_distributions_plot",
             name="plot_rfm_distributions_node",
         ),
@@ -152,6 +158,7 @@ def _plot_nodes() -> list[Node]:
                 "segment_names",
                 "params:rfm",
                 "params:segment_projection",
+                "params:segmentation_report.currency",
             ],
             outputs="recency_monetary_plot",
             name="plot_recency_monetary_node",

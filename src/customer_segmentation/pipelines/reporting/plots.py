@@ -268,6 +268,7 @@ def plot_rfm_distributions(
     customer_segments: pd.DataFrame,
     segment_names: pd.DataFrame,
     rfm: RfmSettings,
+    currency: str = "currency units",
 ) -> Figure:
     """Draws the recency, frequency and monetary distributions of every segment.
 
@@ -276,6 +277,7 @@ def plot_rfm_distributions(
         customer_segments: ``customer_id`` and ``segment_id``.
         segment_names: Output of ``name_segments``.
         rfm: Names of the recency, frequency and monetary columns.
+        currency: Currency of the revenue.
 
     Returns:
         Three panels of box plots (boxes: quartiles, whiskers: 1.5 IQR, outliers
@@ -284,7 +286,7 @@ def plot_rfm_distributions(
     panels = [
         (rfm.recency_column, "recency (days since last purchase)", "linear"),
         (rfm.frequency_column, "frequency (orders, log scale)", "log"),
-        (rfm.monetary_column, "monetary (revenue, currency units, log scale)", "log"),
+        (rfm.monetary_column, f"monetary (revenue, {currency}, log scale)", "log"),
     ]
     missing = [column for column, _, _ in panels if column not in customer_features]
     if missing:
@@ -315,12 +317,13 @@ def plot_rfm_distributions(
     return figure
 
 
-def plot_recency_monetary(
+def plot_recency_monetary(  # noqa: PLR0917 - Kedro passes node inputs by position
     customer_features: pd.DataFrame,
     customer_segments: pd.DataFrame,
     segment_names: pd.DataFrame,
     rfm: RfmSettings,
     projection: ProjectionSettings,
+    currency: str = "currency units",
 ) -> Figure:
     """Draws customers' recency against revenue, coloured by segment.
 
@@ -331,6 +334,7 @@ def plot_recency_monetary(
         rfm: Names of the recency and monetary columns.
         projection: ``max_points`` and ``random_state`` of the seeded sample drawn
             (legend counts are over all customers).
+        currency: Currency of the revenue.
 
     Returns:
         A scatter plot with a log revenue axis; a message figure when a column is
@@ -370,7 +374,7 @@ def plot_recency_monetary(
         )
     axes.set_yscale("log")
     axes.set_xlabel("recency (days since last purchase)")
-    axes.set_ylabel("revenue per customer (currency units, log scale)")
+    axes.set_ylabel(f"revenue per customer ({currency}, log scale)")
     axes.set_title(
         f"Recency vs revenue by segment ({len(sample):,} of {len(merged):,} drawn)",
         loc="left",

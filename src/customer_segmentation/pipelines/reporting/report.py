@@ -179,11 +179,11 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
             *(
                 [
                     (
-                        plot_rfm_distributions(*args, rfm),
+                        plot_rfm_distributions(*args, rfm, report.currency),
                         "Recency, frequency and revenue by segment.",
                     ),
                     (
-                        plot_recency_monetary(*args, rfm, projection),
+                        plot_recency_monetary(*args, rfm, projection, report.currency),
                         "Every customer's recency against revenue.",
                     ),
                 ]

@@ -21,18 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from customer_segmentation.pipelines.reporting.nodes import (
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.reporting.migration import (
     compare_segment_assignments,
-    derive_segment_rules,
-    name_segments,
-    profile_segments,
-    score_rfm,
 )
+from customer_segmentation.pipelines.reporting.naming import name_segments
 from customer_segmentation.pipelines.reporting.plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
     plot_segment_projection,
 )
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
+from customer_segmentation.pipelines.reporting.rfm import score_rfm
+from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
 from customer_segmentation.pipelines.reporting.settings import (
     NamingSettings,
     ProjectionSettings,
@@ -108,15 +109,13 @@ def time_nodes(features: pd.DataFrame, segments: pd.DataFrame) -> dict[str, floa
     )
     projection = ProjectionSettings()
     profiles = profile_segments(features, segments)
-    scores = score_rfm(features, rfm)
-    names = name_segments(profiles, segments, scores, features, NamingSettings())
+    model_features = ModelFeatures(numeric=["recency_days", "frequency", "monetary"])
+    names = name_segments(profiles, segments, features, rfm, NamingSettings())
     return {
         "profile_segments": _time(lambda: profile_segments(features, segments)),
         "score_rfm": _time(lambda: score_rfm(features, rfm)),
         "name_segments": _time(
-            lambda: name_segments(
-                profiles, segments, scores, features, NamingSettings()
-            )
+            lambda: name_segments(profiles, segments, features, rfm, NamingSettings())
         ),
         "derive_segment_rules": _time(
             lambda: derive_segment_rules(features, segments, names, RulesSettings())
@@ -125,7 +124,9 @@ def time_nodes(features: pd.DataFrame, segments: pd.DataFrame) -> dict[str, floa
             lambda: compare_segment_assignments(segments, segments, names)
         ),
         "plot_segment_projection": _time(
-            lambda: plot_segment_projection(features, segments, names, projection)
+            lambda: plot_segment_projection(
+                features, segments, names, model_features, projection
+            )
         ),
         "plot_rfm_distributions": _time(
             lambda: plot_rfm_distributions(features, segments, names, rfm)

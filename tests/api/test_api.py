@@ -51,6 +51,7 @@ def test_segments_from_features_returns_the_batch_fields(client: httpx.Client):
         "customer_id",
         "segment_id",
         "segment_name",
+        "recommended_action",
         "distance_to_centre",
         "probability",
         "model_version",

@@ -105,6 +105,7 @@ class ScoredCustomer(BaseModel):
     customer_id: str
     segment_id: int | None = Field(description="Null unless status is 'scored'.")
     segment_name: str | None
+    recommended_action: str | None
     distance_to_centre: float | None = Field(
         description="Distance to the segment centre in the model's scaled space."
     )

@@ -92,7 +92,7 @@ class SegmentTable(BaseModel):
 
 
 class SegmentRule(BaseModel):
-    """One if-then rule of the surrogate tree (see ``derive_segment_rules``)."""
+    """One if-then rule of a segment, with its precision and recall (``derive_segment_rules``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -101,7 +101,7 @@ class SegmentRule(BaseModel):
     rule: str
     n_customers: int
     precision: float
-    coverage: float
+    recall: float
 
 
 class SegmentRules(BaseModel):

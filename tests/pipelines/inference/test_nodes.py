@@ -71,6 +71,7 @@ def test_score_model_input_assigns_segment_name_and_distance(model):
     assert list(scored.columns) == list(SCORED_COLUMNS)
     assert scored["segment_id"].tolist() == [0, 1]
     assert scored["segment_name"].tolist() == ["Champions", "Hibernating"]
+    assert scored["recommended_action"].tolist() == ["Reward", "Reactivate"]
     assert (scored["distance_to_centre"] >= 0).all()
     assert scored["status"].tolist() == ["scored", "scored"]
     assert scored["model_version"].tolist() == ["v1", "v1"]

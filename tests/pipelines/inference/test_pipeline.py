@@ -81,8 +81,11 @@ def test_batch_names_segments_from_the_bundle(project: TrainedProject):
     scored = pd.read_parquet(project.path / SCORED)
     names = project.segment_names().set_index("segment_id")["segment_name"]
 
+    actions = project.segment_names().set_index("segment_id")["recommended_action"]
+
     assert scored["segment_name"].notna().all()
     assert (scored["segment_name"] == scored["segment_id"].map(names)).all()
+    assert (scored["recommended_action"] == scored["segment_id"].map(actions)).all()
 
 
 @pytest.mark.parametrize("min_invoices", [2])

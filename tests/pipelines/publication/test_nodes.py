@@ -136,7 +136,7 @@ def _rules(segment_ids: list[int]) -> pd.DataFrame:
             "rule": ["monetary > 100"] * len(segment_ids),
             "n_customers": [3] * len(segment_ids),
             "precision": [1.0] * len(segment_ids),
-            "coverage": [1.0] * len(segment_ids),
+            "recall": [1.0] * len(segment_ids),
         }
     )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.project import PROJECT_ROOT, copy_project
+from tests.project import PROJECT_ROOT, copy_project, shared_dataset
 
 KEDRO = Path(sys.executable).with_name("kedro")
 
@@ -47,6 +47,23 @@ def finished_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(PROJECT_ROOT / "notebooks", project / "notebooks")
     _kedro(project, "run")
     _kedro(project, "run", "--pipelines=reporting")
+    return project
+
+
+@pytest.fixture(scope="session")
+def finished_mall_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Runs the attribute-only ``mall_customers`` environment on a copy of the project.
+
+    The public Mall Customers file is linked from ../shared (skipped when absent),
+    never copied into the repository.
+
+    Returns:
+        The root of the copy, with every output under ``data/``.
+    """
+    source = shared_dataset("mall_customers", "Mall_Customers.csv")
+    project = copy_project(tmp_path_factory.mktemp("mall_project"))
+    (project / "data" / "01_raw" / source.name).symlink_to(source)
+    _kedro(project, "run", "--env=mall_customers")
     return project
 
 

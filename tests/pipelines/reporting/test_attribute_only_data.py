@@ -5,28 +5,30 @@ Uses the public Mall Customers data in ``<project root>/../shared``; skipped wit
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from sklearn.cluster import KMeans
 
-from customer_segmentation.pipelines.reporting.nodes import (
-    derive_segment_rules,
-    name_segments,
-    profile_segments,
-    score_rfm,
-)
+from customer_segmentation.pipelines.reporting.naming import name_segments
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
 from customer_segmentation.pipelines.reporting.report import render_segmentation_report
+from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
 from customer_segmentation.pipelines.reporting.settings import (
     NamingSettings,
-    ProjectionSettings,
-    ReportSettings,
     RfmSettings,
     RulesSettings,
 )
-from tests.bundles import tiny_bundle
+from tests.project import PROJECT_ROOT
 
+from .report_inputs import report_inputs
+
+PARAMETERS = yaml.safe_load(
+    (PROJECT_ROOT / "conf" / "base" / "parameters_reporting.yml").read_text()
+)
 MALL = (
     Path(__file__).resolve().parents[3].parent
     / "shared"
@@ -63,9 +65,12 @@ def mall() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def names(mall) -> pd.DataFrame:
     features, segments = mall
-    rfm = score_rfm(features, RfmSettings())
     return name_segments(
-        profile_segments(features, segments), segments, rfm, features, NamingSettings()
+        profile_segments(features, segments),
+        segments,
+        features,
+        RfmSettings(**PARAMETERS["rfm"]),
+        NamingSettings(**PARAMETERS["segment_naming"]),
     )
 
 
@@ -76,45 +81,54 @@ def test_profiles_have_no_revenue_share_but_shares_sum_to_one(mall):
     assert profiles["customer_share"].sum() == pytest.approx(1.0)
 
 
-def test_names_come_from_traits_and_are_unique(names):
-    assert names["dominant_rfm_segment"].isna().all()
+def test_names_come_from_the_business_vocabulary_and_are_unique(names):
+    assert names["rfm_segment"].isna().all()
     assert names["segment_name"].is_unique
-    assert any("high annual income" in name.lower() for name in names["segment_name"])
-    assert any("low spending score" in name.lower() for name in names["segment_name"])
+    assert names["recommended_action"].is_unique
+    families = {name.split(":")[0] for name in names["segment_name"]}
+    assert {
+        "Affluent Spenders",
+        "Affluent Savers",
+        "Budget Enthusiasts",
+        "Budget Conscious",
+    } <= families
+
+
+def test_actions_come_from_the_trait_patterns(names):
+    patterns = {
+        pattern["name"]: pattern["action"]
+        for pattern in PARAMETERS["segment_naming"]["trait_patterns"]
+    }
+    for row in names.itertuples():
+        family = row.segment_name.split(":")[0]
+        if family in patterns:
+            assert row.recommended_action == patterns[family]
 
 
 def test_rules_reproduce_the_income_and_score_segments(mall, names):
-    _, summary = derive_segment_rules(*mall, names, RulesSettings())
+    table, summary = derive_segment_rules(*mall, names, RulesSettings())
 
     assert summary["fidelity"] >= 0.9
+    assert set(table["segment_id"]) == set(names["segment_id"])
 
 
-def test_report_renders_without_rfm_columns(mall, names):
+def test_report_speaks_of_attributes_not_revenue(mall, names):
     features, segments = mall
-    rules, summary = derive_segment_rules(features, segments, names, RulesSettings())
-    selection = pd.DataFrame(
-        {"algorithm": ["kmeans"], "k": [5], "silhouette": [0.55], "chosen": [True]}
+    inputs = report_inputs(
+        features, segments, names, ["annual_income", "spending_score"]
     )
 
-    html = render_segmentation_report(
-        {"dataset": "mall_customers", "rows_in": 200, "rows_out": 200},
-        selection,
-        profile_segments(features, segments),
-        names,
-        rules,
-        summary,
-        pd.DataFrame(),
-        features,
-        segments,
-        RfmSettings(),
-        ProjectionSettings(),
-        ReportSettings(image_dpi=50),
-        tiny_bundle(),
-    )
+    html = render_segmentation_report(**inputs)
 
-    assert html.count("data:image/png;base64,") == 6
-    assert "mall_customers" in html
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    assert "customer attributes only" in text
+    assert "revenue" not in text.lower()
+    assert 'id="rfm-grid"' not in text
+    # sizes, profiles, projection, 4 model plots
+    assert html.count("data:image/png;base64,") == 7
 
 
-def test_the_middle_segment_is_named_typical(names):
-    assert "Typical customers" in set(names["segment_name"])
+def test_the_middle_segment_has_no_pattern_and_reads_its_traits_or_typical(names):
+    unmatched = names[~names["segment_name"].str.startswith(("Affluent", "Budget"))]
+
+    assert len(unmatched) == 1

@@ -7,7 +7,7 @@ from kedro.io.core import Version
 from kedro_datasets.pandas import ParquetDataset
 
 from customer_segmentation.pipelines.reporting.datasets import LatestVersionDataset
-from customer_segmentation.pipelines.reporting.nodes import (
+from customer_segmentation.pipelines.reporting.migration import (
     compare_segment_assignments,
     snapshot_segment_assignments,
 )

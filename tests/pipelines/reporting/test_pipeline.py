@@ -5,6 +5,14 @@ import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
+from customer_segmentation.pipelines.feature_engineering.nodes import (
+    FeatureSettings,
+    ModelFeatures,
+)
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelChoiceSettings,
+    ModelSearchSettings,
+)
 from customer_segmentation.pipelines.reporting import create_pipeline
 from customer_segmentation.pipelines.reporting.settings import (
     NamingSettings,
@@ -14,7 +22,8 @@ from customer_segmentation.pipelines.reporting.settings import (
     RfmSettings,
     RulesSettings,
 )
-from tests.bundles import tiny_bundle
+
+from .report_inputs import model_selection, report_inputs, transactions
 
 FEATURES = pd.DataFrame(
     {
@@ -27,11 +36,14 @@ FEATURES = pd.DataFrame(
 SEGMENTS = pd.DataFrame(
     {"customer_id": list("abcdef"), "segment_id": [0, 0, 2, 2, 1, 1]}
 )
+MODEL_FEATURES = ["recency_days", "frequency", "monetary"]
 
 
 @pytest.fixture
 def catalog() -> DataCatalog:
     catalog = DataCatalog()
+    names = pd.DataFrame({"segment_id": [0, 1, 2], "segment_name": list("abc")})
+    inputs_for_report = report_inputs(FEATURES, SEGMENTS, names, MODEL_FEATURES)
     inputs = {
         "customer_features@pandas": FEATURES,
         "customer_segments": SEGMENTS,
@@ -44,9 +56,16 @@ def catalog() -> DataCatalog:
             "customers_out": 6,
             "invoices_out": 6,
         },
-        "model_selection": pd.DataFrame(
-            {"algorithm": ["kmeans"], "k": [3], "silhouette": [0.5], "chosen": [True]}
-        ),
+        "model_selection": model_selection([2, 3], 3),
+        "clean_transactions": transactions(FEATURES),
+        "model_bundle": inputs_for_report["model_bundle"],
+        "model_input": inputs_for_report["model_input"],
+        "dendrogram_tree": inputs_for_report["dendrogram_tree"],
+        "params:model_features": ModelFeatures(numeric=MODEL_FEATURES),
+        "params:model_search": ModelSearchSettings(stability_resamples=0),
+        "params:model_choice": ModelChoiceSettings(),
+        "params:feature_settings": FeatureSettings(),
+        "params:input_kind": "transactions",
         "params:rfm": RfmSettings(
             segments=[
                 RfmRule(name="Champions", recency=(4, 5), frequency_monetary=(4, 5))
@@ -56,7 +75,7 @@ def catalog() -> DataCatalog:
         "params:segment_rules": RulesSettings(min_leaf_share=0.1),
         "params:segment_projection": ProjectionSettings(),
         "params:segmentation_report": ReportSettings(image_dpi=50),
-        "model_bundle": tiny_bundle(),
+        "params:segmentation_report.currency": "GBP",
     }
     for name, value in inputs.items():
         catalog[name] = value
@@ -77,3 +96,6 @@ def test_reporting_pipeline_names_every_segment_and_renders_the_report(catalog):
     assert report.startswith("<!DOCTYPE html>")
     assert "6 of 6 customers" in report
     assert set(outputs) >= {"segment_sizes_plot", "segment_migration_plot"}
+    files = outputs["segment_audience_files"].load()
+    assert sorted(files)[0] == "segment_0_champions"
+    assert sum(len(rows) for rows in files.values()) == len(SEGMENTS)

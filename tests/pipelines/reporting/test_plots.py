@@ -4,20 +4,25 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from customer_segmentation.pipelines.reporting.nodes import profile_segments
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.reporting.business_plots import (
+    plot_segment_migration,
+)
+from customer_segmentation.pipelines.reporting.plot_style import segment_colours
 from customer_segmentation.pipelines.reporting.plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
-    plot_segment_migration,
     plot_segment_profiles,
     plot_segment_projection,
     plot_segment_sizes,
-    segment_colours,
 )
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
 from customer_segmentation.pipelines.reporting.settings import (
     ProjectionSettings,
     RfmSettings,
 )
+
+from .report_inputs import EMPTY_MIGRATION
 
 FEATURES = pd.DataFrame(
     {
@@ -33,6 +38,7 @@ SEGMENTS = pd.DataFrame(
 NAMES = pd.DataFrame(
     {"segment_id": [0, 1, 2], "segment_name": ["Champions", "Promising", "Lost"]}
 )
+MODEL_FEATURES = ModelFeatures(numeric=["recency_days", "frequency"])
 
 
 def _texts(figure: Figure) -> str:
@@ -78,16 +84,20 @@ def test_profile_heatmap_has_one_row_per_segment_and_feature_columns():
 
 
 def test_projection_labels_its_axes_with_explained_variance():
-    figure = plot_segment_projection(FEATURES, SEGMENTS, NAMES, ProjectionSettings())
+    figure = plot_segment_projection(
+        FEATURES, SEGMENTS, NAMES, MODEL_FEATURES, ProjectionSettings()
+    )
 
     assert "% of variance" in figure.axes[0].get_xlabel()
+    assert "the model's 2 numeric features" in figure.axes[0].get_title(loc="left")
     assert "1 · Promising" in _texts(figure)
 
 
 def test_rfm_distributions_draw_three_panels():
-    figure = plot_rfm_distributions(FEATURES, SEGMENTS, NAMES, RfmSettings())
+    figure = plot_rfm_distributions(FEATURES, SEGMENTS, NAMES, RfmSettings(), "GBP")
 
     assert len(figure.axes) == 3
+    assert "revenue, GBP" in _texts(figure)
     assert "days since last purchase" in _texts(figure)
 
 
@@ -102,19 +112,9 @@ def test_rfm_plots_explain_when_rfm_columns_are_missing():
 
 
 def test_migration_plot_explains_when_there_is_no_previous_run():
-    empty = pd.DataFrame(
-        columns=[
-            "previous_segment_id",
-            "previous_segment_name",
-            "segment_id",
-            "segment_name",
-            "n_customers",
-        ]
-    )
+    figure = plot_segment_migration(EMPTY_MIGRATION)
 
-    figure = plot_segment_migration(empty)
-
-    assert "No previous version" in _texts(figure)
+    assert "No previous run" in _texts(figure)
 
 
 def test_migration_plot_annotates_counts():

@@ -3,7 +3,10 @@
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.reporting.nodes import profile_segments
+from customer_segmentation.pipelines.reporting.profiles import (
+    profile_segments,
+    robust_scale,
+)
 
 
 @pytest.fixture
@@ -41,14 +44,39 @@ def test_means_and_medians_are_per_segment(features, segments):
     assert profiles.loc[1, "n_customers"] == 2
 
 
-def test_z_score_measures_distance_from_population_in_standard_deviations(
+def test_z_score_compares_the_segment_median_with_the_other_customers(
     features, segments
 ):
     profiles = profile_segments(features, segments).set_index("segment_id")
 
-    population = features["frequency"]
-    expected = (5 - population.mean()) / population.std(ddof=0)
-    assert profiles.loc[0, "frequency_z"] == pytest.approx(expected)
+    # Segment 0 has frequencies [5, 5]; the others [1, 3]: median 2, IQR 1.
+    assert profiles.loc[0, "frequency_z"] == pytest.approx((5 - 2) / (1 / 1.349))
+    assert profiles.loc[1, "frequency_z"] < 0
+
+
+def test_coverage_and_side_share_count_members_with_the_value():
+    features = pd.DataFrame(
+        {
+            "customer_id": list("abcdef"),
+            "gap_days": [None, None, 5.0, 40.0, 50.0, 60.0],
+        }
+    )
+    segments = pd.DataFrame(
+        {"customer_id": list("abcdef"), "segment_id": [0, 0, 0, 1, 1, 1]}
+    )
+
+    profiles = profile_segments(features, segments).set_index("segment_id")
+
+    assert profiles.loc[0, "gap_days_coverage"] == pytest.approx(1 / 3)
+    assert profiles.loc[0, "gap_days_side_share"] == pytest.approx(1 / 3)
+    assert profiles.loc[1, "gap_days_side_share"] == 1.0
+
+
+def test_robust_scale_falls_back_when_most_values_are_equal():
+    mostly_ones = pd.Series([1, 1, 1, 1, 1, 1, 1, 2, 9])
+
+    assert robust_scale(mostly_ones) == pytest.approx(mostly_ones.std(ddof=0))
+    assert robust_scale(pd.Series([3.0, 3.0])) != robust_scale(pd.Series([3.0, 3.0]))
 
 
 def test_constant_feature_has_zero_z_score(segments):
@@ -66,6 +94,17 @@ def test_categorical_feature_gets_its_most_common_level(features, segments):
 
     assert profiles.loc[1, "channel_mode"] == "web"
     assert profiles.loc[1, "channel_mode_share"] == 1.0
+
+
+def test_segment_without_a_known_level_has_no_mode(segments):
+    features = pd.DataFrame(
+        {"customer_id": list("abcd"), "country": [None, None, "UK", "FR"]}
+    )
+
+    profiles = profile_segments(features, segments).set_index("segment_id")
+
+    assert pd.isna(profiles.loc[1, "country_mode"])
+    assert profiles.loc[0, "country_mode_share"] == 0.5
 
 
 def test_does_not_change_its_inputs(features, segments):

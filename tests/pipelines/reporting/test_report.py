@@ -1,22 +1,13 @@
-"""The HTML report: every section, embedded images, escaped text, no network."""
+"""The HTML report: business first, every plot embedded, escaped text, no network."""
 
 import re
 
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.reporting.nodes import (
-    derive_segment_rules,
-    profile_segments,
-)
 from customer_segmentation.pipelines.reporting.report import render_segmentation_report
-from customer_segmentation.pipelines.reporting.settings import (
-    ProjectionSettings,
-    ReportSettings,
-    RfmSettings,
-    RulesSettings,
-)
-from tests.bundles import tiny_bundle
+
+from .report_inputs import model_selection, report_inputs
 
 FEATURES = pd.DataFrame(
     {
@@ -24,6 +15,7 @@ FEATURES = pd.DataFrame(
         "recency_days": [5, 8, 200, 250, 30, 40],
         "frequency": [20, 25, 1, 2, 5, 6],
         "monetary": [900.0, 1200.0, 20.0, 35.0, 150.0, 180.0],
+        "country": ["UK", "UK", None, None, "FR", "UK"],
     }
 )
 SEGMENTS = pd.DataFrame(
@@ -36,87 +28,67 @@ NAMES = pd.DataFrame(
         "recommended_action": ["Reward them", "Nurture them", "Let go"],
         "n_customers": [2, 2, 2],
         "customer_share": [1 / 3] * 3,
-        "dominant_rfm_segment": ["Champions", None, "Lost"],
-        "dominant_rfm_share": [1.0, None, 1.0],
+        "rfm_segment": ["Champions", "Promising", "Lost"],
+        "recency_position": [5.0, 3.0, 1.0],
+        "frequency_position": [5.0, 3.0, 1.0],
+        "monetary_position": [5.0, 3.0, 1.0],
         "traits": ["", "", ""],
+        "trait_features": ["", "", ""],
     }
 )
-QUALITY = {
-    "dataset": "transactions",
-    "rows_in": 10,
-    "rows_dropped": {"cancellation": 2},
-    "rows_out": 8,
-    "customers_out": 6,
-    "invoices_out": 7,
-}
-EMPTY_MIGRATION = pd.DataFrame(
-    columns=[
-        "previous_segment_id",
-        "previous_segment_name",
-        "segment_id",
-        "segment_name",
-        "n_customers",
-    ]
-)
+MODEL_FEATURES = ["recency_days", "frequency", "monetary"]
 
 
-def _selection(**extra) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "algorithm": ["kmeans", "kmeans"],
-            "k": [2, 3],
-            "silhouette": [0.4, 0.6],
-            "chosen": [False, True],
-            **extra,
-        }
-    )
-
-
-def _render(
-    model_selection: pd.DataFrame, migration: pd.DataFrame = EMPTY_MIGRATION
-) -> str:
-    rules, summary = derive_segment_rules(
-        FEATURES, SEGMENTS, NAMES, RulesSettings(min_leaf_share=0.1)
-    )
+def _render(**overrides) -> str:
     return render_segmentation_report(
-        QUALITY,
-        model_selection,
-        profile_segments(FEATURES, SEGMENTS),
-        NAMES,
-        rules,
-        summary,
-        migration,
-        FEATURES,
-        SEGMENTS,
-        RfmSettings(),
-        ProjectionSettings(),
-        ReportSettings(image_dpi=50),
-        tiny_bundle(),
+        **report_inputs(FEATURES, SEGMENTS, NAMES, MODEL_FEATURES, **overrides)
     )
+
+
+def _section_ids(html: str) -> list[str]:
+    return re.findall(r'<section id="([a-z-]+)">', html)
 
 
 @pytest.fixture(scope="module")
 def html() -> str:
-    return _render(_selection())
+    return _render()
 
 
-def test_report_has_every_section(html):
-    for section in (
-        "data-quality",
-        "model-choice",
-        "segments",
-        "rules",
-        "migration",
-        "plots",
-    ):
-        assert f'<section id="{section}">' in html
+def test_report_opens_with_the_business_and_ends_with_the_appendix(html):
+    sections = _section_ids(html)
+
+    assert sections[:2] == ["business", "segments"]
+    assert sections[-1] == "appendix"
+    assert {"rfm-grid", "trends", "breakdown", "rules", "glossary"} <= set(sections)
 
 
-def test_report_embeds_six_png_plots(html):
-    assert (
-        len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', html))
-        == 6
-    )
+def test_key_figures_give_revenue_order_value_repeat_rate_period_and_currency(html):
+    business = html[html.index('id="business"') : html.index('id="segments"')]
+
+    assert "2,485" in business  # revenue: 900 + 1200 + 20 + 35 + 150 + 180
+    assert "average order value (EUR)" in business
+    assert "repeat rate (2+ orders)" in business
+    assert "83.3%" in business  # 5 of 6 customers ordered twice or more
+    assert "2025-01-15 to" in business
+    assert "reference date" in business
+
+
+def test_every_plot_is_embedded(html):
+    images = re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', html)
+
+    # sizes, R x F grid, monthly revenue, breakdown, 4 profile plots, 4 model plots
+    assert len(images) == 12
+
+
+def test_first_run_says_no_previous_run_instead_of_a_placeholder(html):
+    migration = html[html.index('id="migration"') : html.index('id="glossary"')]
+
+    assert "No previous run" in migration
+    assert "<img" not in migration
+
+
+def test_text_cells_are_left_aligned(html):
+    assert "text-align: right" not in html
 
 
 def test_report_loads_nothing_from_the_network(html):
@@ -128,9 +100,26 @@ def test_report_escapes_text_from_the_data(html):
     assert "Champions <best>" not in html
 
 
-def test_report_gives_actions_and_data_quality(html):
-    assert "Reward them" in html
-    assert "cancellation" in html
+def test_cards_skip_a_missing_category_instead_of_saying_nan(html):
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+
+    assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
+    assert "country: UK (100.0%)" in text
+
+
+def test_rules_show_precision_recall_and_fidelity(html):
+    rules = html[html.index('id="rules"') : html.index('id="migration"')]
+
+    assert "Precision" in rules
+    assert "Recall" in rules
+    assert "Fidelity:" in rules
+
+
+def test_glossary_gives_every_feature_a_label(html):
+    glossary = html[html.index('id="glossary"') : html.index('id="appendix"')]
+
+    for column in ("recency_days", "frequency", "monetary", "country"):
+        assert f"<code>{column}</code>" in glossary
 
 
 def test_report_explains_the_model_choice_from_the_silhouette_by_default(html):
@@ -138,7 +127,11 @@ def test_report_explains_the_model_choice_from_the_silhouette_by_default(html):
 
 
 def test_report_uses_the_model_selection_reason_when_present():
-    html = _render(_selection(reason=["", "Best stability-weighted silhouette"]))
+    html = _render(
+        model_selection=model_selection(
+            [2, 3], 3, reason=["", "Best stability-weighted silhouette"]
+        )
+    )
 
     assert "Best stability-weighted silhouette" in html
 
@@ -154,20 +147,17 @@ def test_report_summarises_migration_when_a_previous_run_exists():
         }
     )
 
-    html = _render(_selection(), migration)
+    html = _render(segment_migration=migration)
 
     assert "3 of 4 customers" in html
 
 
 def test_model_selection_without_a_chosen_row_is_an_error():
     with pytest.raises(ValueError, match="expected one chosen row, found 0"):
-        _render(_selection().assign(chosen=False))
+        _render(model_selection=model_selection([2, 3], 99))
 
 
 def test_report_lists_each_table_of_a_multi_table_quality_report():
-    rules, summary = derive_segment_rules(
-        FEATURES, SEGMENTS, NAMES, RulesSettings(min_leaf_share=0.1)
-    )
     quality = {
         "dataset": "transactions",
         "input_kind": "both",
@@ -183,29 +173,16 @@ def test_report_lists_each_table_of_a_multi_table_quality_report():
         },
     }
 
-    html = render_segmentation_report(
-        quality,
-        _selection(),
-        profile_segments(FEATURES, SEGMENTS),
-        NAMES,
-        rules,
-        summary,
-        EMPTY_MIGRATION,
-        FEATURES,
-        SEGMENTS,
-        RfmSettings(),
-        ProjectionSettings(),
-        ReportSettings(image_dpi=50),
-        tiny_bundle(),
-    )
+    html = _render(data_quality_report=quality)
 
     assert "duplicate line: 2" in html
     assert "<td>customers</td>" in html
     assert "input kind" in html
 
 
-def test_report_shows_the_bundle_environment_version_and_fingerprint(html):
-    bundle = tiny_bundle()
+def test_report_shows_the_bundle_environment_version_and_fingerprint():
+    html = _render()
+    bundle = report_inputs(FEATURES, SEGMENTS, NAMES, MODEL_FEATURES)["model_bundle"]
 
     assert 'id="model-bundle"' in html
     assert f"<strong>{bundle.environment}</strong>" in html

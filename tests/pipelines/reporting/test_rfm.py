@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.reporting.nodes import score_rfm
+from customer_segmentation.pipelines.reporting.rfm import score_rfm
 from customer_segmentation.pipelines.reporting.settings import RfmRule, RfmSettings
 
 RULES = RfmSettings(

@@ -77,8 +77,14 @@ def test_every_pipeline_renders_its_nodes_and_datasets(viz_build, viz_url, brows
         }
         browser.open(f"{viz_url}/?pid={pipeline}")
 
+        # Wait for this pipeline's nodes: right after navigating, the flowchart
+        # can still show the previous pipeline's nodes.
         count = browser.wait_for(
-            f"document.querySelectorAll('.pipeline-node').length >= {len(expected)}"
+            "(() => { const shown = new Set(Array.from("
+            "document.querySelectorAll('.pipeline-node')).map(node => node.textContent));"
+            f" const expected = {json.dumps(sorted(expected))};"
+            " return shown.size === expected.length"
+            " && expected.every(name => shown.has(name)); })()"
         )
         shown = set(
             browser.evaluate(

@@ -109,6 +109,18 @@ def resolve_reference_date(
     return reference
 
 
+def with_line_revenue(lines: ir.Table) -> ir.Table:
+    """Adds the revenue of each clean transaction line.
+
+    Args:
+        lines: Clean transaction lines with ``quantity`` and ``unit_price``.
+
+    Returns:
+        ``lines`` with ``revenue`` = quantity times unit price.
+    """
+    return lines.mutate(revenue=lines.quantity * lines.unit_price)
+
+
 def _main_country(lines: ir.Table) -> ir.Table:
     # The most frequent country; ties go to the first name in sort order, so the
     # result does not depend on the order of the lines (unlike a plain mode).
@@ -130,9 +142,7 @@ def _features_from_transactions(
     reference_date: pd.Timestamp,
 ) -> ir.Table:
     reference = ibis.literal(pd.Timestamp(reference_date)).cast("timestamp")
-    lines = clean_transactions.mutate(
-        revenue=clean_transactions.quantity * clean_transactions.unit_price
-    )
+    lines = with_line_revenue(clean_transactions)
     purchases = lines.group_by("customer_id").agg(
         first_purchase=lines.invoice_date.min(),
         last_purchase=lines.invoice_date.max(),

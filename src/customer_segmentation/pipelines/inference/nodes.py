@@ -32,6 +32,7 @@ SCORED_COLUMNS = (
     "customer_id",
     "segment_id",
     "segment_name",
+    "recommended_action",
     "distance_to_centre",
     "probability",
     "model_version",
@@ -130,8 +131,9 @@ def score_model_input(
     Returns:
         One row per customer with the columns of ``SCORED_COLUMNS``; ``status`` is
         ``scored``. ``probability`` is the probability of the assigned segment, or
-        null when the model has no ``predict_proba``; ``segment_name`` is null (with
-        a warning) for a segment without a row in ``segment_names``.
+        null when the model has no ``predict_proba``; ``segment_name`` and
+        ``recommended_action`` are null (with a warning) for a segment without a
+        row in ``segment_names``.
 
     Raises:
         ValueError: If the feature columns differ from the model's.
@@ -164,13 +166,16 @@ def score_model_input(
         {
             "customer_id": model_input["customer_id"].astype(str).to_numpy(),
             "segment_id": pd.array(segment_ids, dtype="Int64"),
-            "segment_name": pd.array(
-                [
-                    segment_names.get(int(segment), {}).get("segment_name")
-                    for segment in segment_ids
-                ],
-                dtype="string",
-            ),
+            **{
+                column: pd.array(
+                    [
+                        segment_names.get(int(segment), {}).get(column)
+                        for segment in segment_ids
+                    ],
+                    dtype="string",
+                )
+                for column in ("segment_name", "recommended_action")
+            },
             "distance_to_centre": pd.array(distances, dtype="Float64"),
             "probability": pd.array(probabilities, dtype="Float64"),
             "model_version": model_version,
@@ -192,7 +197,7 @@ def unscored_customers(
 
     Returns:
         One row per customer with the columns of ``SCORED_COLUMNS``; segment,
-        name, distance and probability are null.
+        name, action, distance and probability are null.
 
     Raises:
         ValueError: If ``status`` is not a known status.
@@ -208,6 +213,7 @@ def unscored_customers(
             "customer_id": pd.array(customer_ids, dtype=object).astype(str),
             "segment_id": pd.array([None] * n_customers, dtype="Int64"),
             "segment_name": pd.array([None] * n_customers, dtype="string"),
+            "recommended_action": pd.array([None] * n_customers, dtype="string"),
             "distance_to_centre": pd.array([None] * n_customers, dtype="Float64"),
             "probability": pd.array([None] * n_customers, dtype="Float64"),
             "model_version": model_version,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import textwrap
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -13,75 +11,16 @@ from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from .nodes import SEGMENT_COLUMN, join_segments, numeric_feature_columns
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+
+from .plot_style import colour_table, compact_number, message_figure, segment_labels
+from .profiles import SEGMENT_COLUMN, join_segments
 from .settings import ProjectionSettings, RfmSettings
 
 logger = logging.getLogger(__name__)
 
-TAB10_SIZE = 10
 DARK_CELL_Z = 1.2
-LABEL_WIDTH = 34
 MIN_PROJECTION_FEATURES = 2
-
-
-def _compact_number(value: float) -> str:
-    magnitude = abs(value)
-    if magnitude >= 1e6:  # noqa: PLR2004
-        return f"{value / 1e6:.1f}M"
-    if magnitude >= 1e4:  # noqa: PLR2004
-        return f"{value / 1e3:.0f}k"
-    if magnitude >= 1e3:  # noqa: PLR2004
-        return f"{value / 1e3:.1f}k"
-    return f"{value:,.3g}"
-
-
-def segment_colours(n_segments: int) -> list[tuple[float, float, float, float]]:
-    """Gives each segment id the same colour in every plot.
-
-    Args:
-        n_segments: Number of segments.
-
-    Returns:
-        One RGBA colour per segment id, from the ``tab10`` palette (``tab20`` above 10).
-    """
-    palette = mpl.colormaps["tab10" if n_segments <= TAB10_SIZE else "tab20"]
-    return [palette(index % palette.N) for index in range(n_segments)]
-
-
-def segment_labels(
-    segment_names: pd.DataFrame, width: int = LABEL_WIDTH
-) -> dict[int, str]:
-    """Builds the label of each segment used in axes and legends.
-
-    Args:
-        segment_names: ``segment_id`` and ``segment_name``.
-        width: Characters per line before the label wraps.
-
-    Returns:
-        ``{segment_id: "<id> · <name>"}``, wrapped to ``width`` characters.
-    """
-    return {
-        int(row.segment_id): textwrap.fill(
-            f"{row.segment_id} · {row.segment_name}", width
-        )
-        for row in segment_names.itertuples()
-    }
-
-
-def _colour_table(
-    segment_ids: list[int],
-) -> dict[int, tuple[float, float, float, float]]:
-    colours = segment_colours(max(segment_ids, default=0) + 1)
-    return {segment: colours[segment] for segment in segment_ids}
-
-
-def _message_figure(title: str, message: str) -> Figure:
-    figure = Figure(figsize=(8, 2.5), layout="constrained")
-    axes = figure.subplots()
-    axes.set_axis_off()
-    axes.set_title(title)
-    axes.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=11)
-    return figure
 
 
 def plot_segment_sizes(
@@ -99,7 +38,7 @@ def plot_segment_sizes(
     profiles = segment_profiles.sort_values(SEGMENT_COLUMN)
     segments = profiles[SEGMENT_COLUMN].astype(int).tolist()
     labels = segment_labels(segment_names)
-    colours = _colour_table(segments)
+    colours = colour_table(segments)
     figure = Figure(figsize=(10, 0.75 * len(segments) + 2), layout="constrained")
     axes = figure.subplots()
     positions = np.arange(len(segments))
@@ -161,11 +100,11 @@ def plot_segment_sizes(
 def plot_segment_profiles(
     segment_profiles: pd.DataFrame, segment_names: pd.DataFrame
 ) -> Figure:
-    """Draws a heatmap of each segment's feature means against the population.
+    """Draws a heatmap of each segment's features against the other customers.
 
-    The colour is the ``<feature>_z`` of the profile (segment mean minus population
-    mean, in population standard deviations: red above, blue below); the cell text
-    is the segment mean in the feature's own units.
+    The colour is the ``<feature>_z`` of the profile (segment median minus the
+    others' median, in their robust spread: red above, blue below); the cell text
+    is the segment median in the feature's own units.
 
     Args:
         segment_profiles: Output of ``profile_segments``.
@@ -181,7 +120,9 @@ def plot_segment_profiles(
         if column.endswith("_z")
     ]
     z_scores = profiles[[f"{feature}_z" for feature in features]].to_numpy(dtype=float)
-    means = profiles[[f"{feature}_mean" for feature in features]].to_numpy(dtype=float)
+    means = profiles[[f"{feature}_median" for feature in features]].to_numpy(
+        dtype=float
+    )
     labels = segment_labels(segment_names)
     figure = Figure(
         figsize=(max(1.2 * len(features) + 4.5, 9), 0.7 * len(profiles) + 3),
@@ -197,7 +138,7 @@ def plot_segment_profiles(
                 row,
                 "n/a"
                 if np.isnan(means[row, column])
-                else _compact_number(means[row, column]),
+                else compact_number(means[row, column]),
                 ha="center",
                 va="center",
                 fontsize=8,
@@ -212,11 +153,13 @@ def plot_segment_profiles(
         ],
     )
     axes.set_title(
-        "Feature means by segment\n(cell: mean in the feature's units; "
-        "colour: distance from all customers)"
+        "Features by segment\n(cell: median in the feature's units; "
+        "colour: distance from the other customers)"
     )
     figure.colorbar(
-        image, ax=axes, label="segment mean vs all customers (standard deviations)"
+        image,
+        ax=axes,
+        label="segment median vs the others (robust standard deviations)",
     )
     return figure
 
@@ -225,11 +168,12 @@ def plot_segment_projection(
     customer_features: pd.DataFrame,
     customer_segments: pd.DataFrame,
     segment_names: pd.DataFrame,
+    model_features: ModelFeatures,
     projection: ProjectionSettings,
 ) -> Figure:
     """Draws customers on the first two principal components, coloured by segment.
 
-    Numeric features are median-imputed, ``log1p``-compressed when listed in
+    The model's numeric features are median-imputed, ``log1p``-compressed when listed in
     ``projection.log_transform``, standardised and projected with PCA; a seeded
     sample of at most ``projection.max_points`` customers is drawn.
 
@@ -237,17 +181,20 @@ def plot_segment_projection(
         customer_features: One row per customer, with ``customer_id``.
         customer_segments: ``customer_id`` and ``segment_id``.
         segment_names: Output of ``name_segments``.
+        model_features: The features the model was fitted on; the numeric ones
+            are projected.
         projection: Log-transformed features, sample size and seed.
 
     Returns:
         A scatter plot; a message figure when fewer than two numeric features exist.
     """
     merged = join_segments(customer_features, customer_segments)
-    numeric = numeric_feature_columns(customer_features)
+    numeric = [column for column in model_features.numeric if column in merged]
     if len(numeric) < MIN_PROJECTION_FEATURES or len(merged) < MIN_PROJECTION_FEATURES:
-        return _message_figure(
+        return message_figure(
             "Customers projected on two axes",
-            "A 2-D projection needs at least two numeric features and two customers.",
+            "A 2-D projection needs at least two numeric model features and two "
+            "customers.",
         )
     values = merged[numeric].astype("float64")
     values = values.fillna(values.median()).fillna(0.0)
@@ -263,7 +210,7 @@ def plot_segment_projection(
     segments = merged[SEGMENT_COLUMN].to_numpy()[sample]
     points = points[sample]
     labels = segment_labels(segment_names, width=60)
-    colours = _colour_table(sorted({int(segment) for segment in segments}))
+    colours = colour_table(sorted({int(segment) for segment in segments}))
     figure = Figure(figsize=(10, 6.5), layout="constrained")
     axes = figure.subplots()
     for segment in sorted(colours):
@@ -284,8 +231,9 @@ def plot_segment_projection(
         f"principal component 2 ({explained[1]:.0f}% of variance, unitless)"
     )
     axes.set_title(
-        f"Customers on the two main axes of their {len(numeric)} standardised "
-        f"features ({len(points):,} drawn)"
+        f"Customers on the two main axes of the model's {len(numeric)} numeric "
+        f"features\n(standardised; {len(points):,} drawn)",
+        loc="left",
     )
     axes.legend(markerscale=3, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure
@@ -320,6 +268,7 @@ def plot_rfm_distributions(
     customer_segments: pd.DataFrame,
     segment_names: pd.DataFrame,
     rfm: RfmSettings,
+    currency: str = "currency units",
 ) -> Figure:
     """Draws the recency, frequency and monetary distributions of every segment.
 
@@ -328,6 +277,7 @@ def plot_rfm_distributions(
         customer_segments: ``customer_id`` and ``segment_id``.
         segment_names: Output of ``name_segments``.
         rfm: Names of the recency, frequency and monetary columns.
+        currency: Currency of the revenue.
 
     Returns:
         Three panels of box plots (boxes: quartiles, whiskers: 1.5 IQR, outliers
@@ -336,17 +286,17 @@ def plot_rfm_distributions(
     panels = [
         (rfm.recency_column, "recency (days since last purchase)", "linear"),
         (rfm.frequency_column, "frequency (orders, log scale)", "log"),
-        (rfm.monetary_column, "monetary (revenue, currency units, log scale)", "log"),
+        (rfm.monetary_column, f"monetary (revenue, {currency}, log scale)", "log"),
     ]
     missing = [column for column, _, _ in panels if column not in customer_features]
     if missing:
-        return _message_figure(
+        return message_figure(
             "RFM distributions by segment",
             f"No RFM plot: customer_features has no {', '.join(missing)} column.",
         )
     merged = join_segments(customer_features, customer_segments)
     segments = sorted(int(segment) for segment in merged[SEGMENT_COLUMN].unique())
-    colours = _colour_table(segments)
+    colours = colour_table(segments)
     labels = segment_labels(segment_names)
     figure = Figure(figsize=(13, 0.55 * len(segments) + 2.4), layout="constrained")
     axes_row = figure.subplots(1, 3, sharey=True)
@@ -367,12 +317,13 @@ def plot_rfm_distributions(
     return figure
 
 
-def plot_recency_monetary(
+def plot_recency_monetary(  # noqa: PLR0917 - Kedro passes node inputs by position
     customer_features: pd.DataFrame,
     customer_segments: pd.DataFrame,
     segment_names: pd.DataFrame,
     rfm: RfmSettings,
     projection: ProjectionSettings,
+    currency: str = "currency units",
 ) -> Figure:
     """Draws customers' recency against revenue, coloured by segment.
 
@@ -383,6 +334,7 @@ def plot_recency_monetary(
         rfm: Names of the recency and monetary columns.
         projection: ``max_points`` and ``random_state`` of the seeded sample drawn
             (legend counts are over all customers).
+        currency: Currency of the revenue.
 
     Returns:
         A scatter plot with a log revenue axis; a message figure when a column is
@@ -394,7 +346,7 @@ def plot_recency_monetary(
         if column not in customer_features
     ]
     if missing:
-        return _message_figure(
+        return message_figure(
             "Customers by recency and revenue",
             f"No recency-revenue plot: customer_features has no {', '.join(missing)} column.",
         )
@@ -406,7 +358,7 @@ def plot_recency_monetary(
         ]
     ]
     segments = sorted(int(segment) for segment in counts.index)
-    colours = _colour_table(segments)
+    colours = colour_table(segments)
     labels = segment_labels(segment_names, width=60)
     figure = Figure(figsize=(10, 6), layout="constrained")
     axes = figure.subplots()
@@ -422,98 +374,10 @@ def plot_recency_monetary(
         )
     axes.set_yscale("log")
     axes.set_xlabel("recency (days since last purchase)")
-    axes.set_ylabel("revenue per customer (currency units, log scale)")
+    axes.set_ylabel(f"revenue per customer ({currency}, log scale)")
     axes.set_title(
         f"Recency vs revenue by segment ({len(sample):,} of {len(merged):,} drawn)",
         loc="left",
     )
     axes.legend(markerscale=3, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return figure
-
-
-def _migration_label(segment: object, name: object, width: int) -> str:
-    label = str(name) if pd.isna(segment) else f"{int(segment)} · {name}"
-    return textwrap.fill(label, width)
-
-
-def plot_segment_migration(segment_migration: pd.DataFrame) -> Figure:
-    """Draws the from/to matrix of customers between the previous and this run.
-
-    Args:
-        segment_migration: Output of ``compare_segment_assignments``.
-
-    Returns:
-        A matrix with previous segments as rows and current ones as columns, cells
-        annotated with customer counts; a message figure without a previous run.
-    """
-    if segment_migration.empty:
-        return _message_figure(
-            "Segment migration since the previous run",
-            "No previous version of the segment assignments yet: "
-            "the next run will show how customers moved.",
-        )
-    moves = segment_migration.assign(
-        previous_label=[
-            _migration_label(segment, name, LABEL_WIDTH)
-            for segment, name in zip(
-                segment_migration["previous_segment_id"],
-                segment_migration["previous_segment_name"],
-                strict=True,
-            )
-        ],
-        current_label=[
-            _migration_label(segment, name, 22)
-            for segment, name in zip(
-                segment_migration[SEGMENT_COLUMN],
-                segment_migration["segment_name"],
-                strict=True,
-            )
-        ],
-        previous_order=segment_migration["previous_segment_id"]
-        .astype("Float64")
-        .fillna(np.inf),
-        current_order=segment_migration[SEGMENT_COLUMN]
-        .astype("Float64")
-        .fillna(np.inf),
-    )
-    rows = moves.drop_duplicates("previous_label").sort_values("previous_order")[
-        "previous_label"
-    ]
-    columns = moves.drop_duplicates("current_label").sort_values("current_order")[
-        "current_label"
-    ]
-    matrix = (
-        moves.pivot_table(
-            index="previous_label",
-            columns="current_label",
-            values="n_customers",
-            aggfunc="sum",
-            fill_value=0,
-        )
-        .reindex(index=rows, columns=columns, fill_value=0)
-        .to_numpy()
-    )
-    figure = Figure(
-        figsize=(1.6 * len(columns) + 5, 0.75 * len(rows) + 3), layout="constrained"
-    )
-    axes = figure.subplots()
-    image = axes.imshow(matrix, cmap="Blues", aspect="auto")
-    threshold = matrix.max() / 2
-    for row in range(matrix.shape[0]):
-        for column in range(matrix.shape[1]):
-            axes.text(
-                column,
-                row,
-                f"{matrix[row, column]:,}",
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="white" if matrix[row, column] > threshold else "black",
-            )
-    axes.set_xticks(range(len(columns)), columns, rotation=30, ha="right", fontsize=8)
-    axes.set_yticks(range(len(rows)), rows, fontsize=8)
-    axes.set_xlabel("segment in this run")
-    axes.set_ylabel("segment in the previous run")
-    axes.set_title("Customers moving between segments since the previous run")
-    figure.colorbar(image, ax=axes, label="customers")
     return figure

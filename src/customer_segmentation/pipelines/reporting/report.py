@@ -1,4 +1,4 @@
-"""Node that renders the self-contained HTML segmentation report."""
+"""Node that renders the self-contained HTML segmentation report, business first."""
 
 from __future__ import annotations
 
@@ -9,54 +9,50 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from customer_segmentation.bundle import ModelBundle
+from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.plots import (
+    plot_dendrogram,
+    plot_model_selection_metrics,
+    plot_silhouette,
+    plot_stability,
+)
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelChoiceSettings,
+    ModelSearchSettings,
+)
 
-from .nodes import SEGMENT_COLUMN, categorical_feature_columns, numeric_feature_columns
+from .business import key_figures
+from .business_plots import (
+    plot_monthly_revenue,
+    plot_rfm_grid,
+    plot_segment_breakdowns,
+    plot_segment_migration,
+)
 from .plots import (
     plot_recency_monetary,
     plot_rfm_distributions,
-    plot_segment_migration,
     plot_segment_profiles,
     plot_segment_projection,
     plot_segment_sizes,
-    segment_colours,
 )
-from .report_template import REPORT_TEMPLATE
+from .report_content import (
+    bundle_summary,
+    glossary,
+    key_figure_tiles,
+    migration_summary,
+    model_choice_summary,
+    percent,
+    segment_cards,
+    thousands,
+)
+from .report_template import PAGE_TEMPLATE, SECTION_TEMPLATES
+from .rfm import has_rfm_columns
 from .settings import ProjectionSettings, ReportSettings, RfmSettings
 
 logger = logging.getLogger(__name__)
-
-MODEL_COLUMNS = (
-    "algorithm",
-    "k",
-    "silhouette",
-    "stability",
-    "smallest_segment_share",
-    "chosen",
-    "reason",
-)
-
-
-def _thousands(value: Any) -> str:
-    return f"{int(value):,}"
-
-
-def _percent(value: float | None) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    return f"{100 * float(value):.1f}%"
-
-
-def _number(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "n/a"
-    value = float(value)
-    if abs(value) >= 100:  # noqa: PLR2004
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
 
 
 def _figure_to_base64(figure: Figure, dpi: int) -> str:
@@ -65,131 +61,8 @@ def _figure_to_base64(figure: Figure, dpi: int) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _model_choice(model_selection: pd.DataFrame) -> dict[str, Any]:
-    columns = [column for column in MODEL_COLUMNS if column in model_selection]
-    chosen = model_selection[model_selection["chosen"].astype(bool)]
-    if len(chosen) != 1:
-        raise ValueError(
-            f"model_selection: expected one chosen row, found {len(chosen)}"
-        )
-    best = chosen.iloc[0]
-    if (
-        "reason" in model_selection
-        and isinstance(best["reason"], str)
-        and best["reason"]
-    ):
-        summary = (
-            f"Chosen: {best['algorithm']} with k={int(best['k'])}. {best['reason']}"
-        )
-    else:
-        summary = (
-            f"Chosen: {best['algorithm']} with k={int(best['k'])}, the highest "
-            f"silhouette ({float(best['silhouette']):.3f}) of the "
-            f"{len(model_selection)} fits tried (higher means better separated "
-            "segments)."
-        )
-    rows = []
-    for _, row in model_selection.iterrows():
-        cells = {}
-        for column in columns:
-            value = row[column]
-            if column == "chosen":
-                cells[column] = "yes" if bool(value) else ""
-            elif isinstance(value, float):
-                cells[column] = f"{value:.3f}"
-            else:
-                cells[column] = "" if pd.isna(value) else str(value)
-        rows.append({"chosen": bool(row["chosen"]), "cells": cells})
-    return {"summary": summary, "columns": columns, "rows": rows}
-
-
-def _segment_cards(
-    segment_profiles: pd.DataFrame,
-    segment_names: pd.DataFrame,
-    segment_rules: pd.DataFrame,
-    customer_features: pd.DataFrame,
-    settings: ReportSettings,
-) -> list[dict[str, Any]]:
-    numeric = numeric_feature_columns(customer_features)
-    categorical = categorical_feature_columns(customer_features)
-    profiles = segment_profiles.set_index(SEGMENT_COLUMN)
-    colours = segment_colours(int(segment_names[SEGMENT_COLUMN].max()) + 1)
-    cards = []
-    for row in segment_names.sort_values(SEGMENT_COLUMN).itertuples():
-        segment = int(row.segment_id)
-        profile = profiles.loc[segment]
-        features = [
-            {
-                "name": feature,
-                "mean": _number(profile[f"{feature}_mean"]),
-                "median": _number(profile[f"{feature}_median"]),
-                "z": f"{float(profile[f'{feature}_z']):+.2f} sd",
-            }
-            for feature in numeric
-            if f"{feature}_mean" in profile
-        ]
-        categories = [
-            f"{column}: {profile[f'{column}_mode']} "
-            f"({_percent(profile[f'{column}_mode_share'])})"
-            for column in categorical
-            if f"{column}_mode" in profile
-        ]
-        rules = segment_rules[segment_rules[SEGMENT_COLUMN] == segment].head(
-            settings.max_rules_per_segment
-        )
-        cards.append(
-            {
-                "segment_id": segment,
-                "segment_name": row.segment_name,
-                "recommended_action": row.recommended_action,
-                "n_customers": int(row.n_customers),
-                "customer_share": float(row.customer_share),
-                "revenue_share": (
-                    float(profile["revenue_share"])
-                    if "revenue_share" in profile
-                    else None
-                ),
-                "dominant_rfm_segment": (
-                    row.dominant_rfm_segment
-                    if isinstance(row.dominant_rfm_segment, str)
-                    else None
-                ),
-                "dominant_rfm_share": row.dominant_rfm_share,
-                "colour": to_hex(colours[segment]),
-                "features": features,
-                "categories": categories,
-                "rules": rules.to_dict("records"),
-            }
-        )
-    return cards
-
-
-def _migration_summary(segment_migration: pd.DataFrame) -> dict[str, int] | None:
-    if segment_migration.empty:
-        return None
-    same = segment_migration["previous_segment_id"].astype(
-        "Int64"
-    ) == segment_migration[SEGMENT_COLUMN].astype("Int64")
-    return {
-        "stayed": int(segment_migration.loc[same.fillna(False), "n_customers"].sum()),
-        "total": int(segment_migration["n_customers"].sum()),
-    }
-
-
-def _bundle_summary(model_bundle: ModelBundle) -> dict[str, Any]:
-    fingerprint = model_bundle.fingerprint.model_dump(exclude={"metrics"})
-    fingerprint |= {
-        f"metric: {name}": "missing" if value is None else f"{value:.4g}"
-        for name, value in model_bundle.fingerprint.metrics.items()
-    }
-    return {
-        "environment": model_bundle.environment,
-        "version": model_bundle.version,
-        "fingerprint": fingerprint,
-    }
-
-
-def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by position
+def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the page shows
+    *,
     data_quality_report: dict[str, Any],
     model_selection: pd.DataFrame,
     segment_profiles: pd.DataFrame,
@@ -199,21 +72,34 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
     segment_migration: pd.DataFrame,
     customer_features: pd.DataFrame,
     customer_segments: pd.DataFrame,
+    customer_rfm_scores: pd.DataFrame,
+    business_period: dict[str, Any],
+    monthly_segment_revenue: pd.DataFrame,
+    model_bundle: ModelBundle,
+    model_input: pd.DataFrame,
+    dendrogram_tree: Any,
+    model_search: ModelSearchSettings,
+    model_choice: ModelChoiceSettings,
     rfm: RfmSettings,
+    model_features: ModelFeatures,
     projection: ProjectionSettings,
     report: ReportSettings,
-    model_bundle: ModelBundle,
 ) -> str:
-    """Renders the one-page HTML report a marketing team reads.
+    """Renders the one-page HTML report a marketing team reads, business first.
 
-    The page is self-contained: styles are inline and the plots, drawn by the same
-    functions as the plot nodes, are embedded as base64 PNG, so it opens without a
-    network. Text from the data is HTML-escaped.
+    Order: key figures (customers, revenue, average order value, repeat rate, data
+    period, reference date, currency); segments (table, customers against revenue,
+    cards with action and rules); the recency x frequency grid, monthly revenue per
+    segment and the breakdown by country or channel (transaction data only);
+    profiles; rules with precision, recall and fidelity; migration; glossary; and
+    an appendix with the model choice and data quality. Attribute-only data gets
+    no revenue wording. The page is self-contained: styles are inline and every
+    plot, drawn by the same functions as the plot nodes, is embedded as base64
+    PNG. Text from the data is HTML-escaped.
 
     Args:
         data_quality_report: Rows in, dropped per rule and out.
-        model_selection: One row per fit tried, with ``chosen`` (and ``reason``
-            and ``stability`` when present).
+        model_selection: One row per fit tried, with ``chosen``.
         segment_profiles: Output of ``profile_segments``.
         segment_names: Output of ``name_segments``.
         segment_rules: Rules table of ``derive_segment_rules``.
@@ -221,11 +107,19 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         segment_migration: Output of ``compare_segment_assignments``.
         customer_features: One row per customer.
         customer_segments: ``customer_id`` and ``segment_id``.
-        rfm: RFM column names (for the RFM plots).
+        customer_rfm_scores: Output of ``score_rfm``.
+        business_period: Period of ``summarise_transactions``.
+        monthly_segment_revenue: Monthly revenue of ``summarise_transactions``.
+        model_bundle: The bundle this run publishes: its model (silhouette plot),
+            environment, version and training fingerprint.
+        model_input: The model's input (silhouette plot).
+        dendrogram_tree: Linkage matrix of the agglomerative sample.
+        model_search: Silhouette sample settings.
+        model_choice: Rule of the model choice (stability plot).
+        rfm: RFM column names and score levels.
+        model_features: The model's features (projection plot).
         projection: Settings of the 2-D projection plot.
-        report: Title, rules per segment and image resolution.
-        model_bundle: The bundle this run publishes (environment, version and
-            training fingerprint are shown).
+        report: Title, currency, glossary, breakdowns and image resolution.
 
     Returns:
         The HTML document.
@@ -233,62 +127,160 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
     Raises:
         ValueError: If ``model_selection`` does not have exactly one chosen row.
     """
+    transactions = has_rfm_columns(customer_features, rfm)
+    choice = model_choice_summary(model_selection)
+
+    def embed(*figures: tuple[Figure, str]) -> list[dict[str, str]]:
+        return [
+            {"data": _figure_to_base64(figure, report.image_dpi), "caption": caption}
+            for figure, caption in figures
+        ]
+
+    args = (customer_features, customer_segments, segment_names)
+    section_plots = {
+        "segments": embed(
+            (
+                plot_segment_sizes(segment_profiles, segment_names),
+                "Each segment's share of customers against its share of revenue."
+                if transactions
+                else "Each segment's share of customers.",
+            )
+        ),
+        "rfm-grid": embed(
+            (
+                plot_rfm_grid(customer_rfm_scores, customer_features, rfm, report),
+                "Customers and revenue in each cell of the recency x frequency score grid.",
+            )
+        ),
+        "trends": embed(
+            (
+                plot_monthly_revenue(monthly_segment_revenue, segment_names, report),
+                f"Revenue per segment and calendar month ({report.currency}).",
+            )
+        ),
+        "breakdown": embed(
+            (
+                plot_segment_breakdowns(*args, report),
+                "How each segment's customers split by "
+                + " and ".join(
+                    c for c in report.breakdown_columns if c in customer_features
+                )
+                + ".",
+            )
+        ),
+        "profiles": embed(
+            (
+                plot_segment_profiles(segment_profiles, segment_names),
+                "Median of each feature per segment; colour shows how far it sits "
+                "from the other customers.",
+            ),
+            (
+                plot_segment_projection(*args, model_features, projection),
+                "Customers on the two main axes of the model's numeric features, "
+                "coloured by segment.",
+            ),
+            *(
+                [
+                    (
+                        plot_rfm_distributions(*args, rfm, report.currency),
+                        "Recency, frequency and revenue by segment.",
+                    ),
+                    (
+                        plot_recency_monetary(*args, rfm, projection, report.currency),
+                        "Every customer's recency against revenue.",
+                    ),
+                ]
+                if transactions
+                else []
+            ),
+        ),
+        "migration": embed(
+            (
+                plot_segment_migration(segment_migration),
+                "Customers moving between segments since the previous run.",
+            )
+        )
+        if not segment_migration.empty
+        else [],
+        "appendix": embed(
+            (
+                plot_model_selection_metrics(model_selection),
+                "Quality metrics of every fit tried, by algorithm and k.",
+            ),
+            (
+                plot_stability(model_selection, model_choice),
+                "Stability of each fit over random halves of the customers.",
+            ),
+            (
+                plot_silhouette(
+                    model_bundle.segmentation_model, model_input, model_search
+                ),
+                "Silhouette of the chosen model on a sample of customers.",
+            ),
+            (
+                plot_dendrogram(dendrogram_tree, model_selection),
+                "Top of the agglomerative tree of a sample of customers.",
+            ),
+        ),
+    }
+    breakdown = any(c in customer_features for c in report.breakdown_columns)
+    sections = [
+        ("business", "Business at a glance"),
+        ("segments", "Segments"),
+        *([("rfm-grid", "Recency x frequency")] if transactions else []),
+        *([("trends", "Revenue over time")] if transactions else []),
+        *([("breakdown", "Country and channel")] if breakdown else []),
+        ("profiles", "Segment profiles"),
+        ("rules", "Rules a CRM can apply"),
+        ("migration", "Migration"),
+        ("glossary", "Glossary"),
+        ("appendix", "Appendix: model and data quality"),
+    ]
+    figures = key_figures(customer_features, rfm)
+    period = business_period or {}
     environment = jinja2.Environment(
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
+        loader=jinja2.DictLoader(SECTION_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
     )
-    environment.filters["thousands"] = _thousands
-    template = environment.from_string(REPORT_TEMPLATE)
-    figures = [
-        (
-            plot_segment_sizes(segment_profiles, segment_names),
-            "Share of customers and of revenue per segment.",
-        ),
-        (
-            plot_segment_profiles(segment_profiles, segment_names),
-            "Feature means per segment; colour shows how far each sits from all "
-            "customers.",
-        ),
-        (
-            plot_segment_projection(
-                customer_features, customer_segments, segment_names, projection
-            ),
-            "Customers on the two main axes of their features, coloured by segment.",
-        ),
-        (
-            plot_rfm_distributions(
-                customer_features, customer_segments, segment_names, rfm
-            ),
-            "Recency, frequency and monetary value by segment.",
-        ),
-        (
-            plot_recency_monetary(
-                customer_features, customer_segments, segment_names, rfm, projection
-            ),
-            "Every customer's recency against revenue.",
-        ),
-        (
-            plot_segment_migration(segment_migration),
-            "Customers moving between segments since the previous run.",
-        ),
-    ]
-    plots = [
-        {"data": _figure_to_base64(figure, report.image_dpi), "caption": caption}
-        for figure, caption in figures
-    ]
-    html = template.render(
+    environment.filters["thousands"] = thousands
+    subtitle = (
+        f"{thousands(figures['n_customers'])} customers in {len(segment_names)} "
+        f"segments"
+        + (
+            f" · {period['first_transaction']} to {period['last_transaction']}"
+            f" · amounts in {report.currency}"
+            if transactions and period.get("first_transaction")
+            else " · customer attributes only"
+        )
+    )
+    html = environment.from_string(PAGE_TEMPLATE).render(
         title=report.title,
-        n_customers=len(customer_segments),
+        subtitle=subtitle,
+        sections=[{"id": key, "title": title} for key, title in sections],
+        key_figures=key_figure_tiles(figures, period, len(segment_names), report),
+        business_note=(
+            f"Revenue is net of returns, in {report.currency}; recency is measured at "
+            f"the reference date {period.get('reference_date')}."
+            if transactions
+            else "The data holds customer attributes only: segments are described "
+            "by those attributes."
+        ),
+        has_revenue=transactions,
         data_quality=data_quality_report or None,
-        model_choice=_model_choice(model_selection),
-        segments=_segment_cards(
+        model_choice=choice,
+        segments=segment_cards(
             segment_profiles, segment_names, segment_rules, customer_features, report
         ),
         all_rules=segment_rules.to_dict("records"),
         rules_summary=segment_rules_summary,
-        migration=_migration_summary(segment_migration),
-        plots=plots,
-        percent=_percent,
-        bundle=_bundle_summary(model_bundle),
+        migration=migration_summary(segment_migration),
+        glossary=glossary(customer_features, report),
+        section_plots=section_plots,
+        percent=percent,
+        bundle=bundle_summary(model_bundle),
     )
-    logger.info("Segmentation report: %d characters, %d plots", len(html), len(plots))
+    n_plots = sum(len(plots) for plots in section_plots.values())
+    logger.info("Segmentation report: %d characters, %d plots", len(html), n_plots)
     return html

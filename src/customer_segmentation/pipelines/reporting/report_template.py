@@ -1,6 +1,10 @@
-"""The Jinja2 template of the self-contained HTML segmentation report."""
+"""Jinja2 templates of the HTML report: the page and one template per section.
 
-REPORT_TEMPLATE = """<!DOCTYPE html>
+A section is a template in ``SECTION_TEMPLATES`` plus an entry in the list of
+sections ``report.py`` passes to the page; the page draws the navigation from it.
+"""
+
+PAGE_TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -8,7 +12,7 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
 <title>{{ title }}</title>
 <style>
   body { font-family: -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-         margin: 0; color: #1f2933; background: #f5f7fa; line-height: 1.45; }
+         margin: 0; color: #1f2933; background: #f5f7fa; line-height: 1.45; text-align: left; }
   header { background: #243b53; color: #fff; padding: 24px 40px; }
   header h1 { margin: 0 0 4px 0; font-size: 28px; }
   header p { margin: 0; color: #d9e2ec; }
@@ -22,8 +26,14 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   th, td { border-bottom: 1px solid #e4e7eb; padding: 5px 10px; text-align: left;
            vertical-align: top; }
   th { background: #f0f4f8; }
-  td.number { text-align: right; font-variant-numeric: tabular-nums; }
+  td.number { font-variant-numeric: tabular-nums; white-space: nowrap; }
   tr.chosen td { background: #e3f8ff; font-weight: 600; }
+  .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
+             gap: 12px; margin: 8px 0 14px 0; }
+  .figure-tile { background: #f0f4f8; border-radius: 6px; padding: 10px 14px; }
+  .figure-tile .value { font-size: 22px; font-weight: 700; color: #243b53; }
+  .figure-tile .value.text { font-size: 15px; padding: 4px 0 3px 0; }
+  .figure-tile .label { color: #486581; font-size: 13px; }
   .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr));
            gap: 14px; }
   .card { border: 1px solid #d9e2ec; border-left: 8px solid var(--colour);
@@ -45,163 +55,181 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
 <body>
 <header>
   <h1>{{ title }}</h1>
-  <p>{{ n_customers | thousands }} customers in {{ segments | length }} segments
-     &middot; rules reproduce {{ percent(rules_summary.fidelity) }} of the assignments</p>
+  <p>{{ subtitle }}</p>
 </header>
 <nav>
-  <a href="#data-quality">Data quality</a><a href="#model-choice">Model choice</a>
-  <a href="#segments">Segments</a><a href="#rules">Rules</a>
-  <a href="#migration">Migration</a><a href="#plots">Plots</a>
+  {% for section in sections %}<a href="#{{ section.id }}">{{ section.title }}</a>{% endfor %}
 </nav>
 <main>
-<section id="data-quality">
-  <h2>Data quality</h2>
-  {% if data_quality %}
-  <table>
-    <tr><th>Measure</th><th>Value</th></tr>
-    {% for key, value in data_quality.items() if value is not mapping %}
-    <tr><td>{{ key | replace("_", " ") }}</td>
-        <td class="{{ 'number' if value is number else '' }}">{{ value | thousands if value is number else value }}</td></tr>
-    {% endfor %}
-  </table>
-  {% if data_quality.rows_dropped is defined %}
-  <table>
-    <tr><th>Rule</th><th>Rows dropped</th><th>Share of rows in</th></tr>
-    {% for rule, rows in data_quality.rows_dropped.items() %}
-    <tr><td>{{ rule | replace("_", " ") }}</td><td class="number">{{ rows | thousands }}</td>
-        <td class="number">{{ percent(rows / data_quality.rows_in if data_quality.get("rows_in") else none) }}</td></tr>
-    {% else %}
-    <tr><td colspan="3">No row was dropped.</td></tr>
-    {% endfor %}
-  </table>
-  {% endif %}
-  {% if data_quality.tables is defined and data_quality.tables is mapping %}
-  <table>
-    <tr><th>Table</th><th>Rows in</th><th>Rows dropped (by rule)</th><th>Rows out</th></tr>
-    {% for table, counts in data_quality.tables.items() %}
-    <tr><td>{{ table }}</td>
-        <td class="number">{{ counts.get("rows_in", 0) | thousands }}</td>
-        <td>{% for rule, rows in counts.get("rows_dropped", {}).items() %}{{ rule | replace("_", " ") }}: {{ rows | thousands }}{{ "; " if not loop.last }}{% else %}none{% endfor %}</td>
-        <td class="number">{{ counts.get("rows_out", 0) | thousands }}</td></tr>
-    {% endfor %}
-  </table>
-  {% endif %}
-  {% else %}
-  <p>No data-quality report was given.</p>
-  {% endif %}
+{% for section in sections %}
+<section id="{{ section.id }}">
+  <h2>{{ section.title }}</h2>
+  {% include section.id %}
 </section>
-
-<section id="model-choice">
-  <h2>Model choice</h2>
-  <p>{{ model_choice.summary }}</p>
-  <table>
-    <tr>{% for column in model_choice.columns %}<th>{{ column }}</th>{% endfor %}</tr>
-    {% for row in model_choice.rows %}
-    <tr class="{{ 'chosen' if row.chosen else '' }}">
-      {% for column in model_choice.columns %}<td class="number">{{ row.cells[column] }}</td>{% endfor %}
-    </tr>
-    {% endfor %}
-  </table>
-</section>
-
-<section id="model-bundle">
-  <h2>Model bundle</h2>
-  <p>Environment <strong>{{ bundle.environment }}</strong>, version
-    <strong>{{ bundle.version }}</strong>: batch scoring and the API serve this bundle.</p>
-  <table>
-    {% for key, value in bundle.fingerprint.items() %}
-    <tr><th>{{ key | replace("_", " ") }}</th><td>{{ value }}</td></tr>
-    {% endfor %}
-  </table>
-</section>
-
-<section id="segments">
-  <h2>Segments</h2>
-  <table>
-    <tr><th>Segment</th><th>Customers</th><th>Share of customers</th>
-        <th>Share of revenue</th><th>Recommended action</th></tr>
-    {% for segment in segments %}
-    <tr><td><span class="swatch" style="--colour: {{ segment.colour }}"></span>
-            {{ segment.segment_id }} &middot; {{ segment.segment_name }}</td>
-        <td class="number">{{ segment.n_customers | thousands }}</td>
-        <td class="number">{{ percent(segment.customer_share) }}</td>
-        <td class="number">{{ percent(segment.revenue_share) if segment.revenue_share is not none else "n/a" }}</td>
-        <td>{{ segment.recommended_action }}</td></tr>
-    {% endfor %}
-  </table>
-  <div class="cards">
-  {% for segment in segments %}
-    <div class="card segment-card" style="--colour: {{ segment.colour }}">
-      <h3>{{ segment.segment_id }} &middot; {{ segment.segment_name }}</h3>
-      <p class="muted">{{ segment.n_customers | thousands }} customers
-        ({{ percent(segment.customer_share) }})
-        {% if segment.dominant_rfm_segment %}&middot; {{ percent(segment.dominant_rfm_share) }}
-        are RFM &ldquo;{{ segment.dominant_rfm_segment }}&rdquo;{% endif %}</p>
-      <p class="action"><strong>Action:</strong> {{ segment.recommended_action }}</p>
-      <table>
-        <tr><th>Feature</th><th>Mean</th><th>Median</th><th>vs all customers</th></tr>
-        {% for feature in segment.features %}
-        <tr><td>{{ feature.name }}</td><td class="number">{{ feature.mean }}</td>
-            <td class="number">{{ feature.median }}</td>
-            <td class="number">{{ feature.z }}</td></tr>
-        {% endfor %}
-      </table>
-      {% if segment.categories %}
-      <p class="muted">{% for category in segment.categories %}{{ category }}{{ "; " if not loop.last }}{% endfor %}</p>
-      {% endif %}
-      <strong>Rules</strong>
-      <ul class="rules">
-        {% for rule in segment.rules %}
-        <li>IF {{ rule.rule }} &rarr; {{ percent(rule.precision) }} in this segment,
-            catches {{ percent(rule.coverage) }} of it</li>
-        {% else %}
-        <li>No rule of the surrogate tree points to this segment.</li>
-        {% endfor %}
-      </ul>
-    </div>
-  {% endfor %}
-  </div>
-</section>
-
-<section id="rules">
-  <h2>Rules a CRM can apply</h2>
-  <p>A decision tree of depth at most {{ rules_summary.max_depth }} describes the segments in
-     {{ rules_summary.n_rules }} if-then rules on the original feature units.
-     <strong>Fidelity: {{ percent(rules_summary.fidelity) }}</strong> of the
-     {{ rules_summary.n_customers | thousands }} customers get their own segment from the rules.</p>
-  <table>
-    <tr><th>Segment</th><th>IF</th><th>Customers</th><th>In segment</th><th>Catches</th></tr>
-    {% for rule in all_rules %}
-    <tr><td>{{ rule.segment_id }} &middot; {{ rule.segment_name }}</td><td>{{ rule.rule }}</td>
-        <td class="number">{{ rule.n_customers | thousands }}</td>
-        <td class="number">{{ percent(rule.precision) }}</td>
-        <td class="number">{{ percent(rule.coverage) }}</td></tr>
-    {% endfor %}
-  </table>
-</section>
-
-<section id="migration">
-  <h2>Migration since the previous run</h2>
-  {% if migration %}
-  <p>{{ migration.stayed | thousands }} of {{ migration.total | thousands }} customers
-     ({{ percent(migration.stayed / migration.total) }}) kept their segment id.</p>
-  {% else %}
-  <p>No previous version of the segment assignments yet: the next run will compare with this one.</p>
-  {% endif %}
-</section>
-
-<section id="plots">
-  <h2>Plots</h2>
-  {% for plot in plots %}
-  <figure>
-    <img src="data:image/png;base64,{{ plot.data }}" alt="{{ plot.caption }}">
-    <figcaption>{{ plot.caption }}</figcaption>
-  </figure>
-  {% endfor %}
-</section>
+{% endfor %}
 <p class="muted">Generated by the <code>reporting</code> pipeline of the customer segmentation
    Kedro project.</p>
 </main>
 </body>
 </html>
 """
+
+FIGURES = """{% for plot in plots %}
+<figure>
+  <img src="data:image/png;base64,{{ plot.data }}" alt="{{ plot.caption }}">
+  <figcaption>{{ plot.caption }}</figcaption>
+</figure>
+{% endfor %}"""
+
+BUSINESS = """<div class="figures">
+  {% for tile in key_figures %}
+  <div class="figure-tile"><div class="value{{ ' text' if tile.get('text') else '' }}">{{ tile.value }}</div>
+    <div class="label">{{ tile.label }}</div></div>
+  {% endfor %}
+</div>
+<p class="muted">{{ business_note }}</p>"""
+
+SEGMENTS = """<table>
+  <tr><th>Segment</th><th>Customers</th><th>Share of customers</th>
+      {% if has_revenue %}<th>Share of revenue</th>{% endif %}<th>Recommended action</th></tr>
+  {% for segment in segments %}
+  <tr><td><span class="swatch" style="--colour: {{ segment.colour }}"></span>
+          {{ segment.segment_id }} &middot; {{ segment.segment_name }}</td>
+      <td class="number">{{ segment.n_customers | thousands }}</td>
+      <td class="number">{{ percent(segment.customer_share) }}</td>
+      {% if has_revenue %}<td class="number">{{ percent(segment.revenue_share) }}</td>{% endif %}
+      <td>{{ segment.recommended_action }}</td></tr>
+  {% endfor %}
+</table>
+{% with plots = section_plots.segments %}{% include "figures" %}{% endwith %}
+<div class="cards">
+{% for segment in segments %}
+  <div class="card segment-card" style="--colour: {{ segment.colour }}">
+    <h3>{{ segment.segment_id }} &middot; {{ segment.segment_name }}</h3>
+    <p class="muted">{{ segment.n_customers | thousands }} customers
+      ({{ percent(segment.customer_share) }}){% if segment.revenue_share is not none %},
+      {{ percent(segment.revenue_share) }} of revenue{% endif %}{% if segment.position %}
+      &middot; median scores {{ segment.position }}{% endif %}</p>
+    <p class="action"><strong>Action:</strong> {{ segment.recommended_action }}</p>
+    <table>
+      <tr><th>Feature</th><th>Median</th><th>Mean</th><th>vs the other customers</th></tr>
+      {% for feature in segment.features %}
+      <tr><td>{{ feature.label }}</td><td class="number">{{ feature.median }}</td>
+          <td class="number">{{ feature.mean }}</td><td class="number">{{ feature.z }}</td></tr>
+      {% endfor %}
+    </table>
+    {% if segment.categories %}
+    <p class="muted">{% for category in segment.categories %}{{ category }}{{ "; " if not loop.last }}{% endfor %}</p>
+    {% endif %}
+    <strong>Rules</strong>
+    <ul class="rules">
+      {% for rule in segment.rules %}
+      <li>IF {{ rule.rule }} &rarr; precision {{ percent(rule.precision) }},
+          recall {{ percent(rule.recall) }}</li>
+      {% endfor %}
+    </ul>
+  </div>
+{% endfor %}
+</div>"""
+
+PLOTS_ONLY = """{% with plots = section_plots[section.id] %}{% include "figures" %}{% endwith %}"""
+
+RULES = """<p>Every segment has its own rules, from a one-vs-rest decision tree of depth at most
+   {{ rules_summary.segment_depth }} on the original feature units. <strong>Precision</strong>: share
+   of the customers a rule selects who are in the segment. <strong>Recall</strong>: share of the
+   segment the rule selects. <strong>Fidelity: {{ percent(rules_summary.fidelity) }}</strong> of the
+   {{ rules_summary.n_customers | thousands }} customers get their own segment from one decision tree
+   of depth {{ rules_summary.max_depth }}.</p>
+<table>
+  <tr><th>Segment</th><th>IF</th><th>Customers</th><th>Precision</th><th>Recall</th></tr>
+  {% for rule in all_rules %}
+  <tr><td>{{ rule.segment_id }} &middot; {{ rule.segment_name }}</td><td>{{ rule.rule }}</td>
+      <td class="number">{{ rule.n_customers | thousands }}</td>
+      <td class="number">{{ percent(rule.precision) }}</td>
+      <td class="number">{{ percent(rule.recall) }}</td></tr>
+  {% endfor %}
+</table>"""
+
+MIGRATION = """{% if migration %}
+<p>{{ migration.stayed | thousands }} of {{ migration.total | thousands }} customers
+   ({{ percent(migration.stayed / migration.total) }}) kept their segment id.</p>
+{% with plots = section_plots.migration %}{% include "figures" %}{% endwith %}
+{% else %}
+<p>No previous run: this is the first version of the segment assignments. The next run will
+   show how customers moved between segments.</p>
+{% endif %}"""
+
+GLOSSARY = """<table>
+  <tr><th>Feature</th><th>Column</th><th>Definition</th></tr>
+  {% for entry in glossary %}
+  <tr><td>{{ entry.label }}</td><td><code>{{ entry.column }}</code></td><td>{{ entry.definition }}</td></tr>
+  {% endfor %}
+</table>"""
+
+APPENDIX = """<h3>Model choice</h3>
+<p>{{ model_choice.summary }}</p>
+<table>
+  <tr>{% for column in model_choice.columns %}<th>{{ column }}</th>{% endfor %}</tr>
+  {% for row in model_choice.rows %}
+  <tr class="{{ 'chosen' if row.chosen else '' }}">
+    {% for column in model_choice.columns %}<td>{{ row.cells[column] }}</td>{% endfor %}
+  </tr>
+  {% endfor %}
+</table>
+{% with plots = section_plots.appendix %}{% include "figures" %}{% endwith %}
+<h3 id="model-bundle">Model bundle</h3>
+<p>Environment <strong>{{ bundle.environment }}</strong>, version
+  <strong>{{ bundle.version }}</strong>: batch scoring and the API serve this bundle.</p>
+<table>
+  {% for key, value in bundle.fingerprint.items() %}
+  <tr><td>{{ key | replace("_", " ") }}</td><td>{{ value }}</td></tr>
+  {% endfor %}
+</table>
+<h3 id="data-quality">Data quality</h3>
+{% if data_quality %}
+<table>
+  <tr><th>Measure</th><th>Value</th></tr>
+  {% for key, value in data_quality.items() if value is not mapping %}
+  <tr><td>{{ key | replace("_", " ") }}</td>
+      <td>{{ value | thousands if value is number else value }}</td></tr>
+  {% endfor %}
+</table>
+{% if data_quality.rows_dropped is defined %}
+<table>
+  <tr><th>Rule</th><th>Rows dropped</th><th>Share of rows in</th></tr>
+  {% for rule, rows in data_quality.rows_dropped.items() %}
+  <tr><td>{{ rule | replace("_", " ") }}</td><td class="number">{{ rows | thousands }}</td>
+      <td class="number">{{ percent(rows / data_quality.rows_in if data_quality.get("rows_in") else none) }}</td></tr>
+  {% else %}
+  <tr><td colspan="3">No row was dropped.</td></tr>
+  {% endfor %}
+</table>
+{% endif %}
+{% if data_quality.tables is defined and data_quality.tables is mapping %}
+<table>
+  <tr><th>Table</th><th>Rows in</th><th>Rows dropped (by rule)</th><th>Rows out</th></tr>
+  {% for table, counts in data_quality.tables.items() %}
+  <tr><td>{{ table }}</td>
+      <td class="number">{{ counts.get("rows_in", 0) | thousands }}</td>
+      <td>{% for rule, rows in counts.get("rows_dropped", {}).items() %}{{ rule | replace("_", " ") }}: {{ rows | thousands }}{{ "; " if not loop.last }}{% else %}none{% endfor %}</td>
+      <td class="number">{{ counts.get("rows_out", 0) | thousands }}</td></tr>
+  {% endfor %}
+</table>
+{% endif %}
+{% else %}
+<p>No data-quality report was given.</p>
+{% endif %}"""
+
+SECTION_TEMPLATES = {
+    "figures": FIGURES,
+    "business": BUSINESS,
+    "segments": SEGMENTS,
+    "rfm-grid": PLOTS_ONLY,
+    "trends": PLOTS_ONLY,
+    "breakdown": PLOTS_ONLY,
+    "profiles": PLOTS_ONLY,
+    "rules": RULES,
+    "migration": MIGRATION,
+    "glossary": GLOSSARY,
+    "appendix": APPENDIX,
+}

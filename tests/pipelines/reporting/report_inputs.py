@@ -1,0 +1,144 @@
+"""Builds every input of ``render_segmentation_report`` for tests, from tiny frames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+
+from customer_segmentation.pipelines.feature_engineering.nodes import (
+    FeatureSettings,
+    ModelFeatures,
+)
+from customer_segmentation.pipelines.modeling.estimator import (
+    SegmentationModel,
+    build_preprocessor,
+)
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelChoiceSettings,
+    ModelSearchSettings,
+)
+from customer_segmentation.pipelines.reporting.business import summarise_transactions
+from customer_segmentation.pipelines.reporting.profiles import profile_segments
+from customer_segmentation.pipelines.reporting.rfm import score_rfm
+from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
+from customer_segmentation.pipelines.reporting.settings import (
+    ProjectionSettings,
+    ReportSettings,
+    RfmSettings,
+    RulesSettings,
+)
+from tests.bundles import make_bundle
+
+EMPTY_MIGRATION = pd.DataFrame(
+    columns=[
+        "previous_segment_id",
+        "previous_segment_name",
+        "segment_id",
+        "segment_name",
+        "n_customers",
+    ]
+)
+
+
+def model_selection(k_values: list[int], chosen_k: int, **extra: Any) -> pd.DataFrame:
+    """A model selection table of K-means fits with every metric column."""
+    n_fits = len(k_values)
+    return pd.DataFrame(
+        {
+            "family": ["kmeans"] * n_fits,
+            "algorithm": ["kmeans"] * n_fits,
+            "k": k_values,
+            "silhouette": np.linspace(0.4, 0.6, n_fits),
+            "calinski_harabasz": np.linspace(10.0, 20.0, n_fits),
+            "davies_bouldin": np.linspace(1.0, 0.5, n_fits),
+            "inertia": np.linspace(100.0, 50.0, n_fits),
+            "bic": [np.nan] * n_fits,
+            "aic": [np.nan] * n_fits,
+            "smallest_segment_share": [0.3] * n_fits,
+            "stability": [0.9] * n_fits,
+            "stability_std": [0.01] * n_fits,
+            "chosen": [k == chosen_k for k in k_values],
+            **extra,
+        }
+    )
+
+
+def transactions(features: pd.DataFrame) -> ibis.Table:
+    """Clean transaction lines: one line per order of each customer, monthly apart."""
+    rows = []
+    for customer in features.to_dict("records"):
+        orders = int(customer.get("frequency", 1))
+        for order in range(orders):
+            rows.append(
+                {
+                    "customer_id": customer["customer_id"],
+                    "invoice_id": f"{customer['customer_id']}-{order}",
+                    "invoice_date": pd.Timestamp("2025-01-15")
+                    + pd.DateOffset(months=order % 6),
+                    "product_id": "p1",
+                    "quantity": 1.0,
+                    "unit_price": float(customer.get("monetary", 10.0)) / orders,
+                    "country": "UK",
+                }
+            )
+    return ibis.memtable(pd.DataFrame(rows))
+
+
+def report_inputs(
+    features: pd.DataFrame,
+    segments: pd.DataFrame,
+    names: pd.DataFrame,
+    model_features: list[str],
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Every keyword of ``render_segmentation_report`` for one set of segments."""
+    k = int(segments["segment_id"].nunique())
+    model_input = features[["customer_id", *model_features]]
+    model = SegmentationModel(
+        build_preprocessor(model_features, [], []),
+        KMeans(n_clusters=k, n_init=1, random_state=0),
+        order_by=model_features[-1],
+    ).fit(model_input.drop(columns="customer_id"))
+    rules, summary = derive_segment_rules(
+        features, segments, names, RulesSettings(min_leaf_share=0.1)
+    )
+    transactional = "frequency" in features
+    period, monthly = summarise_transactions(
+        transactions(features) if transactional else ibis.memtable(features.head(0)),
+        segments,
+        FeatureSettings(),
+        "transactions" if transactional else "attributes",
+    )
+    inputs = {
+        "data_quality_report": {
+            "dataset": "transactions",
+            "rows_in": 10,
+            "rows_dropped": {"cancellation": 2},
+            "rows_out": 8,
+        },
+        "model_selection": model_selection([2, 3], 3),
+        "segment_profiles": profile_segments(features, segments),
+        "segment_names": names,
+        "segment_rules": rules,
+        "segment_rules_summary": summary,
+        "segment_migration": EMPTY_MIGRATION,
+        "customer_features": features,
+        "customer_segments": segments,
+        "customer_rfm_scores": score_rfm(features, RfmSettings()),
+        "business_period": period,
+        "monthly_segment_revenue": monthly,
+        "model_bundle": make_bundle(model, list(names["segment_name"])),
+        "model_input": model_input,
+        "dendrogram_tree": np.empty((0, 4)),
+        "model_search": ModelSearchSettings(stability_resamples=0),
+        "model_choice": ModelChoiceSettings(),
+        "rfm": RfmSettings(),
+        "model_features": ModelFeatures(numeric=model_features),
+        "projection": ProjectionSettings(),
+        "report": ReportSettings(image_dpi=50, currency="EUR"),
+    }
+    return {**inputs, **overrides}

@@ -20,6 +20,7 @@ SHARED_PARAMETERS = {
     "params:cleaning_rules",
     "params:customer_cleaning_rules",
     "params:model_features",
+    "params:derived_features",
 }
 
 

@@ -1,0 +1,208 @@
+"""Reading raw inputs: any table into the engine, missing-value tokens, typed casts by our rules.
+
+Every cast is a "try" cast: a value that does not convert becomes null, and the
+caller turns "present before, null after" into a counted ``unparseable_<column>``
+rule with the raw text as example. Nothing here can raise a database conversion
+error, wherever the bad value sits in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from .errors import InputValidationError
+from .settings import DATE_DIRECTIVES
+
+BYTE_ORDER_MARK = "\ufeff"
+# Dates pandas (and so the feature and model steps) can hold.
+EARLIEST_REPRESENTABLE = dt.datetime(1678, 1, 1)
+LATEST_REPRESENTABLE = dt.datetime(2261, 12, 31)
+REGEX_SPECIALS = set(r".^$*+?()[]{}|\/")
+
+
+def as_table(raw: object, dataset: str) -> ir.Table:
+    """Turns what a Kedro dataset loaded into an Ibis table.
+
+    Args:
+        raw: An Ibis table (``ibis.*Dataset``) or a pandas frame (``pandas.*Dataset``:
+            CSV with any separator, Excel, parquet, ...).
+        dataset: Name of the dataset, for the error message.
+
+    Returns:
+        An Ibis table; a frame's mixed or object columns become text, its column
+        names text, and a UTF-8 byte-order mark is removed from the first name.
+
+    Raises:
+        InputValidationError: If ``raw`` is neither.
+    """
+    if isinstance(raw, pd.DataFrame):
+        frame = raw.rename(columns=lambda name: _clean_name(str(name)))
+        objects = [name for name in frame.columns if frame[name].dtype == object]
+        frame = frame.astype(dict.fromkeys(objects, "string"))
+        return ibis.memtable(frame.reset_index(drop=True))
+    if isinstance(raw, ir.Table):
+        renames = {
+            _clean_name(name): name for name in raw.columns if name != _clean_name(name)
+        }
+        return raw.rename(renames) if renames else raw
+    raise InputValidationError(
+        f"{dataset}: loaded a {type(raw).__name__}, not a table (rule: a table "
+        "input); use an ibis.*Dataset or a pandas.*Dataset in the catalog"
+    )
+
+
+def _clean_name(name: str) -> str:
+    return name.lstrip(BYTE_ORDER_MARK).strip()
+
+
+def without_missing(column: ir.Column, missing_values: list[str]) -> ir.Column:
+    """Replaces missing-value tokens and NaN by null.
+
+    Args:
+        column: A raw column.
+        missing_values: Texts meaning "no value", compared after trimming.
+
+    Returns:
+        The column, with null where a text is a token (or only spaces) or a float
+        is NaN.
+    """
+    if column.type().is_floating():
+        return ibis.ifelse(column.isnan(), ibis.null(column.type()), column)
+    if not column.type().is_string():
+        return column
+    trimmed = column.strip()
+    tokens = sorted({*missing_values, ""})
+    return ibis.ifelse(trimmed.isin(tokens), ibis.null("string"), column)
+
+
+def parse_number(column: ir.Column) -> ir.Column:
+    """Casts a column (without missing tokens) to float64; null where not a number.
+
+    Args:
+        column: Output of :func:`without_missing`.
+
+    Returns:
+        A float64 column.
+    """
+    if column.type().is_numeric() or column.type().is_boolean():
+        return column.cast("float64")
+    return column.cast("string").strip().try_cast("float64")
+
+
+def parse_timestamp(column: ir.Column, date_format: str | None) -> ir.Column:
+    """Casts a column (without missing tokens) to timestamps; null where not a date.
+
+    Args:
+        column: Output of :func:`without_missing`.
+        date_format: ``strptime`` format (directives of ``DATE_DIRECTIVES``) for
+            text dates; ``None`` reads ISO-8601 text.
+
+    Returns:
+        A timestamp column.
+    """
+    if column.type().is_timestamp():
+        return column.cast("timestamp")
+    if column.type().is_date():
+        return column.cast("timestamp")
+    text = column.cast("string").strip()
+    if date_format is None:
+        return text.try_cast("timestamp")
+    return _parse_with_format(text, date_format)
+
+
+def _parse_with_format(text: ir.StringValue, date_format: str) -> ir.Value:
+    # strptime raises on the first bad value in some engines, so the format becomes
+    # a regular expression whose parts are reassembled as ISO text and try-cast.
+    pattern, order = "", []
+    for token in re.findall(r"%.|[^%]", date_format):
+        if token in DATE_DIRECTIVES:
+            pattern += DATE_DIRECTIVES[token]
+            order.append(token)
+        else:
+            pattern += "\\" + token if token in REGEX_SPECIALS else token
+    pattern = f"^{pattern}$"
+
+    def part(directive: str, default: str) -> ir.StringValue:
+        if directive not in order:
+            return ibis.literal(default)
+        value = text.re_extract(pattern, order.index(directive) + 1)
+        return value.lpad(2, "0") if directive != "%f" else value
+
+    iso = (
+        part("%Y", "")
+        + "-"
+        + part("%m", "")
+        + "-"
+        + part("%d", "")
+        + " "
+        + part("%H", "00")
+        + ":"
+        + part("%M", "00")
+        + ":"
+        + part("%S", "00")
+    )
+    if "%f" in order:
+        iso = iso + "." + part("%f", "0")
+    return ibis.ifelse(
+        text.re_search(pattern), iso.try_cast("timestamp"), ibis.null("timestamp")
+    )
+
+
+def raw_text(column: ir.Column) -> ir.StringValue:
+    """The raw value as text, for examples in the data-quality report."""
+    return column.cast("string")
+
+
+@dataclass
+class ReadProblems:
+    """The reading rules a row may break, in order; a row gets the first it breaks.
+
+    Attributes:
+        cases: ``(broken, rule, raw value as text)`` per rule.
+    """
+
+    cases: list[tuple[ir.BooleanValue, str, ir.Value]] = field(default_factory=list)
+
+    def missing(self, name: str, cleaned: ir.Column) -> None:
+        """Adds ``missing_<name>``: the value is null or a missing-value token."""
+        self.cases.append((cleaned.isnull(), f"missing_{name}", ibis.null("string")))
+
+    def unparseable(self, name: str, cleaned: ir.Column, parsed: ir.Column) -> None:
+        """Adds ``unparseable_<name>``: present, but the cast gave null."""
+        broken = cleaned.notnull() & parsed.isnull()
+        self.cases.append((broken, f"unparseable_{name}", raw_text(cleaned)))
+
+    def out_of_range(self, name: str, parsed: ir.Column) -> None:
+        """Adds ``out_of_range_<name>``: a date pandas cannot hold."""
+        earliest = ibis.literal(EARLIEST_REPRESENTABLE).cast("timestamp")
+        latest = ibis.literal(LATEST_REPRESENTABLE).cast("timestamp")
+        broken = (parsed < earliest) | (parsed > latest)
+        self.cases.append((broken, f"out_of_range_{name}", raw_text(parsed)))
+
+    def columns(self) -> dict[str, ir.Value]:
+        """The ``read_problem`` and ``read_problem_value`` columns of a row.
+
+        Returns:
+            Rule name of the first broken rule (null when none) and its raw value.
+        """
+        if not self.cases:
+            return {
+                "read_problem": ibis.null("string"),
+                "read_problem_value": ibis.null("string"),
+            }
+        return {
+            "read_problem": ibis.cases(
+                *[(broken.fill_null(False), rule) for broken, rule, _ in self.cases],
+                else_=ibis.null("string"),
+            ),
+            "read_problem_value": ibis.cases(
+                *[(broken.fill_null(False), value) for broken, _, value in self.cases],
+                else_=ibis.null("string"),
+            ),
+        }

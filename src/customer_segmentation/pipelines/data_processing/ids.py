@@ -71,18 +71,18 @@ def normalise_ids(
         number = without_missing(raw, missing_values)
         check_rule(
             table,
-            (number != number.floor()).fill_null(False),
-            dataset,
-            column,
-            "ids are whole numbers (a fractional id would be merged with another)",
-        )
-        check_rule(
-            table,
             (number.abs() >= LARGEST_EXACT_FLOAT_ID).fill_null(False),
             dataset,
             column,
             "numeric ids below 2**53 (a float this large has lost digits; export "
             "ids as text)",
+        )
+        check_rule(
+            table,
+            (number % 1 != 0).fill_null(False),
+            dataset,
+            column,
+            "ids are whole numbers (a fractional id would be merged with another)",
         )
         return number.cast("int64").cast("string"), ibis.literal(False)
     if raw.type().is_integer():

@@ -438,10 +438,13 @@ def flag_customers(
         ValueError: If a bounds or outlier column is not a numeric attribute, or
             has values with no logarithm when ``log_transform`` is on.
     """
+    if int(customers.count().execute()) == 0:
+        # No attributes read (input_kind transactions): no rule to check them by.
+        return customers.mutate(**first_broken([]))
     cases = customer_cases(customers, customer_cleaning_rules)
     flagged = customers.mutate(**first_broken(cases))
     rule = customer_cleaning_rules.outliers
-    if rule is None or int(customers.count().execute()) == 0:
+    if rule is None:
         return flagged
     outlier = outlier_reason(flagged, rule)
     return flagged.mutate(

@@ -73,7 +73,10 @@ def without_missing(column: ir.Column, missing_values: list[str]) -> ir.Column:
         is NaN.
     """
     if column.type().is_floating():
-        return ibis.ifelse(column.isnan(), ibis.null(column.type()), column)
+        # NaN is found through its text: DuckDB answers isnan() from parquet
+        # column statistics, which leave NaN out, and so misses it.
+        is_nan = column.cast("string").lower().isin(["nan", "-nan"])
+        return ibis.ifelse(is_nan, ibis.null(column.type()), column)
     if not column.type().is_string():
         return column
     trimmed = column.strip()

@@ -69,3 +69,43 @@ def check_rule(
     count = int(failures.count().execute())
     if count:
         raise rule_error(dataset, column, rule, count, examples(failures[column]))
+
+
+def require_columns(table: ir.Table, dataset: str, columns: list[str]) -> None:
+    """Raises a named error listing the columns a table lacks (rule: required columns present)."""
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise InputValidationError(
+            f"{dataset}: required column(s) {missing} missing (rule: required "
+            f"columns present); columns found: {list(table.columns)}"
+        )
+
+
+def check_not_empty(table: ir.Table, dataset: str) -> None:
+    """Raises a named error for a table without rows (rule: not empty)."""
+    if int(table.count().execute()) == 0:
+        raise InputValidationError(
+            f"{dataset}: the input has no rows (rule: not empty); check the file "
+            "path and the export"
+        )
+
+
+def check_ids_present(ids: ir.Column, dataset: str, column: str) -> None:
+    """Raises a named error when every id is missing (rule: ids not all missing)."""
+    if int(ids.count().execute()) == 0:
+        raise InputValidationError(
+            f"{dataset}: column '{column}' is missing on every row (rule: ids not "
+            "all missing); check the column mapping and missing_values"
+        )
+
+
+def check_finite(table: ir.Table, number: ir.Column, dataset: str, column: str) -> None:
+    """Raises a named error for infinite numbers in a column (rule: finite numbers)."""
+    values = table.select(number=number, raw=table[column].cast("string"))
+    infinite = values.filter(values.number.isinf())
+    n_infinite = int(infinite.count().execute())
+    if n_infinite:
+        raise InputValidationError(
+            f"{dataset}: column '{column}' has {n_infinite} infinite value(s) "
+            f"(rule: finite numbers); examples: {examples(infinite.raw)}"
+        )

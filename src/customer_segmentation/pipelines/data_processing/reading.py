@@ -24,6 +24,11 @@ BYTE_ORDER_MARK = "\ufeff"
 EARLIEST_REPRESENTABLE = dt.datetime(1678, 1, 1)
 LATEST_REPRESENTABLE = dt.datetime(2261, 12, 31)
 REGEX_SPECIALS = set(r".^$*+?()[]{}|\/")
+READ_TYPES = {
+    "read_problem": "string",
+    "read_problem_value": "string",
+    "id_normalised": "boolean",
+}
 
 
 def as_table(raw: object, dataset: str) -> ir.Table:
@@ -209,3 +214,9 @@ class ReadProblems:
                 else_=ibis.null("string"),
             ),
         }
+
+
+def empty_table(schema: dict[str, str]) -> ir.Table:
+    """An empty table with the given columns and the reading columns (an input not read)."""
+    schema = schema | READ_TYPES
+    return ibis.memtable(pd.DataFrame(columns=list(schema)), schema=ibis.schema(schema))

@@ -20,6 +20,13 @@ from .settings import (
 )
 
 Case = tuple[ir.BooleanValue, str, ir.Value]
+FLAG_COLUMNS = (
+    "read_problem",
+    "read_problem_value",
+    "id_normalised",
+    "drop_reason",
+    "drop_value",
+)
 NO_VALUE = ibis.null("string")
 
 
@@ -226,3 +233,8 @@ def outlier_reason(table: ir.Table, rule: OutlierRule) -> ir.Value:
     return ibis.ifelse(
         n_outlying >= rule.min_outlying_columns, "outlier", ibis.null("string")
     )
+
+
+def without_flags(table: ir.Table) -> ir.Table:
+    """The table without the reading and cleaning columns: canonical columns only."""
+    return table.drop(*[name for name in FLAG_COLUMNS if name in table.columns])

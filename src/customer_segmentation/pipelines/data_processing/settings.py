@@ -286,3 +286,17 @@ class CustomerCleaningRules(BaseModel):
     max_abs_value: float | None = Field(default=1e12, gt=0)
     bounds: dict[str, Bounds] = Field(default_factory=dict)
     outliers: OutlierRule | None = None
+
+
+def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:
+    """Reads one kind of attribute columns of ``CustomersSchema`` as a mapping.
+
+    Args:
+        columns: Raw names (kept as they are) or canonical name -> raw name.
+
+    Returns:
+        Canonical name -> raw name.
+    """
+    if isinstance(columns, dict):
+        return dict(columns)
+    return {name: name for name in columns}

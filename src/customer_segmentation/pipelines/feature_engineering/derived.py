@@ -14,9 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from customer_segmentation.pipelines.data_processing.errors import InputValidationError
 
-DAYS_PER_YEAR = 365.2425
-SECONDS_PER_DAY = 86_400
-
 
 class DerivedFeature(BaseModel):
     """One derived column: exactly one of the operations.
@@ -25,8 +22,8 @@ class DerivedFeature(BaseModel):
         sum: Columns added up (a missing value counts as missing: the sum is null).
         difference: ``[a, b]``: ``a - b``.
         ratio: ``[a, b]``: ``a / b``; null where ``b`` is 0.
-        years_since: A date column (whole years to the reference date) or a year
-            column (reference year minus the year).
+        years_since: A date column (whole years to the reference date, as an
+            age) or a year column (reference year minus the year).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -76,11 +73,13 @@ def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir
     reference = pd.Timestamp(reference_date)
     if value.type().is_numeric():
         return (reference.year - value).cast("float64")
-    moment = ibis.literal(reference).cast("timestamp")
-    days = (moment.epoch_seconds() - value.cast("timestamp").epoch_seconds()) / (
-        SECONDS_PER_DAY
+    moment = value.cast("timestamp")
+    # Whole years: one less when this year's anniversary is after the reference.
+    before_anniversary = (moment.month() > reference.month) | (
+        (moment.month() == reference.month) & (moment.day() > reference.day)
     )
-    return (days / DAYS_PER_YEAR).floor().cast("float64")
+    years = reference.year - moment.year() - before_anniversary.cast("int64")
+    return years.cast("float64")
 
 
 def add_derived_features(

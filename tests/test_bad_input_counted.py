@@ -70,6 +70,12 @@ COUNTED_CASES: dict[str, tuple[Callable[[], dict], str, int, list[str]]] = {
         1,
         None,
     ),
+    "padded unit price token next to a padded number": (
+        lambda: _lines_report(unit_price=["  n/a ", " 2.0 "]),
+        "missing_unit_price",
+        1,
+        None,
+    ),
     "unit price not a number": (
         lambda: _lines_report(unit_price=["abc", "2.0"]),
         "unparseable_unit_price",

@@ -18,7 +18,7 @@ from .reading import without_missing
 
 # Floats are exact integers only up to 2**53; a larger "id" has lost digits.
 LARGEST_EXACT_FLOAT_ID = 2**53
-NOT_PRINTABLE_ASCII = r"[^\x20-\x7e]"
+NOT_PLAIN_ASCII = r"[^\x21-\x7e]"
 FRACTIONAL_NUMBER = r"^-?\d+\.\d*[1-9]\d*$"
 WHOLE_NUMBER_WITH_ZEROS = r"^(-?\d+)\.0+$"
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
@@ -88,18 +88,20 @@ def normalise_ids(
     if raw.type().is_integer():
         return raw.cast("string"), ibis.literal(False)
     text = raw.cast("string")
-    readable = ibis.ifelse(
-        text.re_search(NOT_PRINTABLE_ASCII), _clean_text_udf(text), text.strip()
-    )
-    present = without_missing(readable, missing_values)
+    # Only ids with a space, a control or a non-ASCII character need the slow path.
+    readable = ibis.ifelse(text.re_search(NOT_PLAIN_ASCII), _clean_text_udf(text), text)
+    present = without_missing(readable, missing_values, trimmed=True)
+    with_point = present.contains(".").fill_null(False)
     check_rule(
         table,
-        present.re_search(FRACTIONAL_NUMBER).fill_null(False),
+        ibis.ifelse(with_point, present.re_search(FRACTIONAL_NUMBER), False),
         dataset,
         column,
         "ids are whole numbers (a fractional id would be merged with another)",
     )
-    ids = present.re_replace(WHOLE_NUMBER_WITH_ZEROS, r"\1")
+    ids = ibis.ifelse(
+        with_point, present.re_replace(WHOLE_NUMBER_WITH_ZEROS, r"\1"), present
+    )
     changed = (ids != text).fill_null(False)
     return ids, changed
 

@@ -66,16 +66,19 @@ def _clean_name(name: str) -> str:
     return name.lstrip(BYTE_ORDER_MARK).strip()
 
 
-def without_missing(column: ir.Column, missing_values: list[str]) -> ir.Column:
-    """Replaces missing-value tokens and NaN by null.
+def without_missing(
+    column: ir.Column, missing_values: list[str], *, trimmed: bool = False
+) -> ir.Column:
+    """Trims text and replaces missing-value tokens and NaN by null.
 
     Args:
         column: A raw column.
         missing_values: Texts meaning "no value", compared after trimming.
+        trimmed: The text is already trimmed (skips the whitespace check).
 
     Returns:
-        The column, with null where a text is a token (or only spaces) or a float
-        is NaN.
+        The column, text trimmed, with null where a text is a token (or only
+        spaces) or a float is NaN.
     """
     if column.type().is_floating():
         # NaN is found through its text: DuckDB answers isnan() from parquet
@@ -84,9 +87,11 @@ def without_missing(column: ir.Column, missing_values: list[str]) -> ir.Column:
         return ibis.ifelse(is_nan, ibis.null(column.type()), column)
     if not column.type().is_string():
         return column
-    trimmed = column.strip()
+    if not trimmed:
+        # Trimming every value is slow on large tables: only padded ones are.
+        column = ibis.ifelse(column.re_search(r"^\s|\s$"), column.strip(), column)
     tokens = sorted({*missing_values, ""})
-    return ibis.ifelse(trimmed.isin(tokens), ibis.null("string"), column)
+    return ibis.ifelse(column.isin(tokens), ibis.null("string"), column)
 
 
 def parse_number(column: ir.Column) -> ir.Column:
@@ -100,7 +105,7 @@ def parse_number(column: ir.Column) -> ir.Column:
     """
     if column.type().is_numeric() or column.type().is_boolean():
         return column.cast("float64")
-    return column.cast("string").strip().try_cast("float64")
+    return column.cast("string").try_cast("float64")
 
 
 def parse_timestamp(column: ir.Column, date_format: str | None) -> ir.Column:
@@ -118,7 +123,7 @@ def parse_timestamp(column: ir.Column, date_format: str | None) -> ir.Column:
         return column.cast("timestamp")
     if column.type().is_date():
         return column.cast("timestamp")
-    text = column.cast("string").strip()
+    text = column.cast("string")
     if date_format is None:
         return text.try_cast("timestamp")
     return _parse_with_format(text, date_format)

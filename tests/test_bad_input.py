@@ -1,7 +1,9 @@
-"""The bad-input matrix: every broken export gets a named error or is counted, never lost.
+"""The bad-input matrix, error part: what makes an input unusable gets a named error.
 
 Each error case asserts the exact error type and that the message names the dataset
-or column and the rule broken; each fallback case asserts where the rows went.
+or column, the rule broken, the count and examples. Values that only make one row
+unusable are counted instead: ``tests/test_bad_input_counted.py``; exports read
+through real datasets: ``tests/test_bad_input_files.py``.
 """
 
 from __future__ import annotations

@@ -188,6 +188,18 @@ def test_bad_value_is_counted_under_its_rule(case):
     assert report["rows_out"] >= 1
 
 
+def test_line_totals_keep_lines_without_quantity():
+    frame = lines(quantity=[None, "1"]).rename(columns={"unit_price": "amount"})
+    schema = TransactionsSchema(
+        columns={"customer_id": "customer_id", "line_total": "amount"}
+    )
+
+    report = transaction_report(standardise(frame, schema))
+
+    assert report["rows_dropped"] == {}
+    assert report["rows_out"] == 2
+
+
 def test_a_line_breaking_several_rules_is_counted_once_under_the_first():
     report = _lines_report(customer_id=["NA", "2"], quantity=["two", "1"])
 

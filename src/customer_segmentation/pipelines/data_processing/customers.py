@@ -11,7 +11,6 @@ import pandas as pd
 from .accounting import needs
 from .errors import (
     InputValidationError,
-    check_finite,
     check_ids_present,
     check_not_empty,
     examples,
@@ -22,8 +21,6 @@ from .reading import (
     ReadProblems,
     as_table,
     empty_table,
-    parse_number,
-    parse_timestamp,
     without_missing,
 )
 from .rules import customer_cases, first_broken, outlier_reason, without_flags
@@ -111,22 +108,16 @@ def standardise_customers(
     if needs(input_kind, "attributes"):
         check_not_empty(table, dataset)
     customer_id, id_normalised = normalise_ids(table, id_source, dataset, tokens)
-    problems = ReadProblems()
+    problems = ReadProblems(table, dataset, tokens)
     columns: dict[str, ir.Value] = {CUSTOMER_KEY: customer_id}
     for name, source in numeric.items():
-        present = without_missing(table[source], tokens)
-        number = parse_number(present)
-        check_finite(table, number, dataset, source)
-        problems.unparseable(name, present, number)
-        columns[name] = number
+        columns[name] = problems.number(name, source, required=False)
     for name, source in categorical.items():
         columns[name] = without_missing(table[source].cast("string"), tokens)
     for name, source in dates.items():
-        present = without_missing(table[source], tokens)
-        parsed = parse_timestamp(present, schema.date_format)
-        problems.unparseable(name, present, parsed)
-        problems.out_of_range(name, parsed)
-        columns[name] = parsed
+        columns[name] = problems.timestamp(
+            name, source, schema.date_format, required=False
+        )
     customers = table.select(
         **columns, **problems.columns(), id_normalised=id_normalised
     )

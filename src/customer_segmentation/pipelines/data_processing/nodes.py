@@ -21,7 +21,6 @@ from .accounting import check_input_kind, needs, summarise_data_quality
 from .customers import flag_customers, select_clean_customers, standardise_customers
 from .errors import (
     InputValidationError,
-    check_finite,
     check_ids_present,
     check_not_empty,
 )
@@ -30,8 +29,6 @@ from .reading import (
     ReadProblems,
     as_table,
     empty_table,
-    parse_number,
-    parse_timestamp,
     without_missing,
 )
 from .rules import first_broken, transaction_cases, without_flags
@@ -167,7 +164,7 @@ def standardise_transactions(
         table, sources["customer_id"], dataset, tokens
     )
     check_ids_present(customer_id, dataset, sources["customer_id"])
-    problems = ReadProblems()
+    problems = ReadProblems(table, dataset, tokens)
     columns: dict[str, ir.Value] = {"customer_id": customer_id}
     for name in ("invoice_id", "product_id"):
         if sources[name] is None:
@@ -176,22 +173,17 @@ def standardise_transactions(
         columns[name] = normalise_ids(table, sources[name], dataset, tokens)[0]
         if name == "invoice_id":
             problems.missing(name, columns[name])
-    present = without_missing(table[sources["invoice_date"]], tokens)
-    parsed = parse_timestamp(present, schema.date_format)
-    problems.missing("invoice_date", present)
-    problems.unparseable("invoice_date", present, parsed)
-    problems.out_of_range("invoice_date", parsed)
-    columns["invoice_date"] = parsed
+    columns["invoice_date"] = problems.timestamp(
+        "invoice_date", sources["invoice_date"], schema.date_format, required=True
+    )
+    # With line totals the quantity is optional, also line by line.
     for name in ("quantity", "unit_price", "line_total"):
-        if sources[name] is None:
-            columns[name] = ibis.null("float64")
-            continue
-        present = without_missing(table[sources[name]], tokens)
-        number = parse_number(present)
-        check_finite(table, number, dataset, sources[name])
-        problems.missing(name, present)
-        problems.unparseable(name, present, number)
-        columns[name] = number
+        required = name != "quantity" or bool(sources["unit_price"])
+        columns[name] = (
+            problems.number(name, sources[name], required=required)
+            if sources[name]
+            else ibis.null("float64")
+        )
     if sources["unit_price"]:
         columns["line_total"] = columns["quantity"] * columns["unit_price"]
     columns["country"] = (

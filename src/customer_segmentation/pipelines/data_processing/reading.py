@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .errors import InputValidationError
+from .errors import InputValidationError, check_finite
 from .settings import DATE_DIRECTIVES
 
 BYTE_ORDER_MARK = "\ufeff"
@@ -174,13 +174,65 @@ def raw_text(column: ir.Column) -> ir.StringValue:
 
 @dataclass
 class ReadProblems:
-    """The reading rules a row may break, in order; a row gets the first it breaks.
+    """Reads columns of one raw table and keeps the reading rules its rows may break.
+
+    A row gets the first rule it breaks, in the order the columns were read.
 
     Attributes:
+        table: The raw table.
+        dataset: Name of the dataset, for errors.
+        missing_values: Texts meaning "no value".
         cases: ``(broken, rule, raw value as text)`` per rule.
     """
 
+    table: ir.Table
+    dataset: str
+    missing_values: list[str]
     cases: list[tuple[ir.BooleanValue, str, ir.Value]] = field(default_factory=list)
+
+    def number(self, name: str, source: str, *, required: bool) -> ir.Column:
+        """Reads a number column: ``missing_<name>`` (when required), ``unparseable_<name>``.
+
+        Args:
+            name: Canonical name, for the rules.
+            source: Column of the raw table.
+            required: Whether a missing value breaks ``missing_<name>``.
+
+        Returns:
+            A float64 column, null where missing or unreadable.
+
+        Raises:
+            InputValidationError: If a value is infinite (rule: finite numbers).
+        """
+        present = without_missing(self.table[source], self.missing_values)
+        number = parse_number(present)
+        check_finite(self.table, number, self.dataset, source)
+        if required:
+            self.missing(name, present)
+        self.unparseable(name, present, number)
+        return number
+
+    def timestamp(
+        self, name: str, source: str, date_format: str | None, *, required: bool
+    ) -> ir.Column:
+        """Reads a date column: ``missing_<name>`` (when required), ``unparseable_<name>``, ``out_of_range_<name>``.
+
+        Args:
+            name: Canonical name, for the rules.
+            source: Column of the raw table.
+            date_format: See :func:`parse_timestamp`.
+            required: Whether a missing value breaks ``missing_<name>``.
+
+        Returns:
+            A timestamp column, null where missing or unreadable.
+        """
+        present = without_missing(self.table[source], self.missing_values)
+        parsed = parse_timestamp(present, date_format)
+        if required:
+            self.missing(name, present)
+        self.unparseable(name, present, parsed)
+        self.out_of_range(name, parsed)
+        return parsed
 
     def missing(self, name: str, cleaned: ir.Column) -> None:
         """Adds ``missing_<name>``: the value is null or a missing-value token."""

@@ -1,7 +1,9 @@
-"""The bad-input matrix: every broken export gets a named error or is counted, never lost.
+"""The bad-input matrix, error part: what makes an input unusable gets a named error.
 
 Each error case asserts the exact error type and that the message names the dataset
-or column and the rule broken; each fallback case asserts where the rows went.
+or column, the rule broken, the count and examples. Values that only make one row
+unusable are counted instead: ``tests/test_bad_input_counted.py``; exports read
+through real datasets: ``tests/test_bad_input_files.py``.
 """
 
 from __future__ import annotations
@@ -16,63 +18,40 @@ from kedro_datasets.pandas import CSVDataset
 from pydantic import ValidationError
 
 from customer_segmentation.pipelines.data_processing.nodes import (
-    CleaningRules,
     CustomerCleaningRules,
     CustomersSchema,
     InputValidationError,
     OutlierRule,
     TransactionsSchema,
     flag_customers,
-    flag_transactions,
-    select_clean_customers,
-    select_clean_transactions,
     standardise_customers,
     standardise_transactions,
-    summarise_data_quality,
+)
+from customer_segmentation.pipelines.data_processing.settings import Bounds
+from customer_segmentation.pipelines.feature_engineering.derived import (
+    DerivedFeature,
+    DerivedFeatures,
+    add_derived_features,
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
+    FeatureSettings,
     ModelFeatures,
     ModelInputChecks,
+    resolve_reference_date,
     select_model_input,
 )
-
-
-def _lines(**overrides: list) -> pd.DataFrame:
-    lines = {
-        "customer_id": [1.0, 2.0],
-        "invoice_id": ["100", "101"],
-        "invoice_date": ["2025-01-01 10:00:00", "2025-01-02 10:00:00"],
-        "product_id": ["A", "B"],
-        "quantity": [2.0, 1.0],
-        "unit_price": [1.5, 2.0],
-        "country": ["UK", "UK"],
-    }
-    lines.update(overrides)
-    return pd.DataFrame(lines)
+from tests.bad_input import attributes as _attributes
+from tests.bad_input import lines as _lines
+from tests.bad_input import standardise as _standard
+from tests.bad_input import transaction_report as _report
 
 
 def _standardise(frame: pd.DataFrame) -> ibis.Table:
-    return standardise_transactions(
-        ibis.memtable(frame), TransactionsSchema(), "transactions"
-    )
+    return _standard(ibis.memtable(frame))
 
 
-def _attributes(frame: pd.DataFrame, **schema: object) -> ibis.Table:
-    return standardise_customers(frame, CustomersSchema(**schema), "attributes")
-
-
-def _report(transactions: ibis.Table, kind: str = "transactions") -> dict:
-    flagged = flag_transactions(transactions, CleaningRules())
-    customers = flag_customers(
-        standardise_customers(None, CustomersSchema(), kind), CustomerCleaningRules()
-    )
-    return summarise_data_quality(
-        flagged,
-        select_clean_transactions(flagged),
-        customers,
-        select_clean_customers(customers),
-        kind,
-    )
+def _features(**columns: list) -> ibis.Table:
+    return ibis.memtable(pd.DataFrame({"customer_id": ["a", "b"], **columns}))
 
 
 def _model_input(features: dict[str, list], numeric: list[str]) -> pd.DataFrame:
@@ -92,16 +71,6 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         InputValidationError,
         r"raw_transactions: required column\(s\) \['unit_price'\] missing "
         r"\(rule: required columns present\)",
-    ),
-    "dates not parseable": (
-        lambda: _standardise(_lines(invoice_date=["2025-01-01", "31/31/2025"])),
-        InputValidationError,
-        r"column 'invoice_date' has 1 value\(s\).*rule: dates parseable.*31/31/2025",
-    ),
-    "quantity not a number": (
-        lambda: _standardise(_lines(quantity=["2", "two"])),
-        InputValidationError,
-        r"column 'quantity' has 1 value\(s\).*rule: types coercible.*'two'",
     ),
     "infinite price": (
         lambda: _standardise(_lines(unit_price=[1.5, float("inf")])),
@@ -154,14 +123,6 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"column 'customer_id' has 1 id\(s\) on more than one row "
         r"\(rule: one row per customer\); examples: \['7'\]",
     ),
-    "attribute not a number": (
-        lambda: _attributes(
-            pd.DataFrame({"customer_id": [1, 2], "age": ["30", "forty"]}),
-            numeric=["age"],
-        ),
-        InputValidationError,
-        r"column 'age' has 1 value\(s\).*rule: types coercible.*'forty'",
-    ),
     "log outlier rule on a zero": (
         lambda: flag_customers(
             _attributes(
@@ -210,6 +171,120 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         ValueError,
         r"column 'monetary' has 1 infinite value\(s\) \(rule: finite features\)",
     ),
+    "fractional numeric customer id": (
+        lambda: _standardise(_lines(customer_id=[12223.4, 12223.0])),
+        InputValidationError,
+        r"raw_transactions: column 'customer_id' has 1 value\(s\) that break the "
+        r"rule: ids are whole numbers.*examples: \['12223.4'\]",
+    ),
+    "fractional customer id as text": (
+        lambda: _standardise(_lines(customer_id=["12223.4", "12223"])),
+        InputValidationError,
+        r"column 'customer_id' has 1 value\(s\).*ids are whole numbers.*'12223.4'",
+    ),
+    "float id too large to be exact": (
+        lambda: _standardise(_lines(customer_id=[1e20, 2.0])),
+        InputValidationError,
+        r"column 'customer_id' has 1 value\(s\) that break the rule: numeric ids "
+        r"below 2\*\*53.*examples: \['1e\+20'\]",
+    ),
+    "fractional attribute id": (
+        lambda: _attributes(
+            pd.DataFrame({"customer_id": [1.5, 2.0], "age": [30, 40]}),
+            numeric=["age"],
+        ),
+        InputValidationError,
+        r"raw_customers: column 'customer_id' has 1 value\(s\).*ids are whole "
+        r"numbers.*\['1.5'\]",
+    ),
+    "reference date before the last clean line": (
+        lambda: resolve_reference_date(
+            _standardise(_lines()),
+            FeatureSettings(reference_date="2024-06-30"),
+            "transactions",
+        ),
+        InputValidationError,
+        r"clean_transactions: column 'invoice_date' has its last clean line at "
+        r"2025-01-02 10:00:00, after feature_settings.reference_date 2024-06-30 "
+        r"00:00:00 \(rule: reference date not before the data\)",
+    ),
+    "derived feature on an unknown column": (
+        lambda: add_derived_features(
+            _features(spend_a=[1.0, 2.0]),
+            DerivedFeatures(
+                columns={"total": DerivedFeature(sum=["spend_a", "spend_z"])}
+            ),
+            pd.NaT,
+        ),
+        InputValidationError,
+        r"customer_features: derived feature 'total' refers to column\(s\) "
+        r"\['spend_z'\] \(rule: known columns\); available: \['customer_id', "
+        r"'spend_a'\]",
+    ),
+    "derived feature over text": (
+        lambda: add_derived_features(
+            _features(spend=[1.0, 2.0], tier=["a", "b"]),
+            DerivedFeatures(columns={"x": DerivedFeature(ratio=["spend", "tier"])}),
+            pd.NaT,
+        ),
+        InputValidationError,
+        r"derived feature 'x' refers to non-numeric column\(s\) \['tier'\] "
+        r"\(rule: numeric columns\)",
+    ),
+    "derived age without a reference date": (
+        lambda: add_derived_features(
+            _features(birth=[1980, 1990]),
+            DerivedFeatures(columns={"age": DerivedFeature(years_since="birth")}),
+            pd.NaT,
+        ),
+        InputValidationError,
+        r"derived feature 'age' \(years_since\) needs a reference date \(rule: "
+        r"reference date set\)",
+    ),
+    "derived feature with two operations": (
+        lambda: DerivedFeature(sum=["a", "b"], ratio=["a", "b"]),
+        ValidationError,
+        r"derived feature: give exactly one of .*got \['sum', 'ratio'\]",
+    ),
+    "unit price and line total both mapped": (
+        lambda: TransactionsSchema(
+            columns={"customer_id": "id", "unit_price": "p", "line_total": "t"}
+        ),
+        ValidationError,
+        r"map one of \['unit_price', 'line_total'\], not both",
+    ),
+    "mapped line total column missing": (
+        lambda: _standard(
+            _lines().drop(columns="unit_price"),
+            TransactionsSchema(
+                columns={"customer_id": "customer_id", "line_total": "amount"}
+            ),
+        ),
+        InputValidationError,
+        r"raw_transactions: required column\(s\) \['amount'\] missing \(rule: "
+        r"required columns present\)",
+    ),
+    "date format the parser cannot read": (
+        lambda: TransactionsSchema(date_format="%d %b %Y"),
+        ValidationError,
+        r"date_format='%d %b %Y': directive\(s\) \['%b'\] not supported",
+    ),
+    "input that is not a table": (
+        lambda: _standard({"customer_id": [1]}),  # type: ignore[arg-type]
+        InputValidationError,
+        r"raw_transactions: loaded a dict, not a table \(rule: a table input\)",
+    ),
+    "plausibility bounds on an unknown attribute": (
+        lambda: flag_customers(
+            _attributes(
+                pd.DataFrame({"customer_id": [1], "age": [3]}), numeric=["age"]
+            ),
+            CustomerCleaningRules(bounds={"income": Bounds(min=0)}),
+        ),
+        ValueError,
+        r"customer_cleaning_rules.bounds: \['income'\] are not numeric attribute "
+        r"columns",
+    ),
 }
 
 
@@ -219,27 +294,6 @@ def test_bad_input_gets_an_error_naming_column_and_rule(case):
 
     with pytest.raises(error, match=message):
         make()
-
-
-def test_future_dated_lines_are_counted_in_the_report():
-    lines = _lines(invoice_date=["2025-01-01 10:00:00", "2099-01-01 10:00:00"])
-    flagged = flag_transactions(
-        _standardise(lines), CleaningRules(latest_valid_date="2026-01-01")
-    )
-
-    report = summarise_data_quality(
-        flagged,
-        select_clean_transactions(flagged),
-        flag_customers(
-            standardise_customers(None, CustomersSchema(), "transactions"),
-            CustomerCleaningRules(),
-        ),
-        standardise_customers(None, CustomersSchema(), "transactions"),
-        "transactions",
-    )
-
-    assert report["rows_dropped"] == {"future_dated": 1}
-    assert report["rows_in"] == report["rows_out"] + 1
 
 
 def test_mixed_type_customer_ids_become_one_text_id():

@@ -14,6 +14,9 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     TransactionsSchema,
     check_input_kind,
 )
+from customer_segmentation.pipelines.feature_engineering.derived import (
+    DerivedFeatures,
+)
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     FeatureSettings,
     ModelFeatures,
@@ -28,12 +31,15 @@ TYPED_PARAMETERS = {
     "feature_settings": FeatureSettings,
     "model_features": ModelFeatures,
     "model_input_checks": ModelInputChecks,
+    "derived_features": DerivedFeatures,
 }
 ENVIRONMENTS = {
     None: "both",
     "online_retail": "transactions",
     "mall_customers": "attributes",
     "wholesale": "attributes",
+    "customer_personality": "attributes",
+    "headerless_totals": "transactions",
 }
 
 

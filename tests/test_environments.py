@@ -144,3 +144,47 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
     assert chosen["silhouette"] == pytest.approx(
         PUBLISHED_WHOLESALE_SILHOUETTE, abs=0.005
     )
+
+
+def test_customer_personality_env_models_derived_spend_and_age(project_copy):
+    source = shared_dataset("customer_personality", "marketing_campaign.csv")
+    _link_raw_file(project_copy, source)
+
+    run_project(project_copy, env="customer_personality")
+
+    customers = _report(project_copy, "customer_personality")["tables"]["customers"]
+    assert customers["rows_in"] == 2_240
+    assert customers["rows_dropped"] == {"implausible_year_birth": 3}
+    assert customers["examples"] == {
+        "implausible_year_birth": ["1893.0", "1899.0", "1900.0"]
+    }
+    assert customers["rows_out"] == 2_237
+    # The same figures computed independently with pandas from the raw file.
+    raw = pd.read_csv(source, sep="\t", dtype={"ID": str})
+    raw = raw[raw["Year_Birth"] >= 1910].set_index("ID")
+    spend = [
+        "MntWines",
+        "MntFruits",
+        "MntMeatProducts",
+        "MntFishProducts",
+        "MntSweetProducts",
+        "MntGoldProds",
+    ]
+    features = pd.read_parquet(
+        "data/customer_personality/04_feature/customer_features.parquet"
+    )
+    features = features.set_index("customer_id").loc[raw.index]
+    assert features["total_spend"].tolist() == raw[spend].sum(axis=1).tolist()
+    assert features["age"].tolist() == (2014 - raw["Year_Birth"]).tolist()
+    model_input = pd.read_parquet(
+        "data/customer_personality/05_model_input/model_input.parquet"
+    )
+    assert list(model_input.columns) == ["customer_id", "income", "total_spend", "age"]
+    segments = pd.read_parquet(
+        "data/customer_personality/07_model_output/customer_segments.parquet"
+    )
+    assert sorted(segments["customer_id"]) == sorted(raw.index)
+    profiles = pd.read_csv(
+        "data/customer_personality/08_reporting/segment_profiles.csv"
+    )
+    assert {"total_spend_mean", "age_mean"} <= set(profiles.columns)

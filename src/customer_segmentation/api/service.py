@@ -35,6 +35,9 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     standardise_customers,
     standardise_transactions,
 )
+from customer_segmentation.pipelines.feature_engineering.derived import (
+    DerivedFeatures,
+)
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     FeatureSettings,
     ModelInputChecks,
@@ -85,6 +88,7 @@ class ScoringService:
         customer_cleaning_rules: Training attribute cleaning rules.
         scoring: Minimum history rule of the inference pipeline.
         model_input_checks: The inference pipeline's model-input checks.
+        derived_features: Training derived features.
         reference_date: Configured reference date for new data, or ``None``.
         limits: Batch size limits.
     """
@@ -97,6 +101,7 @@ class ScoringService:
         default_factory=CustomerCleaningRules
     )
     model_input_checks: ModelInputChecks = field(default_factory=ModelInputChecks)
+    derived_features: DerivedFeatures = field(default_factory=DerivedFeatures)
     reference_date: dt.datetime | None = None
     limits: ApiLimits = field(default_factory=ApiLimits)
 
@@ -219,7 +224,12 @@ class ScoringService:
         settings = FeatureSettings(reference_date=reference_date or self.reference_date)
         reference = resolve_reference_date(clean, settings, input_kind)
         features = compute_customer_features(
-            clean, returned, flagged_customers, reference, input_kind
+            clean,
+            returned,
+            flagged_customers,
+            reference,
+            input_kind,
+            derived_features=self.derived_features,
         ).to_pandas()
         model_input = select_bundle_model_input(
             features, self.bundle, self.model_input_checks
@@ -345,6 +355,9 @@ def load_scoring_service(
             inference.get("model_input_checks", {})
         ),
         scoring=ScoringSettings.model_validate(inference.get("scoring", {})),
+        derived_features=DerivedFeatures.model_validate(
+            params.get("derived_features", {})
+        ),
         reference_date=FeatureSettings.model_validate(
             inference.get("feature_settings", {})
         ).reference_date,

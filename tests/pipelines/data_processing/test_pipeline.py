@@ -45,6 +45,8 @@ def test_data_processing_pipeline_writes_clean_tables_and_accounts_for_rows(
         "rows_in": 5_000,
         "rows_dropped": {},
         "rows_out": 5_000,
+        "examples": {},
+        "ids_normalised": 0,
         "dropped_customer_ids": {},
         "customers_without_clean_purchase": 0,
     }

@@ -35,6 +35,7 @@ def _clean_lines() -> ibis.Table:
                 "product_id": ["p", "q", "p", "p"],
                 "quantity": [2.0, 1.0, 4.0, 10.0],
                 "unit_price": [5.0, 10.0, 5.0, 1.0],
+                "line_total": [10.0, 10.0, 20.0, 10.0],
                 "country": ["UK", "UK", "UK", "France"],
             }
         )
@@ -51,6 +52,7 @@ def _returned_lines() -> ibis.Table:
                 "product_id": ["p"],
                 "quantity": [-1.0],
                 "unit_price": [5.0],
+                "line_total": [-5.0],
                 "country": ["UK"],
             }
         )

@@ -42,7 +42,8 @@ NO_CUSTOMERS = ibis.memtable(
 
 
 def _lines_table(rows: list[dict]) -> ibis.Table:
-    return ibis.memtable(pd.DataFrame(rows))
+    lines = pd.DataFrame(rows)
+    return ibis.memtable(lines.assign(line_total=lines.quantity * lines.unit_price))
 
 
 def _features(rows: list[dict]) -> pd.DataFrame:

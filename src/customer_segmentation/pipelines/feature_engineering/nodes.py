@@ -11,10 +11,17 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from customer_segmentation.pipelines.data_processing.errors import (
+    InputValidationError,
+)
+from customer_segmentation.pipelines.data_processing.ids import purchase_key
 from customer_segmentation.pipelines.data_processing.nodes import (
     InputKind,
     check_input_kind,
+    select_clean_customers,
 )
+
+from .derived import DerivedFeatures, add_derived_features
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +99,27 @@ def resolve_reference_date(
     Raises:
         ValueError: If ``input_kind`` is unknown, or no reference date is set and
             there are no transactions.
+        InputValidationError: If the set reference date is before the last clean
+            transaction (the message gives both dates).
     """
     check_input_kind(input_kind)
-    if settings.reference_date is not None:
-        return pd.Timestamp(settings.reference_date)
     if input_kind == "attributes":
-        return pd.NaT
+        return (
+            pd.NaT
+            if settings.reference_date is None
+            else pd.Timestamp(settings.reference_date)
+        )
     last = clean_transactions.invoice_date.max().execute()
+    if settings.reference_date is not None:
+        reference = pd.Timestamp(settings.reference_date)
+        if last is not None and not pd.isna(last) and reference < pd.Timestamp(last):
+            raise InputValidationError(
+                f"clean_transactions: column 'invoice_date' has its last clean line "
+                f"at {pd.Timestamp(last)}, after feature_settings.reference_date "
+                f"{reference} (rule: reference date not before the data); recency "
+                "would be negative: set a later reference date or null"
+            )
+        return reference
     if last is None or pd.isna(last):
         raise ValueError(
             "clean_transactions: no rows left after cleaning, so no reference date "
@@ -110,15 +131,17 @@ def resolve_reference_date(
 
 
 def with_line_revenue(lines: ir.Table) -> ir.Table:
-    """Adds the revenue of each clean transaction line.
+    """Adds the revenue and the purchase of each clean transaction line.
 
     Args:
-        lines: Clean transaction lines with ``quantity`` and ``unit_price``.
+        lines: Clean transaction lines with ``line_total`` (given by the export, or
+            quantity times unit price).
 
     Returns:
-        ``lines`` with ``revenue`` = quantity times unit price.
+        ``lines`` with ``revenue`` (the line total) and ``purchase`` (the invoice, or
+        the customer's calendar day without invoice ids; see ``purchase_key``).
     """
-    return lines.mutate(revenue=lines.quantity * lines.unit_price)
+    return lines.mutate(revenue=lines.line_total, purchase=purchase_key(lines))
 
 
 def _main_country(lines: ir.Table) -> ir.Table:
@@ -146,8 +169,8 @@ def _features_from_transactions(
     purchases = lines.group_by("customer_id").agg(
         first_purchase=lines.invoice_date.min(),
         last_purchase=lines.invoice_date.max(),
-        frequency=lines.invoice_id.nunique(),
-        monetary=lines.revenue.sum(),
+        frequency=lines.purchase.nunique(),
+        monetary=lines.line_total.sum(),
         distinct_products=lines.product_id.nunique(),
         purchase_lines=lines.count(),
     )
@@ -162,7 +185,7 @@ def _features_from_transactions(
     )
     returned_lines = joined.returned_lines.fill_null(0)
     span_days = _days_between(joined.last_purchase, joined.first_purchase)
-    return joined.select(
+    features = joined.select(
         "customer_id",
         recency_days=_days_between(reference, joined.last_purchase),
         frequency=joined.frequency,
@@ -176,6 +199,11 @@ def _features_from_transactions(
         return_rate=returned_lines / (joined.purchase_lines + returned_lines),
         country=joined.country,
     )
+    if int(clean_transactions.product_id.count().execute()) == 0:
+        # Never a stand-in: without product ids there is no product breadth.
+        logger.info("No product ids in the input: distinct_products is left out")
+        features = features.drop("distinct_products")
+    return features
 
 
 def compute_customer_features(
@@ -184,6 +212,8 @@ def compute_customer_features(
     flagged_customers: ir.Table,
     reference_date: pd.Timestamp,
     input_kind: InputKind,
+    *,
+    derived_features: DerivedFeatures | None = None,
 ) -> ir.Table:
     """Builds one feature row per customer from transactions, attributes or both.
 
@@ -198,6 +228,8 @@ def compute_customer_features(
             with a clean purchase; ``attributes``: the kept attribute rows;
             ``both``: the transaction features joined with the attributes, without
             the customers the customer cleaning dropped.
+        derived_features: Columns computed from the others (see
+            :class:`DerivedFeatures`); ``None`` adds none.
 
     Returns:
         One row per customer, ordered by ``customer_id``. From transactions:
@@ -205,24 +237,32 @@ def compute_customer_features(
         revenue), ``average_order_value``, ``tenure_days``,
         ``mean_days_between_purchases`` (null for one-invoice customers),
         ``distinct_products``, ``return_rate`` (returned lines over all lines),
-        ``country`` (the most frequent); from attributes: the attribute columns.
+        ``country`` (the most frequent); from attributes: the attribute columns;
+        then the derived features. A purchase is an invoice, or one customer's
+        calendar day when the input has no invoice ids; ``distinct_products`` is
+        left out when it has no product ids.
 
     Raises:
         ValueError: If ``input_kind`` is unknown.
+        InputValidationError: If a derived feature is invalid (see
+            :func:`add_derived_features`).
     """
     check_input_kind(input_kind)
-    kept_customers = flagged_customers.filter(
-        flagged_customers.drop_reason.isnull()
-    ).drop("drop_reason")
+    derived = derived_features or DerivedFeatures()
+    kept_customers = select_clean_customers(flagged_customers)
     if input_kind == "attributes":
-        return kept_customers.order_by("customer_id")
-    features = _features_from_transactions(
-        clean_transactions, returned_transactions, reference_date
-    )
-    dropped = flagged_customers.filter(flagged_customers.drop_reason.notnull())
-    features = features.anti_join(dropped, "customer_id")
-    with_attributes = features.left_join(kept_customers, "customer_id")
-    return with_attributes.drop("customer_id_right").order_by("customer_id")
+        features = kept_customers
+    else:
+        features = _features_from_transactions(
+            clean_transactions, returned_transactions, reference_date
+        )
+        dropped = flagged_customers.filter(flagged_customers.drop_reason.notnull())
+        features = features.anti_join(dropped, "customer_id")
+        features = features.left_join(kept_customers, "customer_id").drop(
+            "customer_id_right"
+        )
+    features = add_derived_features(features, derived, reference_date)
+    return features.order_by("customer_id")
 
 
 def _check_model_input(

@@ -25,13 +25,14 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=compute_customer_features,
-                inputs=[
-                    "clean_transactions",
-                    "returned_transactions",
-                    "flagged_customers",
-                    "reference_date",
-                    "params:input_kind",
-                ],
+                inputs={
+                    "clean_transactions": "clean_transactions",
+                    "returned_transactions": "returned_transactions",
+                    "flagged_customers": "flagged_customers",
+                    "reference_date": "reference_date",
+                    "input_kind": "params:input_kind",
+                    "derived_features": "params:derived_features",
+                },
                 outputs="customer_features@ibis",
                 name="compute_customer_features_node",
             ),

@@ -20,6 +20,7 @@ SHARED_PARAMETERS = {
     "params:customers_schema",
     "params:cleaning_rules",
     "params:customer_cleaning_rules",
+    "params:derived_features",
 }
 
 

@@ -81,7 +81,7 @@ def summarise_transactions(
         joined.group_by([SEGMENT_COLUMN, "month"])
         .agg(
             revenue=joined.revenue.sum(),
-            n_orders=joined.invoice_id.nunique(),
+            n_orders=joined[ID_COLUMN].concat("|", joined.purchase).nunique(),
             n_customers=joined[ID_COLUMN].nunique(),
         )
         .order_by([SEGMENT_COLUMN, "month"])

@@ -1,0 +1,207 @@
+"""The data-quality report: every input row accounted for, by rule, with examples."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from .errors import N_EXAMPLES
+from .ids import purchase_key
+from .settings import CUSTOMER_KEY, INPUT_KINDS, InputKind
+
+logger = logging.getLogger(__name__)
+
+N_REPORTED_IDS = 20
+PURCHASE_BY_INVOICE = "invoice_id"
+PURCHASE_BY_DAY = (
+    "customer_id + calendar day of invoice_date (the input has no invoice_id)"
+)
+
+
+def check_input_kind(input_kind: str) -> None:
+    """Refuses an unknown ``input_kind`` parameter.
+
+    Args:
+        input_kind: The ``input_kind`` parameter.
+
+    Raises:
+        ValueError: If it is not ``transactions``, ``attributes`` or ``both``.
+    """
+    if input_kind not in INPUT_KINDS:
+        raise ValueError(
+            f"input_kind={input_kind!r} should be one of {list(INPUT_KINDS)}"
+        )
+
+
+def needs(input_kind: InputKind, table: str) -> bool:
+    """Whether an input kind reads a table (``transactions`` or ``attributes``)."""
+    check_input_kind(input_kind)
+    return input_kind in ("both", table)
+
+
+def _examples_by_rule(flagged: ir.Table) -> dict[str, list[str]]:
+    values = (
+        flagged.filter(flagged.drop_value.notnull())
+        .select("drop_reason", "drop_value")
+        .distinct()
+    )
+    ranked = values.mutate(
+        rank=ibis.row_number().over(group_by="drop_reason", order_by="drop_value")
+    )
+    rows = ranked.filter(ranked["rank"] < N_EXAMPLES).to_pyarrow().to_pylist()
+    found: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda row: (row["drop_reason"], row["rank"])):
+        found.setdefault(row["drop_reason"], []).append(row["drop_value"])
+    return found
+
+
+def _account_for_rows(
+    flagged: ir.Table, clean: ir.Table, table_name: str
+) -> dict[str, Any]:
+    counts = (
+        flagged.group_by("drop_reason").agg(rows=flagged.count()).to_pyarrow()
+    ).to_pylist()
+    dropped = {
+        row["drop_reason"]: int(row["rows"])
+        for row in sorted(counts, key=lambda row: str(row["drop_reason"]))
+        if row["drop_reason"] is not None
+    }
+    rows_in = int(flagged.count().execute())
+    rows_out = int(clean.count().execute())
+    if rows_in != sum(dropped.values()) + rows_out:
+        raise ValueError(
+            f"{table_name}: data quality accounting broken: rows_in={rows_in} != "
+            f"dropped={sum(dropped.values())} + rows_out={rows_out}"
+        )
+    examples = _examples_by_rule(flagged)
+    return {
+        "rows_in": rows_in,
+        "rows_dropped": dropped,
+        "rows_out": rows_out,
+        "examples": {rule: examples[rule] for rule in dropped if rule in examples},
+        "ids_normalised": int(flagged.id_normalised.sum().fill_null(0).execute()),
+    }
+
+
+def _dropped_customer_ids(flagged_customers: ir.Table, rules: list[str]) -> dict:
+    dropped = flagged_customers.filter(
+        flagged_customers.drop_reason.notnull()
+        & flagged_customers.customer_id.notnull()
+    )
+    return {
+        reason: sorted(
+            dropped.filter(dropped.drop_reason == reason)
+            .customer_id.to_pyarrow()
+            .to_pylist(),
+            key=lambda value: (len(value), value),
+        )[:N_REPORTED_IDS]
+        for reason in rules
+        if reason != "missing_customer_id"
+    }
+
+
+def _purchases(clean_transactions: ir.Table) -> tuple[int, str]:
+    if int(clean_transactions.invoice_id.count().execute()):
+        return (
+            int(clean_transactions.invoice_id.nunique().execute()),
+            PURCHASE_BY_INVOICE,
+        )
+    days = clean_transactions.select(
+        CUSTOMER_KEY, purchase=purchase_key(clean_transactions)
+    ).distinct()
+    return int(days.count().execute()), PURCHASE_BY_DAY
+
+
+def summarise_data_quality(
+    flagged_transactions: ir.Table,
+    clean_transactions: ir.Table,
+    flagged_customers: ir.Table,
+    clean_customers: ir.Table,
+    input_kind: InputKind,
+) -> dict[str, Any]:
+    """Accounts for every input row of every table: in, dropped per rule, out.
+
+    The invariant ``rows_in == sum(rows_dropped) + rows_out`` is checked for each
+    table. The top-level ``rows_in``, ``rows_dropped``, ``rows_out`` and
+    ``examples`` repeat the section of the main table (transactions, or customers
+    for attribute-only input).
+
+    Args:
+        flagged_transactions: Output of ``flag_transactions``.
+        clean_transactions: Output of ``select_clean_transactions``.
+        flagged_customers: Output of ``flag_customers``.
+        clean_customers: Output of ``select_clean_customers``.
+        input_kind: ``transactions``, ``attributes`` or ``both``.
+
+    Returns:
+        A JSON-ready report with ``input_kind``, ``invariant``, one section per
+        table under ``tables`` (``rows_in``, ``rows_dropped``, ``rows_out``,
+        ``examples``: up to 3 offending values per rule, ``ids_normalised``: ids
+        whose text normalisation changed and, for customers,
+        ``dropped_customer_ids`` up to 20 per rule and, for ``both``,
+        ``customers_without_clean_purchase``), ``customers_out``,
+        ``invoices_out`` (purchases) and ``purchase`` (what one purchase is).
+
+    Raises:
+        ValueError: If rows in differs from rows dropped plus rows out, or if
+            cleaning leaves no row of a table the input kind needs.
+    """
+    transactions = _account_for_rows(
+        flagged_transactions, clean_transactions, "transactions"
+    )
+    customers = _account_for_rows(flagged_customers, clean_customers, "customers")
+    customers["dropped_customer_ids"] = _dropped_customer_ids(
+        flagged_customers, list(customers["rows_dropped"])
+    )
+    if input_kind == "both":
+        # Kept attribute rows without a clean purchase get no feature row.
+        customers["customers_without_clean_purchase"] = int(
+            clean_customers.anti_join(clean_transactions, CUSTOMER_KEY)
+            .count()
+            .execute()
+        )
+    sections = {"transactions": transactions, "customers": customers}
+    needed = {
+        "transactions": needs(input_kind, "transactions"),
+        "customers": needs(input_kind, "attributes"),
+    }
+    for table_name, section in sections.items():
+        if needed[table_name] and section["rows_out"] == 0:
+            raise ValueError(
+                f"{table_name}: cleaning dropped every one of {section['rows_in']} "
+                f"row(s) (rule: rows left after cleaning); dropped by rule: "
+                f"{section['rows_dropped']}; examples: {section['examples']}; "
+                "review the data quality report and cleaning_rules"
+            )
+    main = customers if input_kind == "attributes" else transactions
+    if input_kind == "attributes":
+        customers_out, invoices_out, purchase = customers["rows_out"], 0, None
+    else:
+        customers_out = int(clean_transactions.customer_id.nunique().execute())
+        invoices_out, purchase = _purchases(clean_transactions)
+    report = {
+        "dataset": "customers" if input_kind == "attributes" else "transactions",
+        "input_kind": input_kind,
+        "invariant": "rows_in == sum(rows_dropped) + rows_out, checked per table",
+        "rows_in": main["rows_in"],
+        "rows_dropped": main["rows_dropped"],
+        "rows_out": main["rows_out"],
+        "examples": main["examples"],
+        "customers_out": customers_out,
+        "invoices_out": invoices_out,
+        "purchase": purchase,
+        "tables": sections,
+    }
+    logger.info(
+        "Cleaning kept %d of %d %s rows; dropped %s",
+        main["rows_out"],
+        main["rows_in"],
+        report["dataset"],
+        main["rows_dropped"],
+    )
+    if purchase == PURCHASE_BY_DAY:
+        logger.info("No invoice ids: one purchase is %s", PURCHASE_BY_DAY)
+    return report

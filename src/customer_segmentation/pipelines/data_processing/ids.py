@@ -1,0 +1,121 @@
+"""Ids as normalised text, and the purchase key when a file has no invoice id.
+
+Ids are compared as text: Unicode NFC, trimmed, without zero-width or control
+characters, and whole numbers without a decimal part (``17850.0`` -> ``17850``),
+so the same customer written two ways is one customer. A fractional number is not
+an id: it is a named error, never silently truncated onto another customer.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import ibis
+import ibis.expr.types as ir
+
+from .errors import check_rule
+from .reading import without_missing
+
+# Floats are exact integers only up to 2**53; a larger "id" has lost digits.
+LARGEST_EXACT_FLOAT_ID = 2**53
+NOT_PLAIN_ASCII = r"[^\x21-\x7e]"
+FRACTIONAL_NUMBER = r"^-?\d+\.\d*[1-9]\d*$"
+WHOLE_NUMBER_WITH_ZEROS = r"^(-?\d+)\.0+$"
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def clean_text(value: str) -> str:
+    """Unicode NFC, without control or zero-width characters, trimmed.
+
+    Args:
+        value: One id as text.
+
+    Returns:
+        The normalised text.
+    """
+    normal = unicodedata.normalize("NFC", value)
+    visible = "".join(
+        char
+        for char in normal
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES
+    )
+    return visible.strip()
+
+
+@ibis.udf.scalar.python
+def _clean_text_udf(value: str) -> str:
+    return clean_text(value)
+
+
+def normalise_ids(
+    table: ir.Table, column: str, dataset: str, missing_values: list[str]
+) -> tuple[ir.StringValue, ir.BooleanValue]:
+    """Normalises an id column to text.
+
+    Args:
+        table: The raw table.
+        column: Name of the id column in ``table``.
+        dataset: Name of the dataset, for errors.
+        missing_values: Texts meaning "no id".
+
+    Returns:
+        The ids as text (null when missing), and whether normalisation changed the
+        raw text of each id (numbers stored as numbers count as unchanged).
+
+    Raises:
+        InputValidationError: If an id is a fractional number, or a float too large
+            to hold a whole number exactly.
+    """
+    raw = table[column]
+    if raw.type().is_floating():
+        number = without_missing(raw, missing_values)
+        check_rule(
+            table,
+            (number.abs() >= LARGEST_EXACT_FLOAT_ID).fill_null(False),
+            dataset,
+            column,
+            "numeric ids below 2**53 (a float this large has lost digits; export "
+            "ids as text)",
+        )
+        check_rule(
+            table,
+            (number % 1 != 0).fill_null(False),
+            dataset,
+            column,
+            "ids are whole numbers (a fractional id would be merged with another)",
+        )
+        return number.cast("int64").cast("string"), ibis.literal(False)
+    if raw.type().is_integer():
+        return raw.cast("string"), ibis.literal(False)
+    text = raw.cast("string")
+    # Only ids with a space, a control or a non-ASCII character need the slow path.
+    readable = ibis.ifelse(text.re_search(NOT_PLAIN_ASCII), _clean_text_udf(text), text)
+    present = without_missing(readable, missing_values, trimmed=True)
+    with_point = present.contains(".").fill_null(False)
+    check_rule(
+        table,
+        ibis.ifelse(with_point, present.re_search(FRACTIONAL_NUMBER), False),
+        dataset,
+        column,
+        "ids are whole numbers (a fractional id would be merged with another)",
+    )
+    ids = ibis.ifelse(
+        with_point, present.re_replace(WHOLE_NUMBER_WITH_ZEROS, r"\1"), present
+    )
+    changed = (ids != text).fill_null(False)
+    return ids, changed
+
+
+def purchase_key(lines: ir.Table) -> ir.StringValue:
+    """What one purchase is: an invoice, or one customer's calendar day without invoices.
+
+    Cleaning drops lines with a missing invoice id when the file has the column, so
+    clean lines either all have one or (the file has none) none.
+
+    Args:
+        lines: Clean transaction lines.
+
+    Returns:
+        The invoice id, or the day of ``invoice_date`` when there is no invoice id.
+    """
+    return ibis.coalesce(lines.invoice_id, lines.invoice_date.date().cast("string"))

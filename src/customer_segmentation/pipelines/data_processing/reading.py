@@ -1,0 +1,279 @@
+"""Reading raw inputs: any table into the engine, missing-value tokens, typed casts by our rules.
+
+Every cast is a "try" cast: a value that does not convert becomes null, and the
+caller turns "present before, null after" into a counted ``unparseable_<column>``
+rule with the raw text as example. Nothing here can raise a database conversion
+error, wherever the bad value sits in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from .errors import InputValidationError, check_finite
+from .settings import DATE_DIRECTIVES
+
+BYTE_ORDER_MARK = "\ufeff"
+# Dates pandas (and so the feature and model steps) can hold.
+EARLIEST_REPRESENTABLE = dt.datetime(1678, 1, 1)
+LATEST_REPRESENTABLE = dt.datetime(2261, 12, 31)
+REGEX_SPECIALS = set(r".^$*+?()[]{}|\/")
+READ_TYPES = {
+    "read_problem": "string",
+    "read_problem_value": "string",
+    "id_normalised": "boolean",
+}
+
+
+def as_table(raw: object, dataset: str) -> ir.Table:
+    """Turns what a Kedro dataset loaded into an Ibis table.
+
+    Args:
+        raw: An Ibis table (``ibis.*Dataset``) or a pandas frame (``pandas.*Dataset``:
+            CSV with any separator, Excel, parquet, ...).
+        dataset: Name of the dataset, for the error message.
+
+    Returns:
+        An Ibis table; a frame's mixed or object columns become text, its column
+        names text, and a UTF-8 byte-order mark is removed from the first name.
+
+    Raises:
+        InputValidationError: If ``raw`` is neither.
+    """
+    if isinstance(raw, pd.DataFrame):
+        frame = raw.rename(columns=lambda name: _clean_name(str(name)))
+        objects = [name for name in frame.columns if frame[name].dtype == object]
+        frame = frame.astype(dict.fromkeys(objects, "string"))
+        return ibis.memtable(frame.reset_index(drop=True))
+    if isinstance(raw, ir.Table):
+        renames = {
+            _clean_name(name): name for name in raw.columns if name != _clean_name(name)
+        }
+        return raw.rename(renames) if renames else raw
+    raise InputValidationError(
+        f"{dataset}: loaded a {type(raw).__name__}, not a table (rule: a table "
+        "input); use an ibis.*Dataset or a pandas.*Dataset in the catalog"
+    )
+
+
+def _clean_name(name: str) -> str:
+    return name.lstrip(BYTE_ORDER_MARK).strip()
+
+
+def without_missing(
+    column: ir.Column, missing_values: list[str], *, trimmed: bool = False
+) -> ir.Column:
+    """Trims text and replaces missing-value tokens and NaN by null.
+
+    Args:
+        column: A raw column.
+        missing_values: Texts meaning "no value", compared after trimming.
+        trimmed: The text is already trimmed (skips the whitespace check).
+
+    Returns:
+        The column, text trimmed, with null where a text is a token (or only
+        spaces) or a float is NaN.
+    """
+    if column.type().is_floating():
+        # NaN is found through its text: DuckDB answers isnan() from parquet
+        # column statistics, which leave NaN out, and so misses it.
+        is_nan = column.cast("string").lower().isin(["nan", "-nan"])
+        return ibis.ifelse(is_nan, ibis.null(column.type()), column)
+    if not column.type().is_string():
+        return column
+    if not trimmed:
+        # Trimming every value is slow on large tables: only padded ones are.
+        column = ibis.ifelse(column.re_search(r"^\s|\s$"), column.strip(), column)
+    tokens = sorted({*missing_values, ""})
+    return ibis.ifelse(column.isin(tokens), ibis.null("string"), column)
+
+
+def parse_number(column: ir.Column) -> ir.Column:
+    """Casts a column (without missing tokens) to float64; null where not a number.
+
+    Args:
+        column: Output of :func:`without_missing`.
+
+    Returns:
+        A float64 column.
+    """
+    if column.type().is_numeric() or column.type().is_boolean():
+        return column.cast("float64")
+    return column.cast("string").try_cast("float64")
+
+
+def parse_timestamp(column: ir.Column, date_format: str | None) -> ir.Column:
+    """Casts a column (without missing tokens) to timestamps; null where not a date.
+
+    Args:
+        column: Output of :func:`without_missing`.
+        date_format: ``strptime`` format (directives of ``DATE_DIRECTIVES``) for
+            text dates; ``None`` reads ISO-8601 text.
+
+    Returns:
+        A timestamp column.
+    """
+    if column.type().is_timestamp():
+        return column.cast("timestamp")
+    if column.type().is_date():
+        return column.cast("timestamp")
+    text = column.cast("string")
+    if date_format is None:
+        return text.try_cast("timestamp")
+    return _parse_with_format(text, date_format)
+
+
+def _parse_with_format(text: ir.StringValue, date_format: str) -> ir.Value:
+    # strptime raises on the first bad value in some engines, so the format becomes
+    # a regular expression whose parts are reassembled as ISO text and try-cast.
+    pattern, order = "", []
+    for token in re.findall(r"%.|[^%]", date_format):
+        if token in DATE_DIRECTIVES:
+            pattern += DATE_DIRECTIVES[token]
+            order.append(token)
+        else:
+            pattern += "\\" + token if token in REGEX_SPECIALS else token
+    pattern = f"^{pattern}$"
+
+    def part(directive: str, default: str) -> ir.StringValue:
+        if directive not in order:
+            return ibis.literal(default)
+        value = text.re_extract(pattern, order.index(directive) + 1)
+        return value.lpad(2, "0") if directive != "%f" else value
+
+    iso = (
+        part("%Y", "")
+        + "-"
+        + part("%m", "")
+        + "-"
+        + part("%d", "")
+        + " "
+        + part("%H", "00")
+        + ":"
+        + part("%M", "00")
+        + ":"
+        + part("%S", "00")
+    )
+    if "%f" in order:
+        iso = iso + "." + part("%f", "0")
+    return ibis.ifelse(
+        text.re_search(pattern), iso.try_cast("timestamp"), ibis.null("timestamp")
+    )
+
+
+def raw_text(column: ir.Column) -> ir.StringValue:
+    """The raw value as text, for examples in the data-quality report."""
+    return column.cast("string")
+
+
+@dataclass
+class ReadProblems:
+    """Reads columns of one raw table and keeps the reading rules its rows may break.
+
+    A row gets the first rule it breaks, in the order the columns were read.
+
+    Attributes:
+        table: The raw table.
+        dataset: Name of the dataset, for errors.
+        missing_values: Texts meaning "no value".
+        cases: ``(broken, rule, raw value as text)`` per rule.
+    """
+
+    table: ir.Table
+    dataset: str
+    missing_values: list[str]
+    cases: list[tuple[ir.BooleanValue, str, ir.Value]] = field(default_factory=list)
+
+    def number(self, name: str, source: str, *, required: bool) -> ir.Column:
+        """Reads a number column: ``missing_<name>`` (when required), ``unparseable_<name>``.
+
+        Args:
+            name: Canonical name, for the rules.
+            source: Column of the raw table.
+            required: Whether a missing value breaks ``missing_<name>``.
+
+        Returns:
+            A float64 column, null where missing or unreadable.
+
+        Raises:
+            InputValidationError: If a value is infinite (rule: finite numbers).
+        """
+        present = without_missing(self.table[source], self.missing_values)
+        number = parse_number(present)
+        check_finite(self.table, number, self.dataset, source)
+        if required:
+            self.missing(name, present)
+        self.unparseable(name, present, number)
+        return number
+
+    def timestamp(
+        self, name: str, source: str, date_format: str | None, *, required: bool
+    ) -> ir.Column:
+        """Reads a date column: ``missing_<name>`` (when required), ``unparseable_<name>``, ``out_of_range_<name>``.
+
+        Args:
+            name: Canonical name, for the rules.
+            source: Column of the raw table.
+            date_format: See :func:`parse_timestamp`.
+            required: Whether a missing value breaks ``missing_<name>``.
+
+        Returns:
+            A timestamp column, null where missing or unreadable.
+        """
+        present = without_missing(self.table[source], self.missing_values)
+        parsed = parse_timestamp(present, date_format)
+        if required:
+            self.missing(name, present)
+        self.unparseable(name, present, parsed)
+        self.out_of_range(name, parsed)
+        return parsed
+
+    def missing(self, name: str, cleaned: ir.Column) -> None:
+        """Adds ``missing_<name>``: the value is null or a missing-value token."""
+        self.cases.append((cleaned.isnull(), f"missing_{name}", ibis.null("string")))
+
+    def unparseable(self, name: str, cleaned: ir.Column, parsed: ir.Column) -> None:
+        """Adds ``unparseable_<name>``: present, but the cast gave null."""
+        broken = cleaned.notnull() & parsed.isnull()
+        self.cases.append((broken, f"unparseable_{name}", raw_text(cleaned)))
+
+    def out_of_range(self, name: str, parsed: ir.Column) -> None:
+        """Adds ``out_of_range_<name>``: a date pandas cannot hold."""
+        earliest = ibis.literal(EARLIEST_REPRESENTABLE).cast("timestamp")
+        latest = ibis.literal(LATEST_REPRESENTABLE).cast("timestamp")
+        broken = (parsed < earliest) | (parsed > latest)
+        self.cases.append((broken, f"out_of_range_{name}", raw_text(parsed)))
+
+    def columns(self) -> dict[str, ir.Value]:
+        """The ``read_problem`` and ``read_problem_value`` columns of a row.
+
+        Returns:
+            Rule name of the first broken rule (null when none) and its raw value.
+        """
+        if not self.cases:
+            return {
+                "read_problem": ibis.null("string"),
+                "read_problem_value": ibis.null("string"),
+            }
+        return {
+            "read_problem": ibis.cases(
+                *[(broken.fill_null(False), rule) for broken, rule, _ in self.cases],
+                else_=ibis.null("string"),
+            ),
+            "read_problem_value": ibis.cases(
+                *[(broken.fill_null(False), value) for broken, _, value in self.cases],
+                else_=ibis.null("string"),
+            ),
+        }
+
+
+def empty_table(schema: dict[str, str]) -> ir.Table:
+    """An empty table with the given columns and the reading columns (an input not read)."""
+    schema = schema | READ_TYPES
+    return ibis.memtable(pd.DataFrame(columns=list(schema)), schema=ibis.schema(schema))

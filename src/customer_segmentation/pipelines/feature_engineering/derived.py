@@ -1,0 +1,138 @@
+"""Derived features declared in parameters: sums, differences, ratios and years since.
+
+A derived feature is a small typed record (one operation and its column names),
+never text to evaluate; it is checked against the columns it refers to and built
+as an Ibis expression, so the engine computes it next to the other features.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from customer_segmentation.pipelines.data_processing.errors import InputValidationError
+
+
+class DerivedFeature(BaseModel):
+    """One derived column: exactly one of the operations.
+
+    Attributes:
+        sum: Columns added up (a missing value counts as missing: the sum is null).
+        difference: ``[a, b]``: ``a - b``.
+        ratio: ``[a, b]``: ``a / b``; null where ``b`` is 0.
+        years_since: A date column (whole years to the reference date, as an
+            age) or a year column (reference year minus the year).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    sum: list[str] | None = Field(default=None, min_length=2)
+    difference: list[str] | None = Field(default=None, min_length=2, max_length=2)
+    ratio: list[str] | None = Field(default=None, min_length=2, max_length=2)
+    years_since: str | None = None
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> DerivedFeature:
+        operations = list(type(self).model_fields)
+        given = [name for name in operations if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"derived feature: give exactly one of {operations}, got {given}"
+            )
+        return self
+
+    def columns(self) -> list[str]:
+        """The columns the feature is computed from."""
+        if self.years_since is not None:
+            return [self.years_since]
+        return list(self.sum or self.difference or self.ratio or [])
+
+
+class DerivedFeatures(BaseModel):
+    """Derived columns added to ``customer_features``, computed in declaration order.
+
+    Attributes:
+        columns: Name of the new column -> how it is computed. A feature may use
+            the features declared before it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    columns: dict[str, DerivedFeature] = Field(default_factory=dict)
+
+
+def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir.Value:
+    if pd.isna(reference_date):
+        raise InputValidationError(
+            f"customer_features: derived feature '{name}' (years_since) needs a "
+            "reference date (rule: reference date set); set "
+            "feature_settings.reference_date for attribute-only input"
+        )
+    reference = pd.Timestamp(reference_date)
+    if value.type().is_numeric():
+        return (reference.year - value).cast("float64")
+    moment = value.cast("timestamp")
+    # Whole years: one less when this year's anniversary is after the reference.
+    before_anniversary = (moment.month() > reference.month) | (
+        (moment.month() == reference.month) & (moment.day() > reference.day)
+    )
+    years = reference.year - moment.year() - before_anniversary.cast("int64")
+    return years.cast("float64")
+
+
+def add_derived_features(
+    features: ir.Table, derived: DerivedFeatures, reference_date: pd.Timestamp
+) -> ir.Table:
+    """Adds the derived columns to the customer features.
+
+    Args:
+        features: One row per customer.
+        derived: The declared features.
+        reference_date: Date ``years_since`` measures to (``NaT`` when unset).
+
+    Returns:
+        ``features`` with one float64 column per derived feature.
+
+    Raises:
+        InputValidationError: If a feature names a column that does not exist (or
+            is not numeric, for sums, differences and ratios), takes a name that
+            already exists, or needs a reference date that is not set.
+    """
+    for name, feature in derived.columns.items():
+        available = list(features.columns)
+        unknown = [column for column in feature.columns() if column not in available]
+        if unknown or name in available:
+            rule = "known columns" if unknown else "a new column name"
+            raise InputValidationError(
+                f"customer_features: derived feature '{name}' refers to column(s) "
+                f"{unknown or [name]} (rule: {rule}); available: {available}"
+            )
+        if feature.years_since is not None:
+            value = _years_since(features[feature.years_since], reference_date, name)
+        else:
+            value = _arithmetic(features, feature, name)
+        features = features.mutate(**{name: value})
+    return features
+
+
+def _arithmetic(features: ir.Table, feature: DerivedFeature, name: str) -> ir.Value:
+    columns = feature.columns()
+    not_numeric = [
+        column for column in columns if not features[column].type().is_numeric()
+    ]
+    if not_numeric:
+        raise InputValidationError(
+            f"customer_features: derived feature '{name}' refers to non-numeric "
+            f"column(s) {not_numeric} (rule: numeric columns)"
+        )
+    values = [features[column].cast("float64") for column in columns]
+    if feature.sum is not None:
+        total = values[0]
+        for value in values[1:]:
+            total = total + value
+        return total
+    if feature.difference is not None:
+        return values[0] - values[1]
+    return ibis.ifelse(values[1] == 0, ibis.null("float64"), values[0] / values[1])

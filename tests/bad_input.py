@@ -1,0 +1,95 @@
+"""Helpers of the bad-input matrix: tiny exports, and the path a counted rule must take."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from customer_segmentation.pipelines.data_processing.nodes import (
+    CleaningRules,
+    CustomerCleaningRules,
+    CustomersSchema,
+    TransactionsSchema,
+    flag_customers,
+    flag_transactions,
+    select_clean_customers,
+    select_clean_transactions,
+    standardise_customers,
+    standardise_transactions,
+    summarise_data_quality,
+)
+
+
+def lines(**overrides: list) -> pd.DataFrame:
+    """Two clean transaction lines of two customers, with columns overridden."""
+    frame = {
+        "customer_id": [1.0, 2.0],
+        "invoice_id": ["100", "101"],
+        "invoice_date": ["2025-01-01 10:00:00", "2025-01-02 10:00:00"],
+        "product_id": ["A", "B"],
+        "quantity": [2.0, 1.0],
+        "unit_price": [1.5, 2.0],
+        "country": ["UK", "UK"],
+    }
+    frame.update(overrides)
+    return pd.DataFrame(frame)
+
+
+def standardise(
+    raw: pd.DataFrame | ibis.Table, schema: TransactionsSchema | None = None
+) -> ibis.Table:
+    """Standardises raw lines (a frame as a pandas dataset gives it, or a table)."""
+    return standardise_transactions(raw, schema or TransactionsSchema(), "transactions")
+
+
+def attributes(frame: pd.DataFrame, **schema: object) -> ibis.Table:
+    """Standardises an attribute-only export."""
+    return standardise_customers(frame, CustomersSchema(**schema), "attributes")
+
+
+def transaction_report(
+    transactions: ibis.Table, rules: CleaningRules | None = None
+) -> dict:
+    """The data-quality report of standardised lines, transactions only."""
+    flagged = flag_transactions(transactions, rules or CleaningRules())
+    customers = flag_customers(
+        standardise_customers(None, CustomersSchema(), "transactions"),
+        CustomerCleaningRules(),
+    )
+    return summarise_data_quality(
+        flagged,
+        select_clean_transactions(flagged),
+        customers,
+        select_clean_customers(customers),
+        "transactions",
+    )
+
+
+def attribute_report(
+    customers: ibis.Table, rules: CustomerCleaningRules | None = None
+) -> dict:
+    """The data-quality report of standardised attributes, attributes only."""
+    flagged = flag_customers(customers, rules or CustomerCleaningRules())
+    no_lines = flag_transactions(
+        standardise_transactions(None, TransactionsSchema(), "attributes"),
+        CleaningRules(),
+    )
+    return summarise_data_quality(
+        no_lines,
+        select_clean_transactions(no_lines),
+        flagged,
+        select_clean_customers(flagged),
+        "attributes",
+    )
+
+
+def assert_counted(
+    report: dict, rule: str, count: int, examples: list[str] | None = None
+) -> None:
+    """Asserts a rule dropped ``count`` rows, with examples, and every row is accounted for."""
+    assert report["rows_dropped"].get(rule) == count, report["rows_dropped"]
+    assert (
+        report["rows_in"] == sum(report["rows_dropped"].values()) + report["rows_out"]
+    )
+    if examples is not None:
+        assert report["examples"].get(rule) == examples, report["examples"]

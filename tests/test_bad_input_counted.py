@@ -1,0 +1,233 @@
+"""The bad-input matrix, counted part: values we cannot use are dropped under a named rule.
+
+Each case builds a tiny export with one bad line (or attribute row) and asserts the
+rule that dropped it, how many rows, the example values the report shows, and that
+rows in = rows dropped + rows out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from customer_segmentation.pipelines.data_processing.nodes import (
+    CleaningRules,
+    CustomerCleaningRules,
+    TransactionsSchema,
+)
+from customer_segmentation.pipelines.data_processing.settings import Bounds
+from tests.bad_input import (
+    assert_counted,
+    attribute_report,
+    attributes,
+    lines,
+    standardise,
+    transaction_report,
+)
+
+
+def _lines_report(rules: CleaningRules | None = None, **overrides: list) -> dict:
+    return transaction_report(standardise(lines(**overrides)), rules)
+
+
+def _nan_price_report() -> dict:
+    # Parquet and Arrow keep NaN apart from null; both mean "no price".
+    table = pa.Table.from_pandas(lines(), preserve_index=False)
+    prices = pa.array([float("nan"), 2.0], pa.float64(), from_pandas=False)
+    table = table.set_column(
+        table.column_names.index("unit_price"), "unit_price", prices
+    )
+    return transaction_report(standardise(ibis.memtable(table)))
+
+
+def _ages_report(ages: list) -> dict:
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "age": ages})
+    rules = CustomerCleaningRules(bounds={"age": Bounds(min=0, max=120)})
+    return attribute_report(attributes(frame, numeric=["age"]), rules)
+
+
+COUNTED_CASES: dict[str, tuple[Callable[[], dict], str, int, list[str]]] = {
+    "guest id written NA": (
+        lambda: _lines_report(customer_id=["NA", "2"]),
+        "missing_customer_id",
+        1,
+        None,
+    ),
+    "guest id written as spaces": (
+        lambda: _lines_report(customer_id=["  ", "2"]),
+        "missing_customer_id",
+        1,
+        None,
+    ),
+    "NaN unit price": (_nan_price_report, "missing_unit_price", 1, None),
+    "unit price n/a": (
+        lambda: _lines_report(unit_price=["n/a", "2.0"]),
+        "missing_unit_price",
+        1,
+        None,
+    ),
+    "padded unit price token next to a padded number": (
+        lambda: _lines_report(unit_price=["  n/a ", " 2.0 "]),
+        "missing_unit_price",
+        1,
+        None,
+    ),
+    "unit price not a number": (
+        lambda: _lines_report(unit_price=["abc", "2.0"]),
+        "unparseable_unit_price",
+        1,
+        ["abc"],
+    ),
+    "quantity a dash": (
+        lambda: _lines_report(quantity=["-", "1"]),
+        "missing_quantity",
+        1,
+        None,
+    ),
+    "quantity in words": (
+        lambda: _lines_report(quantity=["2", "two"]),
+        "unparseable_quantity",
+        1,
+        ["two"],
+    ),
+    "missing invoice date": (
+        lambda: _lines_report(invoice_date=[None, "2025-01-02"]),
+        "missing_invoice_date",
+        1,
+        None,
+    ),
+    "invoice date not a date": (
+        lambda: _lines_report(invoice_date=["2025-01-01", "31/31/2025"]),
+        "unparseable_invoice_date",
+        1,
+        ["31/31/2025"],
+    ),
+    "invoice date 9999-12-31": (
+        lambda: _lines_report(invoice_date=["2025-01-01", "9999-12-31"]),
+        "out_of_range_invoice_date",
+        1,
+        ["9999-12-31 00:00:00"],
+    ),
+    "invoice date before 1900": (
+        lambda: _lines_report(invoice_date=["2025-01-01", "1899-12-31"]),
+        "past_dated",
+        1,
+        ["1899-12-31 00:00:00"],
+    ),
+    "invoice date after the export": (
+        lambda: _lines_report(
+            CleaningRules(latest_valid_date="2025-01-01 12:00"),
+            invoice_date=["2025-01-01", "2025-01-02"],
+        ),
+        "future_dated",
+        1,
+        ["2025-01-02 00:00:00"],
+    ),
+    "missing invoice id": (
+        lambda: _lines_report(invoice_id=["null", "101"]),
+        "missing_invoice_id",
+        1,
+        None,
+    ),
+    "quantity 1e15": (
+        lambda: _lines_report(quantity=[1e15, 1.0]),
+        "quantity_above_max",
+        1,
+        None,
+    ),
+    "line value above the maximum": (
+        lambda: _lines_report(quantity=[1000.0, 1.0], unit_price=[1e6, 2.0]),
+        "line_value_above_max",
+        1,
+        None,
+    ),
+    "31 February with a date format": (
+        lambda: transaction_report(
+            standardise(
+                lines(invoice_date=["28/02/2025", "31/02/2025"]),
+                TransactionsSchema(date_format="%d/%m/%Y"),
+            )
+        ),
+        "unparseable_invoice_date",
+        1,
+        ["31/02/2025"],
+    ),
+    "age -40": (lambda: _ages_report([30, -40, 50]), "implausible_age", 1, ["-40.0"]),
+    "age 1e300": (lambda: _ages_report([30, 1e300, 50]), "implausible_age", 1, None),
+    "age in words": (
+        lambda: _ages_report(["30", "forty", "50"]),
+        "unparseable_age",
+        1,
+        ["forty"],
+    ),
+    "attribute id written N/A": (
+        lambda: attribute_report(
+            attributes(
+                pd.DataFrame({"customer_id": ["N/A", "b"], "age": [1, 2]}),
+                numeric=["age"],
+            )
+        ),
+        "missing_customer_id",
+        1,
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(COUNTED_CASES))
+def test_bad_value_is_counted_under_its_rule(case):
+    make, rule, count, examples = COUNTED_CASES[case]
+
+    report = make()
+
+    assert_counted(report, rule, count, examples)
+    assert report["rows_out"] >= 1
+
+
+def test_line_totals_keep_lines_without_quantity():
+    frame = lines(quantity=[None, "1"]).rename(columns={"unit_price": "amount"})
+    schema = TransactionsSchema(
+        columns={"customer_id": "customer_id", "line_total": "amount"}
+    )
+
+    report = transaction_report(standardise(frame, schema))
+
+    assert report["rows_dropped"] == {}
+    assert report["rows_out"] == 2
+
+
+def test_a_line_breaking_several_rules_is_counted_once_under_the_first():
+    report = _lines_report(customer_id=["NA", "2"], quantity=["two", "1"])
+
+    assert report["rows_dropped"] == {"missing_customer_id": 1}
+    assert report["rows_out"] == 1
+
+
+def test_same_customer_written_in_nfc_nfd_and_with_invisible_characters_is_one():
+    ids = ["Jos\u00e9", "Jose\u0301", "Jos\u00e9\u200b", " Jos\u00e9\t"]
+    frame = lines(
+        customer_id=ids,
+        invoice_id=["1", "2", "3", "4"],
+        invoice_date=["2025-01-01"] * 4,
+        product_id=["A"] * 4,
+        quantity=[1.0] * 4,
+        unit_price=[1.0] * 4,
+        country=["UK"] * 4,
+    )
+
+    report = transaction_report(standardise(frame))
+
+    assert report["customers_out"] == 1
+    assert report["tables"]["transactions"]["ids_normalised"] == 3
+
+
+def test_integral_float_ids_lose_their_decimal_part_without_counting_as_changed():
+    report = transaction_report(standardise(lines(customer_id=[12345.0, 12346.0])))
+    clean = standardise(lines(customer_id=[12345.0, "12346.0"])).to_pandas()
+
+    assert report["tables"]["transactions"]["ids_normalised"] == 0
+    assert clean["customer_id"].tolist() == ["12345", "12346"]

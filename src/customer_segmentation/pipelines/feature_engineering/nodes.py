@@ -70,9 +70,30 @@ class ModelInputChecks(BaseModel):
     reject_all_missing_features: bool = True
 
 
-def _days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
+def days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
+    """Counts the whole days from one timestamp to another.
+
+    Args:
+        later: The later timestamp (column or literal).
+        earlier: The earlier timestamp.
+
+    Returns:
+        ``later - earlier`` in days, rounded down.
+    """
     seconds = later.epoch_seconds() - earlier.epoch_seconds()
     return (seconds / SECONDS_PER_DAY).floor()
+
+
+def line_revenue(lines: ir.Table) -> ir.Value:
+    """Revenue of each clean line: quantity times unit price.
+
+    Args:
+        lines: Transaction lines with ``quantity`` and ``unit_price``.
+
+    Returns:
+        The revenue column.
+    """
+    return lines.quantity * lines.unit_price
 
 
 def resolve_reference_date(
@@ -130,9 +151,7 @@ def _features_from_transactions(
     reference_date: pd.Timestamp,
 ) -> ir.Table:
     reference = ibis.literal(pd.Timestamp(reference_date)).cast("timestamp")
-    lines = clean_transactions.mutate(
-        revenue=clean_transactions.quantity * clean_transactions.unit_price
-    )
+    lines = clean_transactions.mutate(revenue=line_revenue(clean_transactions))
     purchases = lines.group_by("customer_id").agg(
         first_purchase=lines.invoice_date.min(),
         last_purchase=lines.invoice_date.max(),
@@ -151,14 +170,14 @@ def _features_from_transactions(
         .drop("customer_id_right")
     )
     returned_lines = joined.returned_lines.fill_null(0)
-    span_days = _days_between(joined.last_purchase, joined.first_purchase)
+    span_days = days_between(joined.last_purchase, joined.first_purchase)
     return joined.select(
         "customer_id",
-        recency_days=_days_between(reference, joined.last_purchase),
+        recency_days=days_between(reference, joined.last_purchase),
         frequency=joined.frequency,
         monetary=joined.monetary,
         average_order_value=joined.monetary / joined.frequency,
-        tenure_days=_days_between(reference, joined.first_purchase),
+        tenure_days=days_between(reference, joined.first_purchase),
         mean_days_between_purchases=ibis.ifelse(
             joined.frequency > 1, span_days / (joined.frequency - 1), ibis.null()
         ),

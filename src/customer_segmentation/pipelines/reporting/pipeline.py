@@ -148,6 +148,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:rfm",
                     "params:segment_projection",
                     "params:segmentation_report",
+                    "customer_value_section",
                 ],
                 outputs="segmentation_report",
                 name="render_segmentation_report_node",

@@ -75,7 +75,16 @@ def _colour_table(
     return {segment: colours[segment] for segment in segment_ids}
 
 
-def _message_figure(title: str, message: str) -> Figure:
+def message_figure(title: str, message: str) -> Figure:
+    """Draws a figure that says why a plot is empty.
+
+    Args:
+        title: Title of the plot that could not be drawn.
+        message: Why, in a sentence.
+
+    Returns:
+        A small figure with the title and the message.
+    """
     figure = Figure(figsize=(8, 2.5), layout="constrained")
     axes = figure.subplots()
     axes.set_axis_off()
@@ -245,7 +254,7 @@ def plot_segment_projection(
     merged = join_segments(customer_features, customer_segments)
     numeric = numeric_feature_columns(customer_features)
     if len(numeric) < MIN_PROJECTION_FEATURES or len(merged) < MIN_PROJECTION_FEATURES:
-        return _message_figure(
+        return message_figure(
             "Customers projected on two axes",
             "A 2-D projection needs at least two numeric features and two customers.",
         )
@@ -340,7 +349,7 @@ def plot_rfm_distributions(
     ]
     missing = [column for column, _, _ in panels if column not in customer_features]
     if missing:
-        return _message_figure(
+        return message_figure(
             "RFM distributions by segment",
             f"No RFM plot: customer_features has no {', '.join(missing)} column.",
         )
@@ -394,7 +403,7 @@ def plot_recency_monetary(
         if column not in customer_features
     ]
     if missing:
-        return _message_figure(
+        return message_figure(
             "Customers by recency and revenue",
             f"No recency-revenue plot: customer_features has no {', '.join(missing)} column.",
         )
@@ -447,7 +456,7 @@ def plot_segment_migration(segment_migration: pd.DataFrame) -> Figure:
         annotated with customer counts; a message figure without a previous run.
     """
     if segment_migration.empty:
-        return _message_figure(
+        return message_figure(
             "Segment migration since the previous run",
             "No previous version of the segment assignments yet: "
             "the next run will show how customers moved.",

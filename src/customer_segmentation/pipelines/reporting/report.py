@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
@@ -42,7 +43,15 @@ def _thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """Formats a share as a percentage with one decimal, ``n/a`` when missing.
+
+    Args:
+        value: Share between 0 and 1, or ``None``/NaN.
+
+    Returns:
+        Text like ``"12.5%"``.
+    """
     if value is None or pd.isna(value):
         return "n/a"
     return f"{100 * float(value):.1f}%"
@@ -57,7 +66,16 @@ def _number(value: Any) -> str:
     return f"{value:,.3g}"
 
 
-def _figure_to_base64(figure: Figure, dpi: int) -> str:
+def figure_to_base64(figure: Figure, dpi: int) -> str:
+    """Encodes a figure as base64 PNG, to embed in a self-contained page.
+
+    Args:
+        figure: The matplotlib figure.
+        dpi: Resolution of the PNG.
+
+    Returns:
+        The PNG bytes in base64 text.
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -128,7 +146,7 @@ def _segment_cards(
         ]
         categories = [
             f"{column}: {profile[f'{column}_mode']} "
-            f"({_percent(profile[f'{column}_mode_share'])})"
+            f"({percent(profile[f'{column}_mode_share'])})"
             for column in categorical
             if f"{column}_mode" in profile
         ]
@@ -187,6 +205,7 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
     rfm: RfmSettings,
     projection: ProjectionSettings,
     report: ReportSettings,
+    customer_value_section: str = "",
 ) -> str:
     """Renders the one-page HTML report a marketing team reads.
 
@@ -208,6 +227,8 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         rfm: RFM column names (for the RFM plots).
         projection: Settings of the 2-D projection plot.
         report: Title, rules per segment and image resolution.
+        customer_value_section: HTML section of the customer_value pipeline,
+            placed after the segments; empty leaves it out.
 
     Returns:
         The HTML document.
@@ -254,7 +275,7 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         ),
     ]
     plots = [
-        {"data": _figure_to_base64(figure, report.image_dpi), "caption": caption}
+        {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
         for figure, caption in figures
     ]
     html = template.render(
@@ -269,7 +290,8 @@ def render_segmentation_report(  # noqa: PLR0917 - Kedro passes node inputs by p
         rules_summary=segment_rules_summary,
         migration=_migration_summary(segment_migration),
         plots=plots,
-        percent=_percent,
+        percent=percent,
+        customer_value_section=markupsafe.Markup(customer_value_section),
     )
     logger.info("Segmentation report: %d characters, %d plots", len(html), len(plots))
     return html

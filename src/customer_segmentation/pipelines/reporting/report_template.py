@@ -52,6 +52,7 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   <a href="#data-quality">Data quality</a><a href="#model-choice">Model choice</a>
   <a href="#segments">Segments</a><a href="#rules">Rules</a>
   <a href="#migration">Migration</a><a href="#plots">Plots</a>
+  {% if customer_value_section %}<a href="#customer-value">Customer value</a>{% endif %}
 </nav>
 <main>
 <section id="data-quality">
@@ -152,6 +153,7 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   </div>
 </section>
 
+{{ customer_value_section }}
 <section id="rules">
   <h2>Rules a CRM can apply</h2>
   <p>A decision tree of depth at most {{ rules_summary.max_depth }} describes the segments in

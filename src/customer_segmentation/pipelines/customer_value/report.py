@@ -1,0 +1,120 @@
+"""Node that renders the customer value section of the HTML report, as a fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from customer_segmentation.pipelines.reporting.report import (
+    figure_to_base64,
+    percent,
+)
+from customer_segmentation.pipelines.reporting.settings import ReportSettings
+
+from .models import STATUS_FITTED
+from .plots import plot_segment_value, plot_value_calibration
+
+SECTION_TEMPLATE = """<section id="customer-value">
+  <h2>Customer value</h2>
+  {% if record.status == "fitted" %}
+  <p>Expected purchases and probability alive from the BG/NBD model
+     (r {{ "%.3f"|format(bg.r) }}, alpha {{ "%.3f"|format(bg.alpha) }},
+     a {{ "%.3f"|format(bg.a) }}, b {{ "%.3f"|format(bg.b) }}; log-likelihood
+     {{ "%.1f"|format(record.bg_nbd.log_likelihood) }}), spend per purchase from the
+     Gamma-Gamma model (p {{ "%.2f"|format(gg.p) }}, q {{ "%.2f"|format(gg.q) }},
+     gamma {{ "%.2f"|format(gg.v) }}); time unit: {{ record.time_unit }}.</p>
+  <table>
+    <tr><th>Segment</th><th>Customers</th><th>Total CLV</th><th>Mean CLV</th>
+        <th>Share of future value</th><th>Share of past revenue</th>
+        <th>Mean probability alive</th></tr>
+    {% for row in segments %}
+    <tr><td>{{ row.segment_id }} &middot; {{ row.segment_name }}</td>
+        <td class="number">{{ "{:,}".format(row.n_customers) }}</td>
+        <td class="number">{{ money(row.total_clv) }}</td>
+        <td class="number">{{ money(row.mean_clv) }}</td>
+        <td class="number">{{ percent(row.future_value_share) }}</td>
+        <td class="number">{{ percent(row.past_revenue_share) }}</td>
+        <td class="number">{{ percent(row.mean_probability_alive) }}</td></tr>
+    {% endfor %}
+  </table>
+  {% else %}
+  <p>No lifetime value for this data: {{ reason }}</p>
+  {% endif %}
+  {% if calibration.status == "fitted" %}
+  <p>Holdout check: fitted on the purchases up to {{ calibration.calibration_end }},
+     the model predicts {{ "{:,.0f}".format(calibration.predicted_holdout_purchases) }}
+     repeat purchases in the next {{ "%.1f"|format(calibration.holdout_length) }}
+     {{ record.time_unit }}; customers made
+     {{ "{:,.0f}".format(calibration.actual_holdout_purchases) }}.</p>
+  {% endif %}
+  {% for plot in plots %}
+  <figure>
+    <img src="data:image/png;base64,{{ plot.data }}" alt="{{ plot.caption }}">
+    <figcaption>{{ plot.caption }}</figcaption>
+  </figure>
+  {% endfor %}
+</section>
+"""
+
+_REASONS = {
+    "skipped": "the data has no purchases.",
+    "insufficient_repeat_data": "too few customers bought more than once to fit "
+    "the models.",
+}
+
+
+def _money(value: Any) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):,.0f}"
+
+
+def render_customer_value_section(
+    segment_value: pd.DataFrame,
+    customer_value_model_selection: dict[str, Any],
+    customer_value_calibration: pd.DataFrame,
+    report: ReportSettings,
+) -> str:
+    """Renders the report's customer value section: table per segment and plots.
+
+    Args:
+        segment_value: Output of ``summarise_segment_value``.
+        customer_value_model_selection: Output of ``record_value_model_selection``.
+        customer_value_calibration: Table of ``check_purchase_model_calibration``.
+        report: Image resolution.
+
+    Returns:
+        An HTML ``<section>`` (text from the data escaped), self-contained: the
+        plots are embedded as base64 PNG.
+    """
+    environment = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
+    )
+    record = customer_value_model_selection
+    fitted = record.get("status") == STATUS_FITTED
+    figures = [
+        (
+            plot_segment_value(segment_value),
+            "Share of future value against share of past revenue, and mean value "
+            "per customer, by segment.",
+        ),
+        (
+            plot_value_calibration(customer_value_calibration),
+            "Mean repeat purchases in the holdout period: actual and predicted by "
+            "the model fitted on the calibration period.",
+        ),
+    ]
+    return environment.from_string(SECTION_TEMPLATE).render(
+        record=record,
+        bg=record["bg_nbd"]["parameters"] if fitted else {},
+        gg=record["gamma_gamma"]["parameters"] if fitted else {},
+        reason=_REASONS.get(record.get("status", ""), "see the log."),
+        calibration=record.get("calibration", {"status": "skipped"}),
+        segments=segment_value.to_dict("records"),
+        plots=[
+            {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
+            for figure, caption in figures
+        ],
+        percent=percent,
+        money=_money,
+    )

@@ -22,6 +22,15 @@ from kedro.framework.startup import bootstrap_project
 from kedro.io import DatasetError
 from kedro.io.core import Version
 
+from customer_segmentation.pipelines.customer_value.models import (
+    predict_customer_value,
+)
+from customer_segmentation.pipelines.customer_value.nodes import (
+    summarise_customer_purchases,
+)
+from customer_segmentation.pipelines.customer_value.settings import (
+    CustomerValueSettings,
+)
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
     CustomerCleaningRules,
@@ -51,6 +60,7 @@ from customer_segmentation.pipelines.inference.nodes import (
     SEGMENT_NAME_COLUMNS,
     STATUS_NO_VALID_TRANSACTIONS,
     ScoringSettings,
+    attach_customer_value,
     check_segment_names,
     list_known_customers,
     score_customers,
@@ -61,6 +71,7 @@ from customer_segmentation.pipelines.inference.nodes import (
 logger = logging.getLogger(__name__)
 
 SEGMENT_NAMES_DATASET = "segment_names"
+VALUE_MODELS_DATASET = "customer_value_models"
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,9 @@ class ScoringService:
         model_input_checks: The inference pipeline's model-input checks.
         reference_date: Configured reference date for new data, or ``None``.
         limits: Batch size limits.
+        value_models: Fitted customer value models (``customer_value_models``);
+            ``None`` answers without lifetime value.
+        value_settings: Time unit, horizon and discount rate of the value.
     """
 
     model: Any
@@ -108,6 +122,8 @@ class ScoringService:
     model_input_checks: ModelInputChecks = field(default_factory=ModelInputChecks)
     reference_date: dt.datetime | None = None
     limits: ApiLimits = field(default_factory=ApiLimits)
+    value_models: dict[str, Any] | None = None
+    value_settings: CustomerValueSettings = field(default_factory=CustomerValueSettings)
 
     def __post_init__(self) -> None:
         self.names_by_segment = check_segment_names(self.segment_names)
@@ -228,13 +244,14 @@ class ScoringService:
             )
         settings = FeatureSettings(reference_date=reference_date or self.reference_date)
         reference = resolve_reference_date(clean, settings, input_kind)
-        features = compute_customer_features(
+        feature_table = compute_customer_features(
             clean, returned, flagged_customers, reference, input_kind
-        ).to_pandas()
+        )
+        features = feature_table.to_pandas()
         model_input = select_model_input(
             features, self.model_features, self.model_input_checks
         )
-        return score_customers(
+        segment_scores = score_customers(
             self.model,
             model_input,
             customer_features=features,
@@ -243,6 +260,13 @@ class ScoringService:
             scoring=self.scoring,
             model_version=self.model_version,
         )
+        purchase_summary = summarise_customer_purchases(
+            clean, feature_table, reference, self.value_settings, input_kind
+        ).to_pandas()
+        customer_value = predict_customer_value(
+            self.value_models or {}, purchase_summary, self.value_settings
+        )
+        return attach_customer_value(segment_scores, customer_value)
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -344,6 +368,7 @@ def load_scoring_service(
         resolved = model_version or resolve_model_version(catalog)
         model = dataset.load()
         segment_names = _load_segment_names(catalog)
+        value_models = _load_value_models(catalog)
     inference = params.get("inference", {})
     service = ScoringService(
         model=model,
@@ -364,6 +389,10 @@ def load_scoring_service(
             inference.get("feature_settings", {})
         ).reference_date,
         limits=ApiLimits(**params.get("api", {})),
+        value_models=value_models,
+        value_settings=CustomerValueSettings.model_validate(
+            params.get("customer_value", {})
+        ),
     )
     logger.info(
         "Loaded %s version %s (%d segments)",
@@ -384,3 +413,15 @@ def _load_segment_names(catalog: Any) -> pd.DataFrame:
             error,
         )
         return pd.DataFrame(columns=list(SEGMENT_NAME_COLUMNS))
+
+
+def _load_value_models(catalog: Any) -> dict[str, Any] | None:
+    try:
+        return catalog.load(VALUE_MODELS_DATASET)
+    except DatasetError as error:
+        logger.warning(
+            "%s: could not be loaded (%s); answers carry no lifetime value",
+            VALUE_MODELS_DATASET,
+            error,
+        )
+        return None

@@ -3,9 +3,15 @@
 from kedro.pipeline import Node, Pipeline, pipeline
 
 from customer_segmentation.pipelines import data_processing, feature_engineering
+from customer_segmentation.pipelines.customer_value.models import (
+    predict_customer_value,
+)
+from customer_segmentation.pipelines.customer_value.nodes import (
+    summarise_customer_purchases,
+)
 
 from .hooks import MODEL_DATASET, MODEL_VERSION_DATASET
-from .nodes import list_known_customers, score_customers
+from .nodes import attach_customer_value, list_known_customers, score_customers
 
 NAMESPACE = "inference"
 
@@ -20,7 +26,9 @@ SHARED_PARAMETERS = {
     "params:cleaning_rules",
     "params:customer_cleaning_rules",
     "params:model_features",
+    "params:customer_value",
 }
+VALUE_MODELS_DATASET = "customer_value_models"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -30,7 +38,8 @@ def create_pipeline(**kwargs) -> Pipeline:
         The data processing and feature engineering pipelines under the
         ``inference`` namespace (reading ``inference.raw_transactions`` and
         ``inference.raw_customers``), followed by the scoring nodes that write
-        ``scored_customers``.
+        ``scored_customers``: segments and, from the training's
+        ``customer_value_models``, the lifetime value.
     """
     scoring = Pipeline(
         [
@@ -51,8 +60,36 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "scoring": "params:scoring",
                     "model_version": MODEL_VERSION_DATASET,
                 },
-                outputs="scored_customers",
+                outputs="segment_scores",
                 name="score_customers_node",
+            ),
+            Node(
+                func=summarise_customer_purchases,
+                inputs=[
+                    "clean_transactions",
+                    "customer_features@ibis",
+                    "reference_date",
+                    "params:customer_value",
+                    "params:input_kind",
+                ],
+                outputs="customer_purchase_summary@ibis",
+                name="summarise_customer_purchases_node",
+            ),
+            Node(
+                func=predict_customer_value,
+                inputs=[
+                    VALUE_MODELS_DATASET,
+                    "customer_purchase_summary@pandas",
+                    "params:customer_value",
+                ],
+                outputs="customer_value",
+                name="predict_customer_value_node",
+            ),
+            Node(
+                func=attach_customer_value,
+                inputs=["segment_scores", "customer_value"],
+                outputs="scored_customers",
+                name="attach_customer_value_node",
             ),
         ]
     )
@@ -61,7 +98,12 @@ def create_pipeline(**kwargs) -> Pipeline:
         + feature_engineering.create_pipeline()
         + scoring,
         namespace=NAMESPACE,
-        inputs={MODEL_DATASET, MODEL_VERSION_DATASET, "segment_names"},
+        inputs={
+            MODEL_DATASET,
+            MODEL_VERSION_DATASET,
+            VALUE_MODELS_DATASET,
+            "segment_names",
+        },
         outputs={"scored_customers"},
         parameters=SHARED_PARAMETERS,
     )

@@ -55,6 +55,8 @@ def catalog() -> DataCatalog:
         "params:segment_rules": RulesSettings(min_leaf_share=0.1),
         "params:segment_projection": ProjectionSettings(),
         "params:segmentation_report": ReportSettings(image_dpi=50),
+        # The customer_value pipeline's section; empty leaves it out.
+        "customer_value_section": "",
     }
     for name, value in inputs.items():
         catalog[name] = value

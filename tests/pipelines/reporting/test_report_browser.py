@@ -12,7 +12,15 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="headless Chromium is not installed (apt-get install -y chromium)",
 )
-SECTIONS = ["data-quality", "model-choice", "segments", "rules", "migration", "plots"]
+SECTIONS = [
+    "data-quality",
+    "model-choice",
+    "segments",
+    "customer-value",
+    "rules",
+    "migration",
+    "plots",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +47,8 @@ def test_every_image_is_loaded(report_page):
         "Array.from(document.images).map(image => [image.complete, image.naturalWidth])"
     )
 
-    assert len(images) == 6
+    # Six segment plots and the two of the customer value section.
+    assert len(images) == 8
     assert all(complete and width > 300 for complete, width in images)
 
 

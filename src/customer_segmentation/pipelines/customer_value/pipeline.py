@@ -16,14 +16,17 @@ from .report import render_customer_value_section
 from .segment_value import summarise_segment_value
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    """Creates the customer value pipeline.
+def create_scoring_pipeline() -> Pipeline:
+    """Creates the nodes that value customers with fitted models.
+
+    Training and the batch ``inference`` pipeline (under its namespace) share
+    them: purchases summarised at the reference date, then the one scoring
+    function.
 
     Returns:
-        Nodes from ``clean_transactions``, ``customer_features`` and
-        ``reference_date`` to ``customer_value_models``, ``customer_value``, the
-        model-selection record and holdout check, and (with the segments)
-        ``segment_value``, its plots and the report section.
+        Nodes from ``clean_transactions``, ``customer_features@ibis``,
+        ``reference_date`` and ``customer_value_models`` to
+        ``customer_purchase_summary`` and ``customer_value``.
     """
     return Pipeline(
         [
@@ -40,16 +43,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="summarise_customer_purchases_node",
             ),
             Node(
-                func=fit_customer_value_models,
-                inputs=[
-                    "customer_purchase_summary@pandas",
-                    "reference_date",
-                    "params:customer_value",
-                ],
-                outputs="customer_value_models",
-                name="fit_customer_value_models_node",
-            ),
-            Node(
                 func=predict_customer_value,
                 inputs=[
                     "customer_value_models",
@@ -58,6 +51,31 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ],
                 outputs="customer_value",
                 name="predict_customer_value_node",
+            ),
+        ]
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Creates the customer value pipeline.
+
+    Returns:
+        Nodes from ``clean_transactions``, ``customer_features`` and
+        ``reference_date`` to ``customer_value_models``, ``customer_value``, the
+        model-selection record and holdout check, and (with the segments)
+        ``segment_value``, its plots and the report section.
+    """
+    return create_scoring_pipeline() + Pipeline(
+        [
+            Node(
+                func=fit_customer_value_models,
+                inputs=[
+                    "customer_purchase_summary@pandas",
+                    "reference_date",
+                    "params:customer_value",
+                ],
+                outputs="customer_value_models",
+                name="fit_customer_value_models_node",
             ),
             Node(
                 func=resolve_calibration_end,

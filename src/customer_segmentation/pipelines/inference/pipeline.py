@@ -3,11 +3,8 @@
 from kedro.pipeline import Node, Pipeline, pipeline
 
 from customer_segmentation.pipelines import data_processing, feature_engineering
-from customer_segmentation.pipelines.customer_value.models import (
-    predict_customer_value,
-)
-from customer_segmentation.pipelines.customer_value.nodes import (
-    summarise_customer_purchases,
+from customer_segmentation.pipelines.customer_value.pipeline import (
+    create_scoring_pipeline as create_value_scoring_pipeline,
 )
 
 from .hooks import MODEL_DATASET, MODEL_VERSION_DATASET
@@ -64,28 +61,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="score_customers_node",
             ),
             Node(
-                func=summarise_customer_purchases,
-                inputs=[
-                    "clean_transactions",
-                    "customer_features@ibis",
-                    "reference_date",
-                    "params:customer_value",
-                    "params:input_kind",
-                ],
-                outputs="customer_purchase_summary@ibis",
-                name="summarise_customer_purchases_node",
-            ),
-            Node(
-                func=predict_customer_value,
-                inputs=[
-                    VALUE_MODELS_DATASET,
-                    "customer_purchase_summary@pandas",
-                    "params:customer_value",
-                ],
-                outputs="customer_value",
-                name="predict_customer_value_node",
-            ),
-            Node(
                 func=attach_customer_value,
                 inputs=["segment_scores", "customer_value"],
                 outputs="scored_customers",
@@ -96,6 +71,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     return pipeline(
         data_processing.create_pipeline()
         + feature_engineering.create_pipeline()
+        + create_value_scoring_pipeline()
         + scoring,
         namespace=NAMESPACE,
         inputs={

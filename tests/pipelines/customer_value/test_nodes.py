@@ -178,6 +178,7 @@ def test_report_section_says_why_there_is_no_value():
         summarise_segment_value(*_segment_inputs()).head(0),
         {"status": STATUS_INSUFFICIENT_REPEAT_DATA},
         pd.DataFrame(),
+        CustomerValueSettings(),
         ReportSettings(image_dpi=50),
     )
 

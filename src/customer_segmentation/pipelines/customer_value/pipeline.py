@@ -149,6 +149,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "segment_value",
                     "customer_value_model_selection",
                     "customer_value_calibration",
+                    "params:customer_value",
                     "params:segmentation_report",
                 ],
                 outputs="customer_value_section",

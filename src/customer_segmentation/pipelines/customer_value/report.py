@@ -15,6 +15,7 @@ from customer_segmentation.pipelines.reporting.settings import ReportSettings
 
 from .models import STATUS_FITTED
 from .plots import plot_segment_value, plot_value_calibration
+from .settings import CustomerValueSettings
 
 SECTION_TEMPLATE = """<section id="customer-value">
   <h2>Customer value</h2>
@@ -24,7 +25,9 @@ SECTION_TEMPLATE = """<section id="customer-value">
      a {{ "%.3f"|format(bg.a) }}, b {{ "%.3f"|format(bg.b) }}; log-likelihood
      {{ "%.1f"|format(record.bg_nbd.log_likelihood) }}), spend per purchase from the
      Gamma-Gamma model (p {{ "%.2f"|format(gg.p) }}, q {{ "%.2f"|format(gg.q) }},
-     gamma {{ "%.2f"|format(gg.v) }}); time unit: {{ record.time_unit }}.</p>
+     gamma {{ "%.2f"|format(gg.v) }}); time unit: {{ record.time_unit }}. CLV is the
+     expected spend over the next {{ settings.horizon_months }} months, discounted at
+     {{ percent(settings.discount_rate) }} a month.</p>
   <table>
     <tr><th>Segment</th><th>Customers</th><th>Total CLV</th><th>Mean CLV</th>
         <th>Share of future value</th><th>Share of past revenue</th>
@@ -73,6 +76,7 @@ def render_customer_value_section(
     segment_value: pd.DataFrame,
     customer_value_model_selection: dict[str, Any],
     customer_value_calibration: pd.DataFrame,
+    settings: CustomerValueSettings,
     report: ReportSettings,
 ) -> str:
     """Renders the report's customer value section: table per segment and plots.
@@ -81,6 +85,7 @@ def render_customer_value_section(
         segment_value: Output of ``summarise_segment_value``.
         customer_value_model_selection: Output of ``record_value_model_selection``.
         customer_value_calibration: Table of ``check_purchase_model_calibration``.
+        settings: Horizon and discount rate of the lifetime value.
         report: Image resolution.
 
     Returns:
@@ -115,6 +120,7 @@ def render_customer_value_section(
             {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
             for figure, caption in figures
         ],
+        settings=settings,
         percent=percent,
         money=_money,
     )

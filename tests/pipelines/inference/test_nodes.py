@@ -11,7 +11,9 @@ from sklearn.mixture import GaussianMixture
 
 from customer_segmentation.pipelines.inference.nodes import (
     SCORED_COLUMNS,
+    SCORED_WITH_VALUE_COLUMNS,
     ScoringSettings,
+    attach_customer_value,
     check_segment_names,
     list_known_customers,
     score_customers,
@@ -214,3 +216,24 @@ def test_score_customers_rejects_a_customer_without_invoice_count(model):
 def test_scoring_settings_reject_a_minimum_below_one():
     with pytest.raises(ValueError, match=r"min_invoices"):
         ScoringSettings(min_invoices=0)
+
+
+def test_lifetime_value_joins_scored_customers_and_stays_null_without_one():
+    scored = unscored_customers(["a", "b"], "no_valid_transactions", "v1")
+    value = pd.DataFrame(
+        {
+            "customer_id": ["a"],
+            "frequency": [1],
+            "expected_purchases": [2.5],
+            "probability_alive": [0.8],
+            "expected_spend": [40.0],
+            "clv": [95.0],
+        }
+    )
+
+    joined = attach_customer_value(scored, value).set_index("customer_id")
+
+    assert list(joined.reset_index().columns) == list(SCORED_WITH_VALUE_COLUMNS)
+    assert joined.loc["a", "clv"] == pytest.approx(95.0)
+    assert pd.isna(joined.loc["b", "clv"])
+    assert (joined["status"] == "no_valid_transactions").all()

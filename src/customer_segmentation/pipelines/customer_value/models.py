@@ -4,6 +4,9 @@ A fitted model is stored as its parameter values (JSON), never as a pickle: load
 it runs no code, and :func:`predict_customer_value` rebuilds the pymc-marketing
 models from the numbers. That function is the one scoring function of customer
 value; training, batch scoring and the HTTP API all call it.
+
+pymc-marketing (with pymc and pytensor) is imported inside the functions that use
+it: the import takes seconds, and every Kedro command imports every pipeline.
 """
 
 from __future__ import annotations
@@ -81,7 +84,7 @@ def enough_repeat_data(
 def _model_config(
     priors: dict[str, PriorSpec], names: tuple[str, ...]
 ) -> dict[str, Any]:
-    from pymc_extras.prior import Prior  # noqa: PLC0415 - heavy, only when fitting
+    from pymc_extras.prior import Prior  # noqa: PLC0415
 
     specs = {name: priors.get(name, PriorSpec()) for name in names}
     return {

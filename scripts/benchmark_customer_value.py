@@ -4,8 +4,8 @@ Prints numbers; it asserts nothing. For each size, a temporary project (the
 configuration of this one) gets the synthetic sample with that many customers as
 its raw data (cached under build/benchmark/), then one KedroSession runs the
 processing, feature and customer_value nodes up to the per-customer value and the
-model-selection record. Every node's wall time is printed, with the total of the
-customer_value nodes and the peak resident memory of the process.
+model-selection record. Every node's wall time is printed with the peak resident
+memory of the process when it ended, then the total of the customer_value nodes.
 
 Usage (from the project root)::
 
@@ -46,6 +46,7 @@ class NodeTimer:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peak_mib: dict[str, float] = {}
         self._started: dict[str, float] = {}
 
     @hook_impl
@@ -55,8 +56,14 @@ class NodeTimer:
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Any) -> None:
-        """Moves the node's end to its latest save."""
+        """Moves the node's end to its latest save; notes the peak memory so far."""
         self.seconds[node.name] = time.perf_counter() - self._started[node.name]
+        self.peak_mib[node.name] = peak_resident_mib()
+
+
+def peak_resident_mib() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def raw_sample(n_customers: int, seed: int) -> Path:
@@ -98,9 +105,10 @@ def run(n_customers: int, seed: int) -> None:
     print(f"customers={n_customers:,} seed={seed}")  # noqa: T201
     for name, seconds in timer.seconds.items():
         marker = "*" if name in value_nodes else " "
-        print(f"  {marker} {name:<45} {seconds:8.1f} s")  # noqa: T201
+        peak = timer.peak_mib[name]
+        print(f"  {marker} {name:<40} {seconds:8.1f} s  peak {peak:7,.0f} MiB")  # noqa: T201
     value_seconds = sum(s for n, s in timer.seconds.items() if n in value_nodes)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_resident_mib()
     print(f"  customer_value nodes (*): {value_seconds:.1f} s")  # noqa: T201
     print(f"  whole run: {total:.1f} s; peak memory {peak:,.0f} MiB")  # noqa: T201
 

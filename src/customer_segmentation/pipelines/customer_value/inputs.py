@@ -70,16 +70,13 @@ def summarise_purchases(
         (mean spend of the repeat purchase days; 0 without one).
     """
     days = _purchase_days(clean_transactions, customers, None, observation_end)
-    days = days.mutate(
-        first_day=days.purchase_day.min().over(group_by="customer_id"),
-    )
+    # One aggregate, no window: the repeat spend is all spend but the first day's.
     per_customer = days.group_by("customer_id").agg(
-        first_day=days.first_day.min(),
+        first_day=days.purchase_day.min(),
         last_day=days.purchase_day.max(),
         n_days=days.count(),
-        repeat_spend=ibis.ifelse(
-            days.purchase_day > days.first_day, days.spend, 0.0
-        ).sum(),
+        total_spend=days.spend.sum(),
+        first_spend=days.spend.argmin(days.purchase_day),
     )
     unit = DAYS_PER_UNIT[time_unit]
     frequency = per_customer.n_days - 1
@@ -93,7 +90,9 @@ def summarise_purchases(
             "float64"
         ),
         monetary_value=ibis.ifelse(
-            frequency > 0, per_customer.repeat_spend / frequency, 0.0
+            frequency > 0,
+            (per_customer.total_spend - per_customer.first_spend) / frequency,
+            0.0,
         ).cast("float64"),
     ).order_by("customer_id")
 

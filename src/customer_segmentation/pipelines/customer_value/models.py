@@ -289,7 +289,7 @@ def predict_customer_value(
             f"customer_value.time_unit={settings.time_unit!r} differs from the "
             f"time unit the value models were fitted in ({value_models['time_unit']!r})"
         )
-    from pymc_marketing.clv.utils import customer_lifetime_value  # noqa: PLC0415
+    from pymc_marketing.clv import customer_lifetime_value  # noqa: PLC0415
 
     data = purchase_summary.reset_index(drop=True)
     purchase_model = _purchase_model(value_models["bg_nbd"]["parameters"], data)

@@ -6,6 +6,10 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
+from customer_segmentation.pipelines.customer_value.settings import (
+    CalibrationSettings,
+    CustomerValueSettings,
+)
 from customer_segmentation.pipelines.data_processing.datasets import AbsentDataset
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
@@ -32,6 +36,8 @@ TYPED_PARAMETERS = {
     "model_features": ModelFeatures,
     "model_input_checks": ModelInputChecks,
     "derived_features": DerivedFeatures,
+    "customer_value": CustomerValueSettings,
+    "customer_value_calibration": CalibrationSettings,
 }
 ENVIRONMENTS = {
     None: "both",

@@ -34,6 +34,13 @@ def test_kedro_run_recovers_planted_groups_with_stable_ids(project_copy):
         with Image.open(plot) as image:
             assert image.width > 300 and image.height > 200
 
+    value = pd.read_parquet("data/07_model_output/customer_value.parquet")
+    assert sorted(value["customer_id"]) == sorted(segments["customer_id"])
+    assert value["clv"].notna().all()
+    report = (project_copy / "data/08_reporting/segmentation_report.html").read_text()
+    assert '<section id="customer-value">' in report
+    assert "Share of future value" in report
+
     run_project(project_copy)
     rerun = _segments()
     pd.testing.assert_frame_equal(segments, rerun)

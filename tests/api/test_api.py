@@ -2,6 +2,7 @@
 
 import httpx
 import pandas as pd
+import pytest
 
 from tests.pipelines.inference.project import REFERENCE_DATE, TrainedProject
 
@@ -54,9 +55,15 @@ def test_segments_from_features_returns_the_batch_fields(client: httpx.Client):
         "recommended_action",
         "distance_to_centre",
         "probability",
+        "expected_purchases",
+        "probability_alive",
+        "expected_spend",
+        "clv",
         "model_version",
         "status",
     }
+    # Features carry no purchase history, so no lifetime value.
+    assert segment["clv"] is None
     assert segment["customer_id"] == "c1"
     assert segment["status"] == "scored"
     assert segment["model_version"] == body["model_version"]
@@ -204,3 +211,8 @@ def test_api_batch_and_training_agree_on_the_built_in_sample(
         expected["distance_to_centre"].astype(float),
         check_names=False,
     )
+    for column in ("clv", "probability_alive", "expected_purchases"):
+        assert api_lines.loc[expected.index, column].notna().all()
+        assert api_lines.loc[expected.index, column].to_numpy(
+            dtype=float
+        ) == pytest.approx(expected[column].to_numpy(dtype=float))

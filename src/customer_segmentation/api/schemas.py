@@ -113,6 +113,21 @@ class ScoredCustomer(BaseModel):
         description="Probability of the segment; null unless the model has "
         "predict_proba."
     )
+    expected_purchases: float | None = Field(
+        default=None,
+        description="Expected purchases over the value horizon (BG/NBD); null "
+        "when scoring from features or without a fitted value model.",
+    )
+    probability_alive: float | None = Field(
+        default=None, description="Probability the customer is still active."
+    )
+    expected_spend: float | None = Field(
+        default=None, description="Expected spend per purchase (Gamma-Gamma)."
+    )
+    clv: float | None = Field(
+        default=None,
+        description="Discounted customer lifetime value over the value horizon.",
+    )
     model_version: str
     status: Status
 

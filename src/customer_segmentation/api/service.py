@@ -19,9 +19,19 @@ import pandas as pd
 import pyarrow as pa
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+from kedro.io import DatasetError
 from kedro.io.core import Version
 
 from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
+from customer_segmentation.pipelines.customer_value.models import (
+    predict_customer_value,
+)
+from customer_segmentation.pipelines.customer_value.nodes import (
+    summarise_customer_purchases,
+)
+from customer_segmentation.pipelines.customer_value.settings import (
+    CustomerValueSettings,
+)
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
     CustomerCleaningRules,
@@ -47,6 +57,7 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
 from customer_segmentation.pipelines.inference.nodes import (
     STATUS_NO_VALID_TRANSACTIONS,
     ScoringSettings,
+    attach_customer_value,
     list_known_customers,
     score_customers,
     score_model_input,
@@ -57,6 +68,7 @@ from customer_segmentation.pipelines.inference.nodes import (
 logger = logging.getLogger(__name__)
 
 MODEL_BUNDLE_DATASET = "model_bundle"
+VALUE_MODELS_DATASET = "customer_value_models"
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,9 @@ class ScoringService:
         derived_features: Training derived features.
         reference_date: Configured reference date for new data, or ``None``.
         limits: Batch size limits.
+        value_models: Fitted customer value models (``customer_value_models``);
+            ``None`` answers without lifetime value.
+        value_settings: Time unit, horizon and discount rate of the value.
     """
 
     bundle: ModelBundle
@@ -104,6 +119,8 @@ class ScoringService:
     derived_features: DerivedFeatures = field(default_factory=DerivedFeatures)
     reference_date: dt.datetime | None = None
     limits: ApiLimits = field(default_factory=ApiLimits)
+    value_models: dict[str, Any] | None = None
+    value_settings: CustomerValueSettings = field(default_factory=CustomerValueSettings)
 
     def __post_init__(self) -> None:
         self.model = self.bundle.segmentation_model
@@ -223,24 +240,32 @@ class ScoringService:
             )
         settings = FeatureSettings(reference_date=reference_date or self.reference_date)
         reference = resolve_reference_date(clean, settings, input_kind)
-        features = compute_customer_features(
+        feature_table = compute_customer_features(
             clean,
             returned,
             flagged_customers,
             reference,
             input_kind,
             derived_features=self.derived_features,
-        ).to_pandas()
+        )
+        features = feature_table.to_pandas()
         model_input = select_bundle_model_input(
             features, self.bundle, self.model_input_checks
         )
-        return score_customers(
+        segment_scores = score_customers(
             self.bundle,
             model_input,
             customer_features=features,
             known_customers=known,
             scoring=self.scoring,
         )
+        purchase_summary = summarise_customer_purchases(
+            clean, feature_table, reference, self.value_settings, input_kind
+        ).to_pandas()
+        customer_value = predict_customer_value(
+            self.value_models or {}, purchase_summary, self.value_settings
+        )
+        return attach_customer_value(segment_scores, customer_value)
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -342,6 +367,7 @@ def load_scoring_service(
             raise BundleNotFoundError(f"{MODEL_BUNDLE_DATASET}: not in the catalog")
         bundle = dataset.load()
         params = context.params
+        value_models = _load_value_models(context.catalog)
     inference = params.get("inference", {})
     service = ScoringService(
         bundle=bundle,
@@ -362,6 +388,10 @@ def load_scoring_service(
             inference.get("feature_settings", {})
         ).reference_date,
         limits=ApiLimits(**params.get("api", {})),
+        value_models=value_models,
+        value_settings=CustomerValueSettings.model_validate(
+            params.get("customer_value", {})
+        ),
     )
     logger.info(
         "Loaded model bundle %s of environment %r (%d segments)",
@@ -370,3 +400,15 @@ def load_scoring_service(
         bundle.n_segments,
     )
     return service
+
+
+def _load_value_models(catalog: Any) -> dict[str, Any] | None:
+    try:
+        return catalog.load(VALUE_MODELS_DATASET)
+    except DatasetError as error:
+        logger.warning(
+            "%s: could not be loaded (%s); answers carry no lifetime value",
+            VALUE_MODELS_DATASET,
+            error,
+        )
+        return None

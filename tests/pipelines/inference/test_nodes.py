@@ -12,7 +12,9 @@ from sklearn.mixture import GaussianMixture
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelInputChecks
 from customer_segmentation.pipelines.inference.nodes import (
     SCORED_COLUMNS,
+    SCORED_WITH_VALUE_COLUMNS,
     ScoringSettings,
+    attach_customer_value,
     list_known_customers,
     score_customers,
     score_model_input,
@@ -223,3 +225,24 @@ def test_select_bundle_model_input_takes_the_bundle_columns_in_its_order(model):
     )
 
     assert list(selected.columns) == ["customer_id", *FEATURES]
+
+
+def test_lifetime_value_joins_scored_customers_and_stays_null_without_one():
+    scored = unscored_customers(["a", "b"], "no_valid_transactions", "v1")
+    value = pd.DataFrame(
+        {
+            "customer_id": ["a"],
+            "frequency": [1],
+            "expected_purchases": [2.5],
+            "probability_alive": [0.8],
+            "expected_spend": [40.0],
+            "clv": [95.0],
+        }
+    )
+
+    joined = attach_customer_value(scored, value).set_index("customer_id")
+
+    assert list(joined.reset_index().columns) == list(SCORED_WITH_VALUE_COLUMNS)
+    assert joined.loc["a", "clv"] == pytest.approx(95.0)
+    assert pd.isna(joined.loc["b", "clv"])
+    assert (joined["status"] == "no_valid_transactions").all()

@@ -9,7 +9,7 @@ from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
 from customer_segmentation.pipelines.inference import create_pipeline
 from customer_segmentation.pipelines.inference.nodes import (
-    SCORED_COLUMNS,
+    SCORED_WITH_VALUE_COLUMNS,
     select_bundle_model_input,
 )
 
@@ -31,7 +31,7 @@ def test_inference_reads_new_raw_data_the_bundle_and_the_shared_settings():
     inputs = create_pipeline().inputs()
 
     assert {"inference.raw_transactions", "inference.raw_customers"} <= inputs
-    assert "model_bundle" in inputs
+    assert {"model_bundle", "customer_value_models"} <= inputs
     assert not {"segmentation_model", "segment_names"} & inputs
     assert "params:model_features" not in inputs
     assert "params:cleaning_rules" in inputs
@@ -59,8 +59,9 @@ def test_batch_scores_every_customer_with_the_resolved_model_version(
 ):
     scored = pd.read_parquet(project.path / SCORED)
 
-    assert list(scored.columns) == list(SCORED_COLUMNS)
+    assert list(scored.columns) == list(SCORED_WITH_VALUE_COLUMNS)
     assert scored["customer_id"].is_unique
+    assert scored["clv"].notna().all()
     assert (scored["status"] == "scored").all()
     assert (scored["model_version"] == project.model_version).all()
 
@@ -75,6 +76,23 @@ def test_batch_matches_the_training_assignments(project: TrainedProject):
 
     assert len(both) == len(trained)
     assert (both["segment_id_trained"] == both["segment_id_batch"]).all()
+
+
+def test_batch_lifetime_value_matches_the_training_one(project: TrainedProject):
+    # The new data is the training sample at the same reference date, scored
+    # with the training's value models: the same value for every customer.
+    scored = pd.read_parquet(project.path / SCORED)
+    trained = pd.read_parquet(
+        project.path / "data/07_model_output/customer_value.parquet"
+    )
+
+    both = trained.merge(scored, on="customer_id", suffixes=("_trained", "_batch"))
+
+    assert len(both) == len(trained)
+    for column in ("clv", "probability_alive", "expected_purchases"):
+        assert both[f"{column}_batch"].to_numpy(dtype=float) == pytest.approx(
+            both[f"{column}_trained"].to_numpy(dtype=float)
+        )
 
 
 def test_batch_names_segments_from_the_bundle(project: TrainedProject):

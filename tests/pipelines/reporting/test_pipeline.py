@@ -76,6 +76,8 @@ def catalog() -> DataCatalog:
         "params:segment_projection": ProjectionSettings(),
         "params:segmentation_report": ReportSettings(image_dpi=50),
         "params:segmentation_report.currency": "GBP",
+        # The customer_value pipeline's section; empty leaves it out.
+        "customer_value_section": "",
     }
     for name, value in inputs.items():
         catalog[name] = value

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.skipif(
 SECTIONS = [
     "business",
     "segments",
+    "customer-value",
     "rfm-grid",
     "trends",
     "breakdown",
@@ -40,8 +41,9 @@ ATTRIBUTE_SECTIONS = [
     "appendix",
 ]
 SECTION_IDS = "Array.from(document.querySelectorAll('main > section')).map(s => s.id)"
-# sizes, R x F grid, monthly revenue, breakdown, 4 profile plots, migration, 4 model plots
-SAMPLE_IMAGES = 13
+# sizes, 2 customer value plots, R x F grid, monthly revenue, breakdown, 4 profile
+# plots, migration, 4 model plots
+SAMPLE_IMAGES = 15
 
 
 def _open(output_root: Path, profile: Path) -> HeadlessChromium:

@@ -77,7 +77,16 @@ class ModelInputChecks(BaseModel):
     reject_all_missing_features: bool = True
 
 
-def _days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
+def days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
+    """Counts the whole days from one timestamp to another.
+
+    Args:
+        later: The later timestamp (column or literal).
+        earlier: The earlier timestamp.
+
+    Returns:
+        ``later - earlier`` in days, rounded down.
+    """
     seconds = later.epoch_seconds() - earlier.epoch_seconds()
     return (seconds / SECONDS_PER_DAY).floor()
 
@@ -184,14 +193,14 @@ def _features_from_transactions(
         .drop("customer_id_right")
     )
     returned_lines = joined.returned_lines.fill_null(0)
-    span_days = _days_between(joined.last_purchase, joined.first_purchase)
+    span_days = days_between(joined.last_purchase, joined.first_purchase)
     features = joined.select(
         "customer_id",
-        recency_days=_days_between(reference, joined.last_purchase),
+        recency_days=days_between(reference, joined.last_purchase),
         frequency=joined.frequency,
         monetary=joined.monetary,
         average_order_value=joined.monetary / joined.frequency,
-        tenure_days=_days_between(reference, joined.first_purchase),
+        tenure_days=days_between(reference, joined.first_purchase),
         mean_days_between_purchases=ibis.ifelse(
             joined.frequency > 1, span_days / (joined.frequency - 1), ibis.null()
         ),

@@ -38,6 +38,20 @@ SCORED_COLUMNS = (
     "model_version",
     "status",
 )
+# Lifetime value columns of customer_value that go with each scored customer.
+CUSTOMER_VALUE_COLUMNS = (
+    "expected_purchases",
+    "probability_alive",
+    "expected_spend",
+    "clv",
+)
+_AFTER_PROBABILITY = SCORED_COLUMNS.index("probability") + 1
+# Columns of scored_customers: the segment, then the lifetime value, then status.
+SCORED_WITH_VALUE_COLUMNS = (
+    *SCORED_COLUMNS[:_AFTER_PROBABILITY],
+    *CUSTOMER_VALUE_COLUMNS,
+    *SCORED_COLUMNS[_AFTER_PROBABILITY:],
+)
 
 
 class ScoringSettings(BaseModel):
@@ -288,3 +302,27 @@ def score_customers(
         model_version,
     )
     return result.sort_values("customer_id", ignore_index=True)
+
+
+def attach_customer_value(
+    segment_scores: pd.DataFrame, customer_value: pd.DataFrame
+) -> pd.DataFrame:
+    """Adds each scored customer's lifetime value to its segment.
+
+    Args:
+        segment_scores: Output of :func:`score_customers`.
+        customer_value: ``customer_id`` and the ``CUSTOMER_VALUE_COLUMNS`` (output
+            of ``predict_customer_value``).
+
+    Returns:
+        ``segment_scores`` with the columns of ``SCORED_WITH_VALUE_COLUMNS``; the
+        value is null for customers without one (no clean purchase, or no fitted
+        value model).
+    """
+    values = customer_value[["customer_id", *CUSTOMER_VALUE_COLUMNS]].astype(
+        {"customer_id": str} | dict.fromkeys(CUSTOMER_VALUE_COLUMNS, "Float64")
+    )
+    merged = segment_scores.merge(
+        values, on="customer_id", how="left", validate="one_to_one"
+    )
+    return merged[list(SCORED_WITH_VALUE_COLUMNS)]

@@ -3,8 +3,16 @@
 from kedro.pipeline import Node, Pipeline, pipeline
 
 from customer_segmentation.pipelines import data_processing, feature_engineering
+from customer_segmentation.pipelines.customer_value.pipeline import (
+    create_scoring_pipeline as create_value_scoring_pipeline,
+)
 
-from .nodes import list_known_customers, score_customers, select_bundle_model_input
+from .nodes import (
+    attach_customer_value,
+    list_known_customers,
+    score_customers,
+    select_bundle_model_input,
+)
 
 NAMESPACE = "inference"
 MODEL_BUNDLE = "model_bundle"
@@ -21,7 +29,9 @@ SHARED_PARAMETERS = {
     "params:cleaning_rules",
     "params:customer_cleaning_rules",
     "params:derived_features",
+    "params:customer_value",
 }
+VALUE_MODELS_DATASET = "customer_value_models"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -32,7 +42,8 @@ def create_pipeline(**kwargs) -> Pipeline:
         ``inference`` namespace (reading ``inference.raw_transactions`` and
         ``inference.raw_customers``), the model input chosen by the published
         ``model_bundle``'s feature spec, and the scoring nodes that write
-        ``scored_customers``.
+        ``scored_customers``: segments from the bundle and, from the training's
+        ``customer_value_models``, the lifetime value.
     """
     features = feature_engineering.create_pipeline()
     features = features - features.only_nodes_with_outputs("model_input")
@@ -63,15 +74,24 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "known_customers": "known_customers",
                     "scoring": "params:scoring",
                 },
-                outputs="scored_customers",
+                outputs="segment_scores",
                 name="score_customers_node",
+            ),
+            Node(
+                func=attach_customer_value,
+                inputs=["segment_scores", "customer_value"],
+                outputs="scored_customers",
+                name="attach_customer_value_node",
             ),
         ]
     )
     return pipeline(
-        data_processing.create_pipeline() + features + scoring,
+        data_processing.create_pipeline()
+        + features
+        + create_value_scoring_pipeline()
+        + scoring,
         namespace=NAMESPACE,
-        inputs={MODEL_BUNDLE},
+        inputs={MODEL_BUNDLE, VALUE_MODELS_DATASET},
         outputs={"scored_customers"},
         parameters=SHARED_PARAMETERS,
     )

@@ -209,7 +209,8 @@ def create_pipeline(**kwargs) -> Pipeline:
 
     Returns:
         Nodes from ``customer_features``, ``customer_segments``, ``clean_transactions``,
-        the modeling outputs and ``data_quality_report`` to ``segment_profiles``,
+        the modeling outputs, ``data_quality_report`` and the ``customer_value``
+        pipeline's ``customer_value_section`` to ``segment_profiles``,
         ``customer_rfm_scores``, ``segment_names``, ``segment_rules``,
         ``segment_audiences`` (and one file per segment), ``segment_migration``, the
         plots, ``segmentation_report`` and this run's
@@ -239,6 +240,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             "model_features": "params:model_features",
             "projection": "params:segment_projection",
             "report": "params:segmentation_report",
+            "customer_value_section": "customer_value_section",
         },
         outputs="segmentation_report",
         name="render_segmentation_report_node",

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -55,7 +56,16 @@ from .settings import ProjectionSettings, ReportSettings, RfmSettings
 logger = logging.getLogger(__name__)
 
 
-def _figure_to_base64(figure: Figure, dpi: int) -> str:
+def figure_to_base64(figure: Figure, dpi: int) -> str:
+    """Encodes a figure as base64 PNG, to embed in a self-contained page.
+
+    Args:
+        figure: The matplotlib figure.
+        dpi: Resolution of the PNG.
+
+    Returns:
+        The PNG bytes in base64 text.
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -84,6 +94,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
     model_features: ModelFeatures,
     projection: ProjectionSettings,
     report: ReportSettings,
+    customer_value_section: str = "",
 ) -> str:
     """Renders the one-page HTML report a marketing team reads, business first.
 
@@ -120,6 +131,8 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         model_features: The model's features (projection plot).
         projection: Settings of the 2-D projection plot.
         report: Title, currency, glossary, breakdowns and image resolution.
+        customer_value_section: Body of the customer value section, rendered by
+            the ``customer_value`` pipeline; empty leaves the section out.
 
     Returns:
         The HTML document.
@@ -132,7 +145,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
 
     def embed(*figures: tuple[Figure, str]) -> list[dict[str, str]]:
         return [
-            {"data": _figure_to_base64(figure, report.image_dpi), "caption": caption}
+            {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
             for figure, caption in figures
         ]
 
@@ -227,6 +240,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
     sections = [
         ("business", "Business at a glance"),
         ("segments", "Segments"),
+        *([("customer-value", "Customer value")] if customer_value_section else []),
         *([("rfm-grid", "Recency x frequency")] if transactions else []),
         *([("trends", "Revenue over time")] if transactions else []),
         *([("breakdown", "Country and channel")] if breakdown else []),
@@ -280,6 +294,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         section_plots=section_plots,
         percent=percent,
         bundle=bundle_summary(model_bundle),
+        customer_value_section=markupsafe.Markup(customer_value_section),
     )
     n_plots = sum(len(plots) for plots in section_plots.values())
     logger.info("Segmentation report: %d characters, %d plots", len(html), n_plots)

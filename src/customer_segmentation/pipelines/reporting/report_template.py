@@ -220,10 +220,14 @@ APPENDIX = """<h3>Model choice</h3>
 <p>No data-quality report was given.</p>
 {% endif %}"""
 
+# Rendered by the customer_value pipeline (its own plots embedded), already escaped.
+CUSTOMER_VALUE = """{{ customer_value_section }}"""
+
 SECTION_TEMPLATES = {
     "figures": FIGURES,
     "business": BUSINESS,
     "segments": SEGMENTS,
+    "customer-value": CUSTOMER_VALUE,
     "rfm-grid": PLOTS_ONLY,
     "trends": PLOTS_ONLY,
     "breakdown": PLOTS_ONLY,

@@ -1,0 +1,38 @@
+"""Where pytensor keeps the C code it compiles for the value models.
+
+The first fit compiles for about 20 s; the result is cached per user, so later runs
+(and CI with a cached ``~/.cache``) start in seconds, without a network.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+FLAGS_VARIABLE = "PYTENSOR_FLAGS"
+
+
+def compile_cache_dir() -> Path:
+    """Gives the folder of the compiled code: the user's cache, not the project.
+
+    Returns:
+        ``$XDG_CACHE_HOME/customer-segmentation/pytensor`` (``~/.cache`` when
+        ``XDG_CACHE_HOME`` is not set).
+    """
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache_home) / "customer-segmentation" / "pytensor"
+
+
+def configure_compile_cache() -> None:
+    """Points pytensor's ``base_compiledir`` at :func:`compile_cache_dir`.
+
+    Does nothing when ``PYTENSOR_FLAGS`` already names a compile directory (the
+    user's choice wins) or pytensor is already imported (its configuration is read
+    once, at import).
+    """
+    flags = os.environ.get(FLAGS_VARIABLE, "")
+    if "compiledir" in flags or "pytensor" in sys.modules:
+        return
+    setting = f"base_compiledir={compile_cache_dir()}"
+    os.environ[FLAGS_VARIABLE] = f"{flags},{setting}" if flags else setting

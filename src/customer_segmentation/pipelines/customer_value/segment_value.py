@@ -1,0 +1,87 @@
+"""Node that sums customer lifetime value per segment, next to past revenue."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from customer_segmentation.pipelines.reporting.profiles import (
+    ID_COLUMN,
+    REVENUE_COLUMN,
+    SEGMENT_COLUMN,
+)
+
+SEGMENT_VALUE_COLUMNS = (
+    SEGMENT_COLUMN,
+    "segment_name",
+    "n_customers",
+    "total_clv",
+    "mean_clv",
+    "future_value_share",
+    "past_revenue_share",
+    "mean_probability_alive",
+    "expected_purchases",
+)
+
+
+def _share(values: pd.Series) -> pd.Series:
+    total = values.sum()
+    return values / total if total else values * 0.0
+
+
+def summarise_segment_value(
+    customer_value: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    customer_features: pd.DataFrame,
+    segment_names: pd.DataFrame,
+) -> pd.DataFrame:
+    """Says what each segment is worth in the future against what it spent so far.
+
+    Args:
+        customer_value: Output of ``predict_customer_value`` (``customer_id``,
+            ``clv``, ``probability_alive``, ``expected_purchases``).
+        customer_segments: ``customer_id`` and ``segment_id``.
+        customer_features: ``customer_id`` and ``monetary`` (past net revenue),
+            when the data has transactions.
+        segment_names: ``segment_id`` and ``segment_name``.
+
+    Returns:
+        One row per segment, ordered by id: ``n_customers``, ``total_clv``,
+        ``mean_clv``, ``future_value_share`` (of all customers' lifetime value),
+        ``past_revenue_share``, ``mean_probability_alive`` and
+        ``expected_purchases`` (total over the horizon). Value columns are null
+        when no value was predicted; no rows without a value model input.
+    """
+    if customer_value.empty:
+        return pd.DataFrame(columns=list(SEGMENT_VALUE_COLUMNS))
+    value_columns = ["clv", "probability_alive", "expected_purchases"]
+    merged = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
+        customer_value[[ID_COLUMN, *value_columns]].astype(
+            dict.fromkeys(value_columns, "float64")
+        ),
+        on=ID_COLUMN,
+        how="left",
+        validate="one_to_one",
+    )
+    if REVENUE_COLUMN in customer_features:
+        merged = merged.merge(
+            customer_features[[ID_COLUMN, REVENUE_COLUMN]], on=ID_COLUMN, how="left"
+        )
+    else:
+        merged[REVENUE_COLUMN] = float("nan")
+    grouped = merged.groupby(SEGMENT_COLUMN)
+    # min_count=1 keeps a segment without any predicted value null, not 0.
+    table = pd.DataFrame(
+        {
+            "n_customers": grouped.size(),
+            "total_clv": grouped["clv"].sum(min_count=1),
+            "mean_clv": grouped["clv"].mean(),
+            "past_revenue": grouped[REVENUE_COLUMN].sum(min_count=1),
+            "mean_probability_alive": grouped["probability_alive"].mean(),
+            "expected_purchases": grouped["expected_purchases"].sum(min_count=1),
+        }
+    )
+    table["future_value_share"] = _share(table["total_clv"])
+    table["past_revenue_share"] = _share(table["past_revenue"])
+    names = segment_names.set_index(SEGMENT_COLUMN)["segment_name"]
+    table["segment_name"] = table.index.map(names)
+    return table.reset_index()[list(SEGMENT_VALUE_COLUMNS)]

@@ -1,0 +1,141 @@
+"""The value models against the published CDNOW results (Fader, Hardie & Lee 2005).
+
+Both tests read the CDNOW sample from ../shared/data/cdnow_sample and skip with a
+reason where it is absent.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from customer_segmentation.pipelines.customer_value.models import (
+    fit_purchase_model,
+    fit_spend_model,
+)
+from customer_segmentation.pipelines.customer_value.nodes import (
+    summarise_customer_purchases,
+)
+from customer_segmentation.pipelines.customer_value.settings import (
+    CustomerValueSettings,
+)
+from customer_segmentation.pipelines.data_processing.nodes import (
+    CleaningRules,
+    CustomerCleaningRules,
+    CustomersSchema,
+    TransactionsSchema,
+    flag_customers,
+    flag_transactions,
+    select_clean_transactions,
+    select_returned_transactions,
+    standardise_customers,
+    standardise_transactions,
+)
+from customer_segmentation.pipelines.feature_engineering.nodes import (
+    compute_customer_features,
+)
+from tests.project import shared_dataset
+
+CDNOW = ("cdnow_sample",)
+CALIBRATION_END = pd.Timestamp("1997-09-30")
+
+
+def _summary() -> pd.DataFrame:
+    path = shared_dataset(*CDNOW, "cdnow_customers_summary.csv")
+    return pd.read_csv(path).rename(columns={"ID": "customer_id"})
+
+
+def _summary_with_spend() -> pd.DataFrame:
+    path = shared_dataset(*CDNOW, "cdnow_customers_summary_with_transactions.csv")
+    return pd.read_csv(path).rename(
+        columns={
+            "ID": "customer_id",
+            "x": "frequency",
+            "t_x": "recency",
+            "zbar": "monetary_value",
+        }
+    )
+
+
+def test_flat_prior_fit_reproduces_the_published_cdnow_parameters():
+    settings = CustomerValueSettings()
+
+    bg_nbd = fit_purchase_model(_summary(), settings.bg_nbd_priors)
+    gamma_gamma = fit_spend_model(_summary_with_spend(), settings.gamma_gamma_priors)
+
+    fitted = {name: round(value, 3) for name, value in bg_nbd["parameters"].items()}
+    assert fitted == pytest.approx(
+        {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, abs=0.005
+    )
+    assert bg_nbd["log_likelihood"] == pytest.approx(-9582.4, abs=0.05)
+    spend = gamma_gamma["parameters"]
+    assert spend["p"] == pytest.approx(6.25, abs=0.005)
+    assert spend["q"] == pytest.approx(3.74, abs=0.01)
+    assert spend["v"] == pytest.approx(15.44, abs=0.01)
+    assert gamma_gamma["n_customers"] == 946
+
+
+def _raw_cdnow_lines() -> ibis.Table:
+    # The file is whitespace-aligned without a header; the dollar value is the
+    # line total, so it is the unit price of one unit.
+    path = shared_dataset(*CDNOW, "CDNOW_sample.txt")
+    raw = pd.read_csv(
+        path,
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer", "date", "n_cds", "value"],
+        dtype=str,
+    )
+    return ibis.memtable(raw.assign(one="1"))
+
+
+def _cdnow_purchase_summary() -> pd.DataFrame:
+    schema = TransactionsSchema(
+        columns={
+            "customer_id": "customer",
+            "invoice_id": "date",
+            "invoice_date": "date",
+            "product_id": "master_id",
+            "quantity": "one",
+            "unit_price": "value",
+        },
+        date_format="%Y%m%d",
+    )
+    # CDNOW has genuine identical lines and free purchases (value 0), and the
+    # published summary counts both as purchases.
+    rules = CleaningRules(drop_duplicate_lines=False, drop_non_positive_price=False)
+    validated = standardise_transactions(_raw_cdnow_lines(), schema, "transactions")
+    flagged = flag_transactions(validated, rules)
+    clean = select_clean_transactions(flagged)
+    no_attributes = flag_customers(
+        standardise_customers(None, CustomersSchema(), "transactions"),
+        CustomerCleaningRules(),
+    )
+    features = compute_customer_features(
+        clean,
+        select_returned_transactions(flagged),
+        no_attributes,
+        CALIBRATION_END,
+        "transactions",
+    )
+    summary = summarise_customer_purchases(
+        clean,
+        features,
+        CALIBRATION_END,
+        CustomerValueSettings(time_unit="weeks"),
+        "transactions",
+    ).to_pandas()
+    return summary.assign(customer_id=summary["customer_id"].astype(int))
+
+
+def test_purchase_summary_from_the_raw_cdnow_lines_matches_the_published_one():
+    built = _cdnow_purchase_summary().set_index("customer_id").sort_index()
+    published = _summary_with_spend().set_index("customer_id").sort_index()
+
+    assert built.index.equals(published.index)
+    assert (built["frequency"] == published["frequency"]).all()
+    # The published file rounds recency, T and spend to 2 decimals.
+    for column in ("recency", "T", "monetary_value"):
+        difference = (built[column] - published[column]).abs().max()
+        assert difference <= 0.005 + 1e-9, column

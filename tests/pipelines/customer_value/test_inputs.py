@@ -1,0 +1,99 @@
+"""Unit tests of the purchase summaries on tiny in-memory tables."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from customer_segmentation.pipelines.customer_value.inputs import (
+    count_holdout_purchases,
+    summarise_purchases,
+)
+
+
+def _lines() -> ibis.Table:
+    # a: two invoices on 1 January (one purchase day), then 8 and 22 January;
+    # b: one purchase; c: not a listed customer; a's 5 February line is after
+    # the observation end.
+    return ibis.memtable(
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "a", "a", "a", "a", "b", "c", "a"],
+                "invoice_id": ["1", "1", "2", "3", "4", "5", "6", "7"],
+                "invoice_date": pd.to_datetime(
+                    [
+                        "2025-01-01 09:00",
+                        "2025-01-01 09:00",
+                        "2025-01-01 15:00",
+                        "2025-01-08 10:00",
+                        "2025-01-22 23:59",
+                        "2025-01-20 12:00",
+                        "2025-01-03 12:00",
+                        "2025-02-05 12:00",
+                    ]
+                ),
+                "line_total": [10.0, 10.0, 20.0, 30.0, 50.0, 7.0, 9.0, 100.0],
+            }
+        )
+    )
+
+
+def _customers() -> ibis.Table:
+    return ibis.memtable(pd.DataFrame({"customer_id": ["a", "b"]}))
+
+
+def _summary(time_unit: str = "days") -> pd.DataFrame:
+    summary = summarise_purchases(
+        _lines(), _customers(), pd.Timestamp("2025-01-29 18:00"), time_unit
+    )
+    return summary.to_pandas().set_index("customer_id")
+
+
+def test_repeat_purchases_count_purchase_days_after_the_first():
+    summary = _summary()
+
+    assert summary.loc["a", "frequency"] == 2
+    assert summary.loc["b", "frequency"] == 0
+
+
+def test_recency_and_t_run_from_the_first_purchase_day():
+    summary = _summary()
+
+    assert summary.loc["a", "recency"] == pytest.approx(21.0)
+    assert summary.loc["a", "T"] == pytest.approx(28.0)
+    assert summary.loc["b", "recency"] == pytest.approx(0.0)
+    assert summary.loc["b", "T"] == pytest.approx(9.0)
+
+
+def test_monetary_value_is_the_mean_spend_of_the_repeat_days():
+    summary = _summary()
+
+    # 8 January: 30; 22 January: 50. The first day's 40 is left out.
+    assert summary.loc["a", "monetary_value"] == pytest.approx(40.0)
+    assert summary.loc["b", "monetary_value"] == pytest.approx(0.0)
+
+
+def test_only_listed_customers_are_summarised():
+    assert sorted(_summary().index) == ["a", "b"]
+
+
+def test_weeks_divide_the_days_by_seven():
+    summary = _summary("weeks")
+
+    assert summary.loc["a", "T"] == pytest.approx(4.0)
+    assert summary.loc["a", "recency"] == pytest.approx(3.0)
+
+
+def test_holdout_purchases_count_days_after_the_calibration_end():
+    holdout = count_holdout_purchases(
+        _lines(),
+        _customers(),
+        pd.Timestamp("2025-01-10"),
+        pd.Timestamp("2025-01-29"),
+    ).to_pandas()
+
+    counts = dict(
+        zip(holdout["customer_id"], holdout["holdout_purchases"], strict=True)
+    )
+    assert counts == {"a": 1, "b": 1}

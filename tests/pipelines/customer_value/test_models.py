@@ -1,0 +1,106 @@
+"""Predictions rebuilt from stored parameters, checked against the paper and the formulas."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from customer_segmentation.pipelines.customer_value.models import (
+    STATUS_FITTED,
+    STATUS_INSUFFICIENT_REPEAT_DATA,
+    VALUE_COLUMNS,
+    predict_customer_value,
+    predict_holdout_purchases,
+)
+from customer_segmentation.pipelines.customer_value.settings import (
+    CustomerValueSettings,
+)
+
+# The published CDNOW fits (Fader, Hardie & Lee 2005; Fader & Hardie 2013).
+BG_NBD = {"r": 0.2426, "alpha": 4.4136, "a": 0.7930, "b": 2.4261}
+GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
+
+
+def _value_models(time_unit: str = "weeks") -> dict:
+    record = {
+        "status": STATUS_FITTED,
+        "time_unit": time_unit,
+        "bg_nbd": {"parameters": BG_NBD},
+        "gamma_gamma": {"parameters": GAMMA_GAMMA},
+    }
+    # Stored as JSON: what is loaded back is plain numbers.
+    return json.loads(json.dumps(record))
+
+
+def _customers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ["repeat", "one-off"],
+            "frequency": [2, 0],
+            "recency": [30.43, 0.0],
+            "T": [38.86, 38.86],
+            "monetary_value": [22.35, 0.0],
+        }
+    )
+
+
+def test_holdout_forecast_matches_the_papers_worked_example():
+    # Section 5 of the paper: a customer with x=2, t_x=30.43, T=38.86 is expected
+    # to make 1.226 purchases in the next 39 weeks.
+    customer = _customers().head(1).assign(holdout_length=39.0)
+
+    (expected,) = predict_holdout_purchases(BG_NBD, customer)
+
+    assert expected == pytest.approx(1.226, abs=0.0005)
+
+
+def test_without_discount_clv_is_expected_purchases_times_expected_spend():
+    settings = CustomerValueSettings(discount_rate=0.0, horizon_months=12)
+
+    value = predict_customer_value(_value_models(), _customers(), settings)
+
+    assert value["clv"].to_numpy() == pytest.approx(
+        (value["expected_purchases"] * value["expected_spend"]).to_numpy()
+    )
+
+
+def test_discount_lowers_the_lifetime_value():
+    plain = predict_customer_value(
+        _value_models(), _customers(), CustomerValueSettings(discount_rate=0.0)
+    )
+    discounted = predict_customer_value(
+        _value_models(), _customers(), CustomerValueSettings(discount_rate=0.05)
+    )
+
+    assert (discounted["clv"] < plain["clv"]).all()
+
+
+def test_one_off_customer_gets_the_population_spend_and_is_alive():
+    value = predict_customer_value(
+        _value_models(), _customers(), CustomerValueSettings()
+    ).set_index("customer_id")
+
+    population_mean = GAMMA_GAMMA["p"] * GAMMA_GAMMA["v"] / (GAMMA_GAMMA["q"] - 1)
+    assert value.loc["one-off", "expected_spend"] == pytest.approx(population_mean)
+    assert value.loc["one-off", "probability_alive"] == pytest.approx(1.0)
+    assert 0 < value.loc["repeat", "probability_alive"] < 1
+
+
+def test_models_not_fitted_give_null_values_for_every_customer():
+    value = predict_customer_value(
+        {"status": STATUS_INSUFFICIENT_REPEAT_DATA, "time_unit": "weeks"},
+        _customers(),
+        CustomerValueSettings(),
+    )
+
+    assert list(value["customer_id"]) == ["repeat", "one-off"]
+    assert value[list(VALUE_COLUMNS)].isna().all().all()
+
+
+def test_models_of_another_time_unit_are_refused():
+    with pytest.raises(ValueError, match=r"time_unit='weeks' differs .*\('days'\)"):
+        predict_customer_value(
+            _value_models("days"), _customers(), CustomerValueSettings()
+        )

@@ -1,0 +1,199 @@
+"""Unit tests of the customer_value nodes: skips, warnings, holdout check, segments, report."""
+
+from __future__ import annotations
+
+import logging
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from customer_segmentation.pipelines.customer_value.models import (
+    STATUS_INSUFFICIENT_REPEAT_DATA,
+    STATUS_SKIPPED,
+    InsufficientRepeatDataWarning,
+)
+from customer_segmentation.pipelines.customer_value.nodes import (
+    check_purchase_model_calibration,
+    fit_customer_value_models,
+    resolve_calibration_end,
+    summarise_customer_purchases,
+)
+from customer_segmentation.pipelines.customer_value.plots import (
+    plot_segment_value,
+    plot_value_calibration,
+)
+from customer_segmentation.pipelines.customer_value.report import (
+    render_customer_value_section,
+)
+from customer_segmentation.pipelines.customer_value.segment_value import (
+    summarise_segment_value,
+)
+from customer_segmentation.pipelines.customer_value.settings import (
+    CalibrationSettings,
+    CustomerValueSettings,
+)
+from customer_segmentation.pipelines.reporting.settings import ReportSettings
+
+REFERENCE = pd.Timestamp("2025-07-01")
+
+
+def _summary(frequencies: list[int]) -> pd.DataFrame:
+    n_customers = len(frequencies)
+    frequency = np.asarray(frequencies)
+    return pd.DataFrame(
+        {
+            "customer_id": [f"c{index}" for index in range(n_customers)],
+            "frequency": frequency,
+            "recency": np.where(frequency > 0, 10.0 + frequency, 0.0),
+            "T": np.full(n_customers, 30.0),
+            "monetary_value": np.where(frequency > 0, 20.0 + frequency, 0.0),
+        }
+    )
+
+
+def test_attribute_only_data_skips_the_pipeline_with_one_log_line(caplog):
+    empty = ibis.memtable(pd.DataFrame({"customer_id": pd.Series([], dtype=str)}))
+
+    with caplog.at_level(logging.INFO):
+        summary = summarise_customer_purchases(
+            empty, empty, pd.NaT, CustomerValueSettings(), "attributes"
+        ).to_pandas()
+        record = fit_customer_value_models(summary, pd.NaT, CustomerValueSettings())
+
+    assert summary.empty
+    assert record["status"] == STATUS_SKIPPED
+    assert [message for message in caplog.messages if "customer_value" in message] == [
+        "input_kind=attributes: no purchases, so the customer_value pipeline is "
+        "skipped (no lifetime value)"
+    ]
+
+
+def test_too_little_repeat_data_warns_by_name_and_fits_nothing():
+    summary = _summary([0, 0, 0, 1, 2])
+
+    with pytest.warns(InsufficientRepeatDataWarning, match="n_repeat_customers=2"):
+        record = fit_customer_value_models(
+            summary, REFERENCE, CustomerValueSettings(min_repeat_customers=5)
+        )
+
+    assert record["status"] == STATUS_INSUFFICIENT_REPEAT_DATA
+    assert "bg_nbd" not in record
+
+
+def test_calibration_end_defaults_to_the_holdout_before_the_reference_date():
+    end = resolve_calibration_end(
+        pd.Timestamp("2025-07-01 18:30"), CalibrationSettings(), "both"
+    )
+
+    assert end == pd.Timestamp("2025-01-01")
+
+
+def test_calibration_end_after_the_reference_date_is_refused():
+    settings = CalibrationSettings(calibration_end="2025-08-01")
+
+    with pytest.raises(ValueError, match="calibration_end=2025-08-01 should be before"):
+        resolve_calibration_end(REFERENCE, settings, "transactions")
+
+
+def test_holdout_check_groups_customers_by_calibration_frequency():
+    frequencies = [0] * 10 + [1] * 8 + [2] * 6 + [3] * 4 + [9] * 3
+    calibration = _summary(frequencies).assign(
+        holdout_purchases=np.asarray(frequencies) // 2, holdout_length=26.0
+    )
+
+    table, check = check_purchase_model_calibration(
+        calibration,
+        CustomerValueSettings(min_repeat_customers=5),
+        CalibrationSettings(max_frequency_bucket=3),
+    )
+
+    assert list(table["bucket"]) == ["0", "1", "2", "3+"]
+    assert list(table["n_customers"]) == [10, 8, 6, 7]
+    assert list(table["actual_purchases"]) == pytest.approx([0, 0, 1, 16 / 7])
+    assert (table["predicted_purchases"] > 0).all()
+    assert check["actual_holdout_purchases"] == pytest.approx(6 + 4 + 12)
+    assert set(check["bg_nbd"]["parameters"]) == {"r", "alpha", "a", "b"}
+
+
+def _segment_inputs() -> tuple[pd.DataFrame, ...]:
+    customer_value = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "clv": [300.0, 100.0, 0.0],
+            "probability_alive": [0.9, 0.5, 0.1],
+            "expected_purchases": [3.0, 1.0, 0.0],
+        }
+    )
+    segments = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment_id": [0, 0, 1]})
+    features = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "monetary": [50.0, 50.0, 100.0]}
+    )
+    names = pd.DataFrame({"segment_id": [0, 1], "segment_name": ["Best", "Gone"]})
+    return customer_value, segments, features, names
+
+
+def test_segment_value_sets_future_value_against_past_revenue():
+    table = summarise_segment_value(*_segment_inputs()).set_index("segment_id")
+
+    assert table.loc[0, "total_clv"] == pytest.approx(400.0)
+    assert table.loc[0, "mean_clv"] == pytest.approx(200.0)
+    assert table.loc[0, "future_value_share"] == pytest.approx(1.0)
+    assert table.loc[0, "past_revenue_share"] == pytest.approx(0.5)
+    assert table.loc[1, "mean_probability_alive"] == pytest.approx(0.1)
+    assert table.loc[1, "segment_name"] == "Gone"
+
+
+def test_segment_value_without_predictions_is_empty():
+    customer_value, segments, features, names = _segment_inputs()
+
+    table = summarise_segment_value(customer_value.head(0), segments, features, names)
+
+    assert table.empty
+
+
+def test_value_plots_draw_the_table_or_say_why_not():
+    segment_value = summarise_segment_value(*_segment_inputs())
+    calibration = pd.DataFrame(
+        {
+            "calibration_frequency": [0, 1],
+            "bucket": ["0", "1+"],
+            "n_customers": [5, 3],
+            "actual_purchases": [0.2, 1.5],
+            "predicted_purchases": [0.3, 1.2],
+        }
+    )
+
+    assert len(plot_segment_value(segment_value).axes) == 2
+    assert len(plot_value_calibration(calibration).axes[0].lines) == 2
+    empty = plot_value_calibration(calibration.head(0))
+    assert isinstance(empty, Figure)
+    assert "did not run" in empty.axes[0].texts[0].get_text()
+
+
+def test_report_section_says_why_there_is_no_value():
+    html = render_customer_value_section(
+        summarise_segment_value(*_segment_inputs()).head(0),
+        {"status": STATUS_INSUFFICIENT_REPEAT_DATA},
+        pd.DataFrame(),
+        CustomerValueSettings(),
+        ReportSettings(image_dpi=50),
+    )
+
+    # The report's page draws the section and its heading around the body.
+    assert "<section" not in html
+    assert "too few customers bought more than once" in html
+
+
+def test_report_section_is_left_out_for_data_without_purchases():
+    html = render_customer_value_section(
+        summarise_segment_value(*_segment_inputs()).head(0),
+        {"status": STATUS_SKIPPED},
+        pd.DataFrame(),
+        CustomerValueSettings(),
+        ReportSettings(image_dpi=50),
+    )
+
+    assert html == ""

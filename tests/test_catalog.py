@@ -42,3 +42,41 @@ def test_every_dataset_has_a_known_layer(env, monkeypatch):
         name for name, layer in layers.items() if layer not in LAYERS
     )
     assert without_layer == []
+
+
+def _written_paths(entry: dict) -> list[str]:
+    paths = [entry[key] for key in ("filepath", "path") if key in entry]
+    connection = entry.get("connection") or {}
+    if "database" in connection:
+        paths.append(connection["database"])
+    return [str(path) for path in paths]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        None,
+        "online_retail",
+        "mall_customers",
+        "wholesale",
+        "customer_personality",
+        "headerless_totals",
+    ],
+)
+def test_every_written_path_is_under_the_environment_root(env, monkeypatch):
+    monkeypatch.chdir(PROJECT_ROOT)
+    bootstrap_project(PROJECT_ROOT)
+    with KedroSession.create(project_path=PROJECT_ROOT, env=env) as session:
+        config = session.load_context().config_loader
+        root = config["globals"]["output_root"]
+        entries = config["catalog"]
+
+    outside = {
+        name: path
+        for name, entry in entries.items()
+        if isinstance(entry, dict)
+        and entry.get("metadata", {}).get("kedro-viz", {}).get("layer") != "raw"
+        for path in _written_paths(entry)
+        if not path.startswith(f"{root}/")
+    }
+    assert outside == {}

@@ -98,7 +98,7 @@ def test_headerless_line_totals_run_end_to_end(project_copy):
     assert features["monetary"].sum() == pytest.approx(revenue, abs=1e-6)
     assert "distinct_products" not in features.columns
     with duckdb.connect(
-        "data/02_intermediate/segmentation.duckdb", read_only=True
+        "data/headerless_totals/02_intermediate/segmentation.duckdb", read_only=True
     ) as db:
         (clean_revenue,) = db.execute(
             "select sum(line_total) from clean_transactions"

@@ -82,6 +82,7 @@ def transactions(features: pd.DataFrame) -> ibis.Table:
                     "product_id": "p1",
                     "quantity": 1.0,
                     "unit_price": float(customer.get("monetary", 10.0)) / orders,
+                    "line_total": float(customer.get("monetary", 10.0)) / orders,
                     "country": "UK",
                 }
             )

@@ -23,6 +23,7 @@ LINES = pd.DataFrame(
         "product_id": ["p", "p", "q", "q"],
         "quantity": [2.0, 1.0, 3.0, 1.0],
         "unit_price": [10.0, 5.0, 1.0, 4.0],
+        "line_total": [20.0, 5.0, 3.0, 4.0],
         "country": ["UK"] * 4,
     }
 )

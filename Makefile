@@ -52,6 +52,6 @@ bench: $(INSTALLED)
 	$(BIN)/python scripts/benchmark_pipeline.py --customers $(CUSTOMERS) --pipelines $(PIPELINES) --per-node
 
 clean:
-	rm -rf data/02_intermediate/*.duckdb* data/0[4-8]_*/*.* data/06_models/model_bundle data/.run.lock build
+	rm -rf data/02_intermediate/*.duckdb* data/02_intermediate/duckdb_spill data/0[4-8]_*/*.* data/06_models/model_bundle data/.run.lock build
 	# Other environments write under data/<env>/ (conf/<env>/globals.yml).
 	rm -rf data/*/0[2-8]_* data/*/.run.lock

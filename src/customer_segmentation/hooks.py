@@ -23,6 +23,7 @@ from customer_segmentation.runs import (
     RunLock,
     check_environment_root,
     drop_orphan_tables,
+    drop_tables_now_views,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,16 @@ def _duckdb_datasets(pipeline: Pipeline, catalog: Any) -> list[Any]:
         and dataset._connection_config.get("backend") == "duckdb"
         and dataset._connection_config.get("database")
     ]
+
+
+def _views(datasets: list[Any], database: str) -> list[str]:
+    return sorted(
+        dataset._table_name
+        for dataset in datasets
+        if isinstance(dataset, TableDataset)
+        and dataset._materialized == "view"
+        and dataset._connection_config["database"] == database
+    )
 
 
 def _bundle_datasets(pipeline: Pipeline, catalog: Any) -> list[ModelBundleDataset]:
@@ -67,7 +78,8 @@ class EnvironmentRunHooks:
     - Before a run: takes the environment's run lock (a second run gets a
       message naming the holder and its database), creates the DuckDB folders,
       applies the ``duckdb`` parameters (memory limit, threads, spill folder),
-      drops temporary tables killed runs left, and discards unpublished bundles.
+      drops temporary tables killed runs left and tables the catalog now saves
+      as views, and discards unpublished bundles.
     - After a successful run: publishes the bundle the run staged, then
       releases the lock. After a failed run: discards it and releases the lock.
     """
@@ -120,6 +132,7 @@ class EnvironmentRunHooks:
                     connection = _open(dataset, key, lock)
                     configure_duckdb(connection, self._duckdb)
                     drop_orphan_tables(connection)
+                    drop_tables_now_views(connection, _views(duckdb, key))
                     cleaned.add(key)
             for bundle in _bundle_datasets(pipeline, catalog):
                 bundle.discard_staged()

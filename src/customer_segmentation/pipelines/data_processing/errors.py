@@ -1,4 +1,4 @@
-"""The project's named input error and the helpers that build its message."""
+"""The project's named input error, the checks that raise it (run together in one query) and its messages."""
 
 from __future__ import annotations
 

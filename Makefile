@@ -7,11 +7,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make bench CUSTOMERS="100000 1000000" PIPELINES=data_processing,feature_engineering
+CUSTOMERS ?= 100000
+PIPELINES ?= __default__
 
 export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint format viz serve sample clean
+.PHONY: install run test lint format viz serve sample bench clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +46,12 @@ serve: $(INSTALLED)
 sample: $(INSTALLED)
 	$(BIN)/python -m customer_segmentation.sample_data --customers 5000 --seed 42 --output-dir data/01_raw
 
+# Floor vs kedro run at each size, with peak memory and the per-node breakdown
+# (see docs/performance.md).
+bench: $(INSTALLED)
+	$(BIN)/python scripts/benchmark_pipeline.py --customers $(CUSTOMERS) --pipelines $(PIPELINES) --per-node
+
 clean:
-	rm -rf data/02_intermediate/*.duckdb* data/0[4-8]_*/*.* data/06_models/model_bundle data/.run.lock build
+	rm -rf data/02_intermediate/*.duckdb* data/02_intermediate/duckdb_spill data/0[4-8]_*/*.* data/06_models/model_bundle data/.run.lock build
 	# Other environments write under data/<env>/ (conf/<env>/globals.yml).
 	rm -rf data/*/0[2-8]_* data/*/.run.lock

@@ -11,13 +11,16 @@ project that reads that sample, and times in one session:
 - ``kedro run --pipelines=<pipelines>`` on the same file.
 
 Each is reported with its wall time and peak resident memory of the whole process
-tree (sampled from /proc), and the ratio of the two times.
+tree (sampled from /proc), and the ratio of the two times. With ``--per-node`` it
+also prints the breakdown the project's node timing hook logs (one line per node:
+wall time from first input load to last output save, split into load, run and
+save, and the process memory after the node).
 
 Usage (from the project root)::
 
     python scripts/benchmark_pipeline.py --customers 100000 1000000
     python scripts/benchmark_pipeline.py --customers 1000000 \
-        --pipelines data_processing,feature_engineering
+        --pipelines data_processing,feature_engineering --per-node
 """
 
 from __future__ import annotations
@@ -32,10 +35,25 @@ import threading
 import time
 from pathlib import Path
 
+from customer_segmentation.node_timing import parse_node_timings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
 MODEL_PIPELINES = {"modeling", "reporting", "__default__"}
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+# Plain log lines (no wrapping), so the node timing lines can be parsed.
+LOGGING_CONFIG = """\
+version: 1
+disable_existing_loggers: false
+formatters:
+  plain: {format: "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+handlers:
+  console: {class: logging.StreamHandler, formatter: plain, stream: ext://sys.stderr}
+loggers:
+  kedro: {level: INFO}
+  customer_segmentation: {level: INFO}
+root: {handlers: [console], level: WARNING}
+"""
 
 
 def say(line: str) -> None:
@@ -65,13 +83,15 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
-def run_measured(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Runs a command; returns its wall seconds and the peak RSS (GiB) of its tree."""
+def run_measured(
+    command: list[str], cwd: Path, environment: dict[str, str] | None = None
+) -> tuple[float, float, str]:
+    """Runs a command; returns its wall seconds, the peak RSS (GiB) of its tree and its log."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
         cwd=cwd,
-        env=ENVIRONMENT,
+        env=environment or ENVIRONMENT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -93,7 +113,7 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, float]:
     if process.returncode:
         say(stderr.decode()[-4000:])
         raise RuntimeError(f"{' '.join(command)} failed with code {process.returncode}")
-    return seconds, peak / 1024**3
+    return seconds, peak / 1024**3, stderr.decode()
 
 
 def sample_data(n_customers: int, seed: int) -> Path:
@@ -122,6 +142,31 @@ def temporary_project(data: Path, target: Path) -> None:
         (target / "data" / folder.name).mkdir(parents=True)
     for name in ("transactions.parquet", "customers.csv"):
         os.symlink(data / name, target / "data" / "01_raw" / name)
+    (target / "conf" / "logging.yml").write_text(LOGGING_CONFIG)
+
+
+def print_node_timings(log_text: str, total_seconds: float) -> None:
+    """Prints the per-node breakdown of a run, slowest first, from its log."""
+    timings = parse_node_timings(log_text)
+    if not timings:
+        say("  (no node timing lines in the log)")
+        return
+    say(
+        f"  {'node':<44} {'s':>7} {'load':>6} {'run':>6} {'save':>7} "
+        f"{'share':>6} {'RSS GiB':>8} {'peak GiB':>8}"
+    )
+    for row in sorted(timings, key=lambda row: -row["seconds"]):
+        say(
+            f"  {row['node']:<44} {row['seconds']:>7.1f} {row['load']:>6.1f} "
+            f"{row['run']:>6.1f} {row['save']:>7.1f} "
+            f"{row['seconds'] / total_seconds:>6.1%} {row['rss_gib']:>8.2f} "
+            f"{row['peak_rss_gib']:>8.2f}"
+        )
+    in_nodes = sum(row["seconds"] for row in timings)
+    say(
+        f"  {'all nodes':<44} {in_nodes:>7.1f}; outside nodes (start-up, hooks): "
+        f"{total_seconds - in_nodes:.1f} s"
+    )
 
 
 def main() -> None:
@@ -130,6 +175,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--pipelines", default="__default__")
     parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument(
+        "--per-node",
+        action="store_true",
+        help="print the per-node breakdown of each kedro run",
+    )
     arguments = parser.parse_args()
     with_models = bool(MODEL_PIPELINES & set(arguments.pipelines.split(",")))
     floor_script = PROJECT_ROOT / "scripts" / "benchmark_floor.py"
@@ -163,18 +213,23 @@ def main() -> None:
             ]
             if not with_models:
                 command.append("--aggregate-only")
-            floor_seconds, floor_gib = run_measured(command, PROJECT_ROOT)
+            floor_seconds, floor_gib, _ = run_measured(command, PROJECT_ROOT)
         with tempfile.TemporaryDirectory(prefix="pipeline_benchmark_") as temporary:
             project = Path(temporary)
             temporary_project(data, project)
             kedro = [str(Path(sys.executable).with_name("kedro")), "run"]
-            kedro_seconds, kedro_gib = run_measured(
-                [*kedro, f"--pipelines={arguments.pipelines}"], project
+            logging_config = str(project / "conf" / "logging.yml")
+            kedro_seconds, kedro_gib, log_text = run_measured(
+                [*kedro, f"--pipelines={arguments.pipelines}"],
+                project,
+                {**ENVIRONMENT, "KEDRO_LOGGING_CONFIG": logging_config},
             )
         say(
             f"{n_customers:>10,} {lines:>12,} {floor_seconds:>8.1f} {floor_gib:>9.2f} "
             f"{kedro_seconds:>8.1f} {kedro_gib:>9.2f} {kedro_seconds / floor_seconds:>6.2f}"
         )
+        if arguments.per_node:
+            print_node_timings(log_text, kedro_seconds)
 
 
 if __name__ == "__main__":

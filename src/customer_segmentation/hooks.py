@@ -12,12 +12,18 @@ from kedro.pipeline import Pipeline
 from kedro_datasets.ibis import FileDataset, TableDataset
 
 from customer_segmentation.bundle import ModelBundleDataset
+from customer_segmentation.engine import (
+    DuckDBSettings,
+    configure_duckdb,
+    duckdb_settings,
+)
 from customer_segmentation.runs import (
     LOCK_FILE,
     EnvironmentLockedError,
     RunLock,
     check_environment_root,
     drop_orphan_tables,
+    drop_tables_now_views,
 )
 
 logger = logging.getLogger(__name__)
@@ -35,6 +41,16 @@ def _duckdb_datasets(pipeline: Pipeline, catalog: Any) -> list[Any]:
         and dataset._connection_config.get("backend") == "duckdb"
         and dataset._connection_config.get("database")
     ]
+
+
+def _views(datasets: list[Any], database: str) -> list[str]:
+    return sorted(
+        dataset._table_name
+        for dataset in datasets
+        if isinstance(dataset, TableDataset)
+        and dataset._materialized == "view"
+        and dataset._connection_config["database"] == database
+    )
 
 
 def _bundle_datasets(pipeline: Pipeline, catalog: Any) -> list[ModelBundleDataset]:
@@ -61,23 +77,27 @@ class EnvironmentRunHooks:
       output root (``conf/<env>/globals.yml``).
     - Before a run: takes the environment's run lock (a second run gets a
       message naming the holder and its database), creates the DuckDB folders,
-      drops temporary tables killed runs left, and discards unpublished bundles.
+      applies the ``duckdb`` parameters (memory limit, threads, spill folder),
+      drops temporary tables killed runs left and tables the catalog now saves
+      as views, and discards unpublished bundles.
     - After a successful run: publishes the bundle the run staged, then
       releases the lock. After a failed run: discards it and releases the lock.
     """
 
     def __init__(self) -> None:
         self._globals: dict[str, Any] = {}
+        self._duckdb = DuckDBSettings()
         self._lock: RunLock | None = None
 
     @hook_impl
     def after_context_created(self, context: Any) -> None:
-        """Reads the environment's globals and checks it has its own root.
+        """Reads the environment's globals and engine settings; checks its root.
 
         Args:
             context: The Kedro context.
         """
         self._globals = dict(context.config_loader["globals"])
+        self._duckdb = duckdb_settings(context.params)
         check_environment_root(context.env, self._globals, SHARED_ENVIRONMENTS)
 
     @hook_impl
@@ -109,7 +129,10 @@ class EnvironmentRunHooks:
             for dataset in duckdb:
                 key = dataset._connection_config["database"]
                 if key not in cleaned:
-                    drop_orphan_tables(_open(dataset, key, lock))
+                    connection = _open(dataset, key, lock)
+                    configure_duckdb(connection, self._duckdb)
+                    drop_orphan_tables(connection)
+                    drop_tables_now_views(connection, _views(duckdb, key))
                     cleaned.add(key)
             for bundle in _bundle_datasets(pipeline, catalog):
                 bundle.discard_staged()

@@ -148,3 +148,28 @@ def drop_orphan_tables(connection: Any) -> list[str]:
             "Dropped %d orphan temporary table(s): %s", len(orphans), orphans
         )
     return orphans
+
+
+def drop_tables_now_views(connection: Any, names: list[str]) -> list[str]:
+    """Drops tables that the catalog now saves as views (DuckDB cannot replace them).
+
+    Args:
+        connection: An ibis DuckDB backend.
+        names: Table names the catalog saves as views.
+
+    Returns:
+        Names of the dropped tables, sorted.
+    """
+    if not names:
+        return []
+    listed = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
+    rows = connection.raw_sql(
+        "select table_name from information_schema.tables "
+        f"where table_type = 'BASE TABLE' and table_name in ({listed})"
+    ).fetchall()
+    tables = sorted(str(name) for (name,) in rows)
+    for name in tables:
+        connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+    if tables:
+        logger.info("Dropped table(s) now saved as views: %s", tables)
+    return tables

@@ -1,10 +1,11 @@
 """Project settings: hooks and configuration loading (Kedro defaults otherwise)."""
 
 from customer_segmentation.hooks import EnvironmentRunHooks
+from customer_segmentation.node_timing import NodeTimingHooks
 
 # One run at a time per environment; the model bundle is published when a run
-# succeeds.
-HOOKS = (EnvironmentRunHooks(),)
+# succeeds. Every node logs its time and the process memory (one INFO line).
+HOOKS = (EnvironmentRunHooks(), NodeTimingHooks())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

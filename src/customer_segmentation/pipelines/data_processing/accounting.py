@@ -58,31 +58,42 @@ def _examples_by_rule(flagged: ir.Table) -> dict[str, list[str]]:
     return found
 
 
+def _rows_by_rule(flagged: ir.Table) -> list[dict[str, Any]]:
+    # One scan: rows and normalised ids per drop reason (null: kept).
+    return (
+        flagged.group_by("drop_reason")
+        .agg(
+            rows=flagged.count(),
+            ids_normalised=flagged.id_normalised.cast("int64").sum().fill_null(0),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+
+
 def _account_for_rows(
     flagged: ir.Table, clean: ir.Table, table_name: str
 ) -> dict[str, Any]:
-    counts = (
-        flagged.group_by("drop_reason").agg(rows=flagged.count()).to_pyarrow()
-    ).to_pylist()
+    counts = _rows_by_rule(flagged)
     dropped = {
         row["drop_reason"]: int(row["rows"])
         for row in sorted(counts, key=lambda row: str(row["drop_reason"]))
         if row["drop_reason"] is not None
     }
-    rows_in = int(flagged.count().execute())
+    rows_in = sum(int(row["rows"]) for row in counts)
     rows_out = int(clean.count().execute())
     if rows_in != sum(dropped.values()) + rows_out:
         raise ValueError(
             f"{table_name}: data quality accounting broken: rows_in={rows_in} != "
             f"dropped={sum(dropped.values())} + rows_out={rows_out}"
         )
-    examples = _examples_by_rule(flagged)
+    examples = _examples_by_rule(flagged) if dropped else {}
     return {
         "rows_in": rows_in,
         "rows_dropped": dropped,
         "rows_out": rows_out,
         "examples": {rule: examples[rule] for rule in dropped if rule in examples},
-        "ids_normalised": int(flagged.id_normalised.sum().fill_null(0).execute()),
+        "ids_normalised": sum(int(row["ids_normalised"]) for row in counts),
     }
 
 
@@ -103,16 +114,25 @@ def _dropped_customer_ids(flagged_customers: ir.Table, rules: list[str]) -> dict
     }
 
 
-def _purchases(clean_transactions: ir.Table) -> tuple[int, str]:
-    if int(clean_transactions.invoice_id.count().execute()):
-        return (
-            int(clean_transactions.invoice_id.nunique().execute()),
-            PURCHASE_BY_INVOICE,
+def _customers_and_purchases(clean_transactions: ir.Table) -> tuple[int, int, str]:
+    # One scan for customers, invoice ids and invoices; a second one only
+    # without invoice ids, for the purchase days.
+    figures = (
+        clean_transactions.aggregate(
+            customers=clean_transactions.customer_id.nunique(),
+            with_invoice=clean_transactions.invoice_id.count(),
+            invoices=clean_transactions.invoice_id.nunique(),
         )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    customers = int(figures["customers"])
+    if int(figures["with_invoice"]):
+        return customers, int(figures["invoices"]), PURCHASE_BY_INVOICE
     days = clean_transactions.select(
         CUSTOMER_KEY, purchase=purchase_key(clean_transactions)
     ).distinct()
-    return int(days.count().execute()), PURCHASE_BY_DAY
+    return customers, int(days.count().execute()), PURCHASE_BY_DAY
 
 
 def summarise_data_quality(
@@ -180,8 +200,9 @@ def summarise_data_quality(
     if input_kind == "attributes":
         customers_out, invoices_out, purchase = customers["rows_out"], 0, None
     else:
-        customers_out = int(clean_transactions.customer_id.nunique().execute())
-        invoices_out, purchase = _purchases(clean_transactions)
+        customers_out, invoices_out, purchase = _customers_and_purchases(
+            clean_transactions
+        )
     report = {
         "dataset": "customers" if input_kind == "attributes" else "transactions",
         "input_kind": input_kind,

@@ -11,10 +11,11 @@ import pandas as pd
 from .accounting import needs
 from .errors import (
     InputValidationError,
-    check_ids_present,
-    check_not_empty,
     examples,
+    ids_present_check,
+    not_empty_check,
     require_columns,
+    run_checks,
 )
 from .ids import normalise_ids
 from .reading import (
@@ -105,9 +106,12 @@ def standardise_customers(
         dataset,
         [id_source, *numeric.values(), *categorical.values(), *dates.values()],
     )
-    if needs(input_kind, "attributes"):
-        check_not_empty(table, dataset)
-    customer_id, id_normalised = normalise_ids(table, id_source, dataset, tokens)
+    checks = (
+        [not_empty_check(table, dataset)] if needs(input_kind, "attributes") else []
+    )
+    customer_id, id_normalised, id_checks = normalise_ids(
+        table, id_source, dataset, tokens
+    )
     problems = ReadProblems(table, dataset, tokens)
     columns: dict[str, ir.Value] = {CUSTOMER_KEY: customer_id}
     for name, source in numeric.items():
@@ -118,11 +122,16 @@ def standardise_customers(
         columns[name] = problems.timestamp(
             name, source, schema.date_format, required=False
         )
+    # Named-error rules of the raw rows in one scan, errors in rule order.
+    run_checks(table, checks + id_checks + problems.checks)
     customers = table.select(
         **columns, **problems.columns(), id_normalised=id_normalised
     )
     if int(customers.count().execute()):
-        check_ids_present(customers[CUSTOMER_KEY], dataset, id_source)
+        run_checks(
+            customers,
+            [ids_present_check(customers[CUSTOMER_KEY], dataset, id_source)],
+        )
     with_id = customers.filter(customers[CUSTOMER_KEY].notnull())
     repeated = (
         with_id.group_by(CUSTOMER_KEY)

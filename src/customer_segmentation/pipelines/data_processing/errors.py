@@ -1,7 +1,9 @@
-"""The project's named input error and the helpers that build its message."""
+"""The project's named input error, the checks that raise it (run together in one query) and its messages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import ibis.expr.types as ir
@@ -50,10 +52,52 @@ def rule_error(
     )
 
 
-def check_rule(
+@dataclass(frozen=True)
+class Check:
+    """A rule checked by one aggregate value; :func:`run_checks` runs many in one query.
+
+    Attributes:
+        value: An aggregate of the table (a count).
+        fails: Whether that value breaks the rule.
+        error: Builds the error from the value (may query examples).
+    """
+
+    value: ir.Scalar
+    fails: Callable[[int], bool]
+    error: Callable[[int], InputValidationError]
+
+
+def run_checks(table: ir.Table, checks: list[Check]) -> None:
+    """Computes every check in one aggregate query; raises the first that fails.
+
+    Args:
+        table: The table the checks aggregate.
+        checks: In the order their errors take precedence.
+
+    Raises:
+        InputValidationError: The error of the first failing check.
+    """
+    if not checks:
+        return
+    values = (
+        table.aggregate(**{f"check_{i}": check.value for i, check in enumerate(checks)})
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    for i, check in enumerate(checks):
+        value = int(values[f"check_{i}"] or 0)
+        if check.fails(value):
+            raise check.error(value)
+
+
+def _count(broken: ir.BooleanValue) -> ir.IntegerScalar:
+    return broken.fill_null(False).cast("int64").sum().fill_null(0)
+
+
+def rule_check(
     table: ir.Table, broken: ir.BooleanValue, dataset: str, column: str, rule: str
-) -> None:
-    """Raises a named error when any row of a table breaks a rule.
+) -> Check:
+    """A named error when any row of a table breaks a rule.
 
     Args:
         table: The rows.
@@ -62,13 +106,16 @@ def check_rule(
         column: Column of ``table`` holding the values (for the examples).
         rule: What the values should be.
 
-    Raises:
-        InputValidationError: If ``broken`` is true on any row.
+    Returns:
+        The check; it fails when ``broken`` is true on any row.
     """
-    failures = table.filter(broken)
-    count = int(failures.count().execute())
-    if count:
-        raise rule_error(dataset, column, rule, count, examples(failures[column]))
+    return Check(
+        _count(broken),
+        lambda count: count > 0,
+        lambda count: rule_error(
+            dataset, column, rule, count, examples(table.filter(broken)[column])
+        ),
+    )
 
 
 def require_columns(table: ir.Table, dataset: str, columns: list[str]) -> None:
@@ -81,31 +128,41 @@ def require_columns(table: ir.Table, dataset: str, columns: list[str]) -> None:
         )
 
 
-def check_not_empty(table: ir.Table, dataset: str) -> None:
-    """Raises a named error for a table without rows (rule: not empty)."""
-    if int(table.count().execute()) == 0:
-        raise InputValidationError(
+def not_empty_check(table: ir.Table, dataset: str) -> Check:
+    """A named error for a table without rows (rule: not empty)."""
+    return Check(
+        table.count(),
+        lambda count: count == 0,
+        lambda _: InputValidationError(
             f"{dataset}: the input has no rows (rule: not empty); check the file "
             "path and the export"
-        )
+        ),
+    )
 
 
-def check_ids_present(ids: ir.Column, dataset: str, column: str) -> None:
-    """Raises a named error when every id is missing (rule: ids not all missing)."""
-    if int(ids.count().execute()) == 0:
-        raise InputValidationError(
+def ids_present_check(ids: ir.Column, dataset: str, column: str) -> Check:
+    """A named error when every id is missing (rule: ids not all missing)."""
+    return Check(
+        ids.count(),
+        lambda count: count == 0,
+        lambda _: InputValidationError(
             f"{dataset}: column '{column}' is missing on every row (rule: ids not "
             "all missing); check the column mapping and missing_values"
-        )
+        ),
+    )
 
 
-def check_finite(table: ir.Table, number: ir.Column, dataset: str, column: str) -> None:
-    """Raises a named error for infinite numbers in a column (rule: finite numbers)."""
-    values = table.select(number=number, raw=table[column].cast("string"))
-    infinite = values.filter(values.number.isinf())
-    n_infinite = int(infinite.count().execute())
-    if n_infinite:
-        raise InputValidationError(
-            f"{dataset}: column '{column}' has {n_infinite} infinite value(s) "
-            f"(rule: finite numbers); examples: {examples(infinite.raw)}"
+def finite_check(
+    table: ir.Table, number: ir.Column, dataset: str, column: str
+) -> Check:
+    """A named error for infinite numbers in a column (rule: finite numbers)."""
+    infinite = number.isinf()
+
+    def error(count: int) -> InputValidationError:
+        raw = table.filter(infinite.fill_null(False))[column]
+        return InputValidationError(
+            f"{dataset}: column '{column}' has {count} infinite value(s) "
+            f"(rule: finite numbers); examples: {examples(raw)}"
         )
+
+    return Check(_count(infinite), lambda count: count > 0, error)

@@ -13,7 +13,7 @@ import unicodedata
 import ibis
 import ibis.expr.types as ir
 
-from .errors import check_rule
+from .errors import Check, rule_check
 from .reading import without_missing
 
 # Floats are exact integers only up to 2**53; a larger "id" has lost digits.
@@ -49,7 +49,7 @@ def _clean_text_udf(value: str) -> str:
 
 def normalise_ids(
     table: ir.Table, column: str, dataset: str, missing_values: list[str]
-) -> tuple[ir.StringValue, ir.BooleanValue]:
+) -> tuple[ir.StringValue, ir.BooleanValue, list[Check]]:
     """Normalises an id column to text.
 
     Args:
@@ -59,40 +59,40 @@ def normalise_ids(
         missing_values: Texts meaning "no id".
 
     Returns:
-        The ids as text (null when missing), and whether normalisation changed the
-        raw text of each id (numbers stored as numbers count as unchanged).
-
-    Raises:
-        InputValidationError: If an id is a fractional number, or a float too large
-            to hold a whole number exactly.
+        The ids as text (null when missing), whether normalisation changed the
+        raw text of each id (numbers stored as numbers count as unchanged), and
+        the checks the caller runs (:func:`.errors.run_checks`): an id is a
+        fractional number, or a float too large to hold a whole number exactly.
     """
     raw = table[column]
     if raw.type().is_floating():
         number = without_missing(raw, missing_values)
-        check_rule(
-            table,
-            (number.abs() >= LARGEST_EXACT_FLOAT_ID).fill_null(False),
-            dataset,
-            column,
-            "numeric ids below 2**53 (a float this large has lost digits; export "
-            "ids as text)",
-        )
-        check_rule(
-            table,
-            (number % 1 != 0).fill_null(False),
-            dataset,
-            column,
-            "ids are whole numbers (a fractional id would be merged with another)",
-        )
-        return number.cast("int64").cast("string"), ibis.literal(False)
+        checks = [
+            rule_check(
+                table,
+                (number.abs() >= LARGEST_EXACT_FLOAT_ID).fill_null(False),
+                dataset,
+                column,
+                "numeric ids below 2**53 (a float this large has lost digits; "
+                "export ids as text)",
+            ),
+            rule_check(
+                table,
+                (number % 1 != 0).fill_null(False),
+                dataset,
+                column,
+                "ids are whole numbers (a fractional id would be merged with another)",
+            ),
+        ]
+        return _float_ids(number), ibis.literal(False), checks
     if raw.type().is_integer():
-        return raw.cast("string"), ibis.literal(False)
+        return raw.cast("string"), ibis.literal(False), []
     text = raw.cast("string")
     # Only ids with a space, a control or a non-ASCII character need the slow path.
     readable = ibis.ifelse(text.re_search(NOT_PLAIN_ASCII), _clean_text_udf(text), text)
     present = without_missing(readable, missing_values, trimmed=True)
     with_point = present.contains(".").fill_null(False)
-    check_rule(
+    fractional = rule_check(
         table,
         ibis.ifelse(with_point, present.re_search(FRACTIONAL_NUMBER), False),
         dataset,
@@ -103,7 +103,14 @@ def normalise_ids(
         with_point, present.re_replace(WHOLE_NUMBER_WITH_ZEROS, r"\1"), present
     )
     changed = (ids != text).fill_null(False)
-    return ids, changed
+    return ids, changed, [fractional]
+
+
+def _float_ids(number: ir.FloatingValue) -> ir.StringValue:
+    # Checked ids are whole and below 2**53; the others never reach a row (the
+    # checks raise first) but must not fail the cast in the same query.
+    whole = (number % 1 == 0) & (number.abs() < LARGEST_EXACT_FLOAT_ID)
+    return ibis.ifelse(whole, number, ibis.null("float64")).cast("int64").cast("string")
 
 
 def purchase_key(lines: ir.Table) -> ir.StringValue:

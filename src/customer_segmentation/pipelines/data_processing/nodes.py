@@ -21,8 +21,9 @@ from .accounting import check_input_kind, needs, summarise_data_quality
 from .customers import flag_customers, select_clean_customers, standardise_customers
 from .errors import (
     InputValidationError,
-    check_ids_present,
-    check_not_empty,
+    ids_present_check,
+    not_empty_check,
+    run_checks,
 )
 from .ids import normalise_ids
 from .reading import (
@@ -159,18 +160,24 @@ def standardise_transactions(
     dataset, tokens = schema.dataset, schema.missing_values
     table = as_table(raw_transactions, dataset)
     sources = transaction_sources(schema, list(table.columns))
-    check_not_empty(table, dataset)
-    customer_id, id_normalised = normalise_ids(
+    customer_id, id_normalised, id_checks = normalise_ids(
         table, sources["customer_id"], dataset, tokens
     )
-    check_ids_present(customer_id, dataset, sources["customer_id"])
+    checks = [
+        not_empty_check(table, dataset),
+        *id_checks,
+        ids_present_check(customer_id, dataset, sources["customer_id"]),
+    ]
     problems = ReadProblems(table, dataset, tokens)
     columns: dict[str, ir.Value] = {"customer_id": customer_id}
     for name in ("invoice_id", "product_id"):
         if sources[name] is None:
             columns[name] = ibis.null("string")
             continue
-        columns[name] = normalise_ids(table, sources[name], dataset, tokens)[0]
+        columns[name], _, id_checks = normalise_ids(
+            table, sources[name], dataset, tokens
+        )
+        checks.extend(id_checks)
         if name == "invoice_id":
             problems.missing(name, columns[name])
     columns["invoice_date"] = problems.timestamp(
@@ -191,6 +198,8 @@ def standardise_transactions(
         if sources["country"]
         else ibis.null("string")
     )
+    # Every named-error rule of the raw lines in one scan, errors in rule order.
+    run_checks(table, checks + problems.checks)
     canonical = {name: columns[name] for name in TRANSACTION_COLUMNS}
     return table.select(**canonical, **problems.columns(), id_normalised=id_normalised)
 

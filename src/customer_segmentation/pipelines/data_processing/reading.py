@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .errors import InputValidationError, check_finite
+from .errors import Check, InputValidationError, finite_check
 from .settings import DATE_DIRECTIVES
 
 BYTE_ORDER_MARK = "\ufeff"
@@ -183,12 +183,14 @@ class ReadProblems:
         dataset: Name of the dataset, for errors.
         missing_values: Texts meaning "no value".
         cases: ``(broken, rule, raw value as text)`` per rule.
+        checks: Named-error checks the caller runs (:func:`.errors.run_checks`).
     """
 
     table: ir.Table
     dataset: str
     missing_values: list[str]
     cases: list[tuple[ir.BooleanValue, str, ir.Value]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
     def number(self, name: str, source: str, *, required: bool) -> ir.Column:
         """Reads a number column: ``missing_<name>`` (when required), ``unparseable_<name>``.
@@ -199,14 +201,12 @@ class ReadProblems:
             required: Whether a missing value breaks ``missing_<name>``.
 
         Returns:
-            A float64 column, null where missing or unreadable.
-
-        Raises:
-            InputValidationError: If a value is infinite (rule: finite numbers).
+            A float64 column, null where missing or unreadable. Adds the check
+            that no value is infinite (rule: finite numbers) to ``checks``.
         """
         present = without_missing(self.table[source], self.missing_values)
         number = parse_number(present)
-        check_finite(self.table, number, self.dataset, source)
+        self.checks.append(finite_check(self.table, number, self.dataset, source))
         if required:
             self.missing(name, present)
         self.unparseable(name, present, number)

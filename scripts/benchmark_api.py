@@ -34,9 +34,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pandas as pd
+from benchmark_support import (
+    ENVIRONMENT,
+    PROJECT_ROOT,
+    cached_sample,
+    copy_configuration,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
 # The published model bundles of the default environment (LATEST and versions).
 MODEL_FOLDER = Path("data/06_models/model_bundle")
 HTTP_OK = 200
@@ -206,37 +210,11 @@ def benchmark_api(project: Path, arguments: argparse.Namespace) -> None:
         stop_server(server)
 
 
-def sample_data(n_customers: int, seed: int) -> Path:
-    folder = PROJECT_ROOT / "build" / "benchmark" / f"sample_{n_customers}"
-    if not (folder / "transactions.parquet").exists():
-        say(f"generating the sample with {n_customers:,} customers in {folder}")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "customer_segmentation.sample_data",
-                "--customers",
-                str(n_customers),
-                "--seed",
-                str(seed),
-                "--output-dir",
-                str(folder),
-            ],
-            check=True,
-            env=ENVIRONMENT,
-        )
-    return folder
-
-
 def benchmark_batch(arguments: argparse.Namespace) -> None:
-    data = sample_data(arguments.batch_customers, arguments.seed)
+    data = cached_sample(arguments.batch_customers, arguments.seed)
     with tempfile.TemporaryDirectory(prefix="batch_benchmark_") as temporary:
         project = Path(temporary)
-        shutil.copy(PROJECT_ROOT / "pyproject.toml", project)
-        shutil.copy(PROJECT_ROOT / ".telemetry", project)
-        shutil.copytree(PROJECT_ROOT / "conf" / "base", project / "conf" / "base")
-        (project / "conf" / "local").mkdir()
-        (project / "src").mkdir()
+        copy_configuration(project)
         for folder in (
             "01_raw/new",
             "02_intermediate",

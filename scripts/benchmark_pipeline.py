@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,10 +34,15 @@ import threading
 import time
 from pathlib import Path
 
+from benchmark_support import (
+    ENVIRONMENT,
+    PROJECT_ROOT,
+    cached_sample,
+    copy_configuration,
+)
+
 from customer_segmentation.node_timing import parse_node_timings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
 MODEL_PIPELINES = {"modeling", "reporting", "__default__"}
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 # Plain log lines (no wrapping), so the node timing lines can be parsed.
@@ -116,28 +120,9 @@ def run_measured(
     return seconds, peak / 1024**3, stderr.decode()
 
 
-def sample_data(n_customers: int, seed: int) -> Path:
-    """The generated sample of that size, made once and cached under build/benchmark/."""
-    folder = PROJECT_ROOT / "build" / "benchmark" / f"sample_{n_customers}_seed{seed}"
-    if not (folder / "transactions.parquet").exists():
-        say(f"generating the sample with {n_customers:,} customers in {folder}")
-        subprocess.run(
-            [sys.executable, "-m", "customer_segmentation.sample_data"]
-            + ["--customers", str(n_customers), "--seed", str(seed)]
-            + ["--output-dir", str(folder)],
-            check=True,
-            env=ENVIRONMENT,
-        )
-    return folder
-
-
 def temporary_project(data: Path, target: Path) -> None:
     """Copies the configuration into ``target`` with the sample as its raw data."""
-    for name in ("pyproject.toml", ".telemetry"):
-        shutil.copy(PROJECT_ROOT / name, target)
-    shutil.copytree(PROJECT_ROOT / "conf" / "base", target / "conf" / "base")
-    (target / "conf" / "local").mkdir()
-    (target / "src").mkdir()
+    copy_configuration(target)
     for folder in sorted((PROJECT_ROOT / "data").glob("0*")):
         (target / "data" / folder.name).mkdir(parents=True)
     for name in ("transactions.parquet", "customers.csv"):
@@ -189,7 +174,7 @@ def main() -> None:
         f"{'kedro s':>8} {'kedro GiB':>9} {'ratio':>6}"
     )
     for n_customers in arguments.customers:
-        data = sample_data(n_customers, arguments.seed)
+        data = cached_sample(n_customers, arguments.seed)
         lines = int(
             subprocess.run(
                 [

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
-from customer_segmentation.pipelines.modeling.settings import ModelSearchSettings
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelFeatures,
+    ModelSearchSettings,
+)
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Pipeline
 from kedro.runner import SequentialRunner
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.settings import (
     AgglomerativeSettings,
     GaussianMixtureSettings,
     KMeansSettings,
     ModelChoiceSettings,
+    ModelFeatures,
     ModelSearchSettings,
     PreprocessingSettings,
 )

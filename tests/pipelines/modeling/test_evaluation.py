@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
 
 from customer_segmentation.pipelines.modeling.clusterers import sample_rows
 from customer_segmentation.pipelines.modeling.evaluation import (
@@ -26,6 +30,25 @@ def test_inertia_is_the_sum_of_squared_distances_to_segment_means():
     assert scores["inertia"] == pytest.approx(4.0)
     assert scores["smallest_segment_share"] == 0.5
     assert scores["silhouette"] > 0.8
+
+
+def test_calinski_harabasz_and_davies_bouldin_match_scikit_learn():
+    generator = np.random.default_rng(0)
+    matrix = generator.normal(size=(300, 3))
+    labels = generator.integers(0, 5, 300)
+    labels[labels == 3] = 4  # an empty cluster counts for neither metric
+    rows = np.arange(300)
+
+    scores = score_partition(
+        matrix, labels, 5, rows, silhouette_distances(matrix, rows)
+    )
+
+    assert scores["calinski_harabasz"] == pytest.approx(
+        calinski_harabasz_score(matrix, labels), rel=1e-10
+    )
+    assert scores["davies_bouldin"] == pytest.approx(
+        davies_bouldin_score(matrix, labels), rel=1e-10
+    )
 
 
 def test_metrics_needing_two_segments_are_missing_for_one():

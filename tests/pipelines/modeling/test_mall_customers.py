@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling import create_pipeline
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 from .support import PROJECT_ROOT, load_modeling_parameters, run_modeling
 

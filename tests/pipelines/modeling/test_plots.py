@@ -6,13 +6,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from customer_segmentation.pipelines.modeling.nodes import (
-    prepare_model_matrix,
-    select_segmentation,
-    sweep_agglomerative,
-    sweep_gaussian_mixture,
-    sweep_kmeans,
+from customer_segmentation.pipelines.modeling.evaluation import (
+    draw_evaluation_samples,
 )
+from customer_segmentation.pipelines.modeling.nodes import prepare_model_matrix
 from customer_segmentation.pipelines.modeling.plots import (
     find_elbow,
     plot_dendrogram,
@@ -20,12 +17,18 @@ from customer_segmentation.pipelines.modeling.plots import (
     plot_silhouette,
     plot_stability,
 )
+from customer_segmentation.pipelines.modeling.selection import select_segmentation
 from customer_segmentation.pipelines.modeling.settings import (
     AgglomerativeSettings,
     GaussianMixtureSettings,
     KMeansSettings,
     ModelChoiceSettings,
     PreprocessingSettings,
+)
+from customer_segmentation.pipelines.modeling.sweeps import (
+    sweep_agglomerative,
+    sweep_gaussian_mixture,
+    sweep_kmeans,
 )
 
 from .test_nodes import _fit
@@ -35,14 +38,18 @@ def _selection(
     three_groups, spend_visits, fast_search
 ) -> tuple[pd.DataFrame, np.ndarray]:
     matrix = prepare_model_matrix(three_groups, spend_visits, PreprocessingSettings())
+    samples = draw_evaluation_samples(matrix, fast_search)
+    choice = ModelChoiceSettings()
     agglomerative, tree = sweep_agglomerative(
-        matrix, fast_search, AgglomerativeSettings()
+        matrix, samples, fast_search, AgglomerativeSettings(), choice
     )
     table, _ = select_segmentation(
-        sweep_kmeans(matrix, fast_search, KMeansSettings(n_init=2)),
+        sweep_kmeans(matrix, samples, fast_search, KMeansSettings(n_init=2), choice),
         agglomerative,
-        sweep_gaussian_mixture(matrix, fast_search, GaussianMixtureSettings()),
-        ModelChoiceSettings(),
+        sweep_gaussian_mixture(
+            matrix, samples, fast_search, GaussianMixtureSettings(), choice
+        ),
+        choice,
     )
     return table, tree
 
@@ -73,7 +80,7 @@ def test_metrics_plot_names_the_chosen_candidate(
 def test_silhouette_plot_shows_the_chosen_model(
     three_groups, spend_visits, fast_search
 ):
-    model = _fit(three_groups, spend_visits, fast_search, "kmeans", 3)
+    model = _fit(three_groups, spend_visits, "kmeans")
 
     figure = plot_silhouette(model, three_groups, fast_search)
 

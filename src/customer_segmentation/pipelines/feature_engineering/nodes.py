@@ -20,6 +20,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     check_input_kind,
     select_clean_customers,
 )
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 from .derived import DerivedFeatures, add_derived_features
 
@@ -39,23 +40,6 @@ class FeatureSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reference_date: dt.datetime | None = None
-
-
-class ModelFeatures(BaseModel):
-    """Which customer features feed the model.
-
-    Attributes:
-        numeric: Numeric feature columns.
-        categorical: Categorical feature columns (one-hot encoded by the model).
-        order_segments_by: Column whose per-segment mean orders the segment ids
-            (descending); carried in the model input even when not a feature.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    numeric: list[str] = Field(default_factory=list)
-    categorical: list[str] = Field(default_factory=list)
-    order_segments_by: str = "monetary"
 
 
 class ModelInputChecks(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.cluster.hierarchy import cut_tree, linkage
+from scipy.cluster.hierarchy import linkage
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils.metaestimators import available_if
@@ -41,6 +41,45 @@ def build_linkage_tree(matrix: np.ndarray, method: str) -> np.ndarray:
     return linkage(matrix, method=method, metric="euclidean")
 
 
+def cut_linkage_tree(linkage_tree: np.ndarray, k_values: Sequence[int]) -> np.ndarray:
+    """Cuts a merge tree into k clusters, for every k, as ``scipy``'s ``cut_tree`` does.
+
+    A cut into k clusters applies the first n - k merges of the tree. Clusters
+    are numbered by their first row, like ``cut_tree``; this takes a few
+    vectorised passes instead of ``cut_tree``'s one pass per merge.
+
+    Args:
+        linkage_tree: SciPy linkage matrix of shape (n_rows - 1, 4), merges in
+            ascending order of distance (as ``linkage`` returns them).
+        k_values: Numbers of clusters, each in ``1..n_rows``.
+
+    Returns:
+        Integer labels of shape (n_rows, len(k_values)).
+    """
+    n_rows = len(linkage_tree) + 1
+    parent = np.arange(2 * n_rows - 1)
+    children = linkage_tree[:, :2].astype(np.int64)
+    merged = np.arange(n_rows, 2 * n_rows - 1)
+    parent[children[:, 0]] = merged
+    parent[children[:, 1]] = merged
+    columns = []
+    for k in k_values:
+        # Nodes made by the first n - k merges have ids below this limit.
+        limit = 2 * n_rows - k
+        up = np.where(parent < limit, parent, np.arange(len(parent)))
+        while True:  # pointer doubling: each pass halves the remaining path
+            jumped = up[up]
+            if np.array_equal(jumped, up):
+                break
+            up = jumped
+        roots = up[:n_rows]
+        _, first_row, codes = np.unique(roots, return_index=True, return_inverse=True)
+        rank = np.empty(len(first_row), dtype=np.int64)
+        rank[np.argsort(first_row, kind="stable")] = np.arange(len(first_row))
+        columns.append(rank[codes])
+    return np.column_stack(columns)
+
+
 def centroids_of_cuts(
     matrix: np.ndarray, linkage_tree: np.ndarray, k_values: Sequence[int]
 ) -> dict[int, np.ndarray]:
@@ -55,7 +94,7 @@ def centroids_of_cuts(
         For every k, an array of shape (k, n_dimensions): the mean of each cluster.
     """
     # One pass over the merges serves every k.
-    labels_by_k = cut_tree(linkage_tree, n_clusters=list(k_values))
+    labels_by_k = cut_linkage_tree(linkage_tree, k_values)
     centroids = {}
     for column, k in enumerate(k_values):
         labels = labels_by_k[:, column]
@@ -171,11 +210,28 @@ class SampledAgglomerativeClustering(ClusterMixin, BaseEstimator):
                 f"n_samples={len(rows)} should be >= n_clusters={self.n_clusters}"
             )
         sample = matrix[rows]
-        self.sample_indices_ = rows
-        self.linkage_tree_ = build_linkage_tree(sample, self.linkage)
-        self.cluster_centers_ = centroids_of_cuts(
-            sample, self.linkage_tree_, [self.n_clusters]
-        )[self.n_clusters]
+        return self.fit_from_tree(
+            sample, rows, build_linkage_tree(sample, self.linkage)
+        )
+
+    def fit_from_tree(
+        self, sample: np.ndarray, sample_indices: np.ndarray, tree: np.ndarray
+    ) -> SampledAgglomerativeClustering:
+        """Cuts an already built tree of the sample; a sweep builds one tree for every k.
+
+        Args:
+            sample: The sampled rows, shape (n_sample, n_dimensions).
+            sample_indices: Their positions in the full matrix.
+            tree: SciPy linkage matrix of ``sample`` with this ``linkage``.
+
+        Returns:
+            The fitted clusterer, as :meth:`fit` leaves it.
+        """
+        self.sample_indices_ = sample_indices
+        self.linkage_tree_ = tree
+        self.cluster_centers_ = centroids_of_cuts(sample, tree, [self.n_clusters])[
+            self.n_clusters
+        ]
         return self
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:

@@ -149,13 +149,21 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         self.order_by = order_by
         self.algorithm = algorithm
 
-    def fit(self, features: pd.DataFrame, y=None) -> SegmentationModel:
+    def fit(
+        self,
+        features: pd.DataFrame,
+        y=None,
+        fitted_clusterer: BaseEstimator | None = None,
+    ) -> SegmentationModel:
         """Fits preprocessing and clusterer, then fixes the segment order.
 
         Args:
             features: Frame of shape (n_customers, n_columns) holding the feature
                 columns the preprocessor uses and ``order_by``.
             y: Ignored.
+            fitted_clusterer: A clusterer already fitted on the preprocessed
+                ``features`` (a model sweep's fit of this candidate); it is used
+                as is instead of fitting ``clusterer`` again.
 
         Returns:
             The fitted model.
@@ -169,16 +177,16 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
                 f"{list(features.columns)}"
             )
         self.algorithm_ = self.algorithm
-        self.pipeline_ = Pipeline(
-            [
-                ("preprocess", clone(self.preprocessor)),
-                ("cluster", clone(self.clusterer)),
-            ]
-        )
+        preprocess = clone(self.preprocessor)
         # Preprocess once: the clusterer, the segment order and the centres all
         # use the same matrix.
-        matrix = self.pipeline_.named_steps["preprocess"].fit_transform(features)
-        cluster = self.pipeline_.named_steps["cluster"].fit(matrix)
+        matrix = preprocess.fit_transform(features)
+        cluster = (
+            clone(self.clusterer).fit(matrix)
+            if fitted_clusterer is None
+            else fitted_clusterer
+        )
+        self.pipeline_ = Pipeline([("preprocess", preprocess), ("cluster", cluster)])
         raw_labels = cluster.predict(matrix)
         summary = (
             pd.DataFrame(
@@ -256,9 +264,9 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
     def assign(self, features: pd.DataFrame) -> SegmentAssignment:
         """Segment ids, distances and (for mixtures) probabilities in one pass.
 
-        Scoring services call this instead of ``predict``, ``distance_to_centre``
-        and ``predict_proba`` one after the other, which would preprocess the
-        same rows three times.
+        Scoring services call this instead of ``predict``, ``transform`` and
+        ``predict_proba`` one after the other, which would preprocess the same
+        rows three times.
 
         Args:
             features: Frame with the training feature columns.
@@ -288,19 +296,6 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         # (tiny) mass is spread over the others so rows still sum to 1.
         ordered = probabilities[:, labels_by_segment]
         return ordered / ordered.sum(axis=1, keepdims=True)
-
-    def distance_to_centre(self, features: pd.DataFrame) -> np.ndarray:
-        """Measures how typical each customer is of its segment.
-
-        Args:
-            features: Frame with the training feature columns.
-
-        Returns:
-            Float array of shape (n_customers,): Euclidean distance, in the
-            preprocessed (scaled) space, from each customer to the mean of its
-            segment's training customers.
-        """
-        return self.assign(features).distances
 
     def _segment_ids(self, raw_labels: np.ndarray) -> np.ndarray:
         lookup = self.segment_of_label_

@@ -2,43 +2,45 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import (
-    assign_segments,
-    fit_segmentation_model,
-    prepare_model_matrix,
-    select_segmentation,
-    sweep_agglomerative,
-    sweep_gaussian_mixture,
-    sweep_kmeans,
-)
+from .evaluation import draw_evaluation_samples
+from .nodes import assign_segments, fit_segmentation_model, prepare_model_matrix
 from .plots import (
     plot_dendrogram,
     plot_model_selection_metrics,
     plot_silhouette,
     plot_stability,
 )
+from .selection import select_segmentation
+from .sweeps import sweep_agglomerative, sweep_gaussian_mixture, sweep_kmeans
 
-SHARED_PARAMETERS = {"params:model_search"}
+SHARED_PARAMETERS = {"params:model_search", "params:model_choice"}
+SHARED_INPUTS = {"model_matrix", "evaluation_samples"}
 
 
 def create_kmeans_pipeline() -> Pipeline:
     """Creates the K-means family, namespace ``kmeans``.
 
     Returns:
-        ``model_matrix`` -> ``kmeans_candidates`` (node ``kmeans.sweep_kmeans_node``).
+        ``model_matrix`` -> ``kmeans_sweep`` (node ``kmeans.sweep_kmeans_node``).
     """
     return Pipeline(
         [
             Node(
                 func=sweep_kmeans,
-                inputs=["model_matrix", "params:model_search", "params:kmeans"],
-                outputs="candidates",
+                inputs=[
+                    "model_matrix",
+                    "evaluation_samples",
+                    "params:model_search",
+                    "params:kmeans",
+                    "params:model_choice",
+                ],
+                outputs="sweep",
                 name="sweep_kmeans_node",
             )
         ],
         namespace="kmeans",
-        inputs={"model_matrix"},
-        outputs={"candidates": "kmeans_candidates"},
+        inputs=SHARED_INPUTS,
+        outputs={"sweep": "kmeans_sweep"},
         parameters=SHARED_PARAMETERS | {"params:kmeans"},
     )
 
@@ -47,22 +49,28 @@ def create_agglomerative_pipeline() -> Pipeline:
     """Creates the hierarchical family, namespace ``agglomerative``.
 
     Returns:
-        ``model_matrix`` -> ``agglomerative_candidates`` and ``dendrogram_tree``
+        ``model_matrix`` -> ``agglomerative_sweep`` and ``dendrogram_tree``
         (node ``agglomerative.sweep_agglomerative_node``).
     """
     return Pipeline(
         [
             Node(
                 func=sweep_agglomerative,
-                inputs=["model_matrix", "params:model_search", "params:agglomerative"],
-                outputs=["candidates", "dendrogram_tree"],
+                inputs=[
+                    "model_matrix",
+                    "evaluation_samples",
+                    "params:model_search",
+                    "params:agglomerative",
+                    "params:model_choice",
+                ],
+                outputs=["sweep", "dendrogram_tree"],
                 name="sweep_agglomerative_node",
             )
         ],
         namespace="agglomerative",
-        inputs={"model_matrix"},
+        inputs=SHARED_INPUTS,
         outputs={
-            "candidates": "agglomerative_candidates",
+            "sweep": "agglomerative_sweep",
             "dendrogram_tree": "dendrogram_tree",
         },
         parameters=SHARED_PARAMETERS | {"params:agglomerative"},
@@ -73,7 +81,7 @@ def create_gaussian_mixture_pipeline() -> Pipeline:
     """Creates the Gaussian mixture family, namespace ``gaussian_mixture``.
 
     Returns:
-        ``model_matrix`` -> ``gaussian_mixture_candidates`` (node
+        ``model_matrix`` -> ``gaussian_mixture_sweep`` (node
         ``gaussian_mixture.sweep_gaussian_mixture_node``).
     """
     return Pipeline(
@@ -82,16 +90,18 @@ def create_gaussian_mixture_pipeline() -> Pipeline:
                 func=sweep_gaussian_mixture,
                 inputs=[
                     "model_matrix",
+                    "evaluation_samples",
                     "params:model_search",
                     "params:gaussian_mixture",
+                    "params:model_choice",
                 ],
-                outputs="candidates",
+                outputs="sweep",
                 name="sweep_gaussian_mixture_node",
             )
         ],
         namespace="gaussian_mixture",
-        inputs={"model_matrix"},
-        outputs={"candidates": "gaussian_mixture_candidates"},
+        inputs=SHARED_INPUTS,
+        outputs={"sweep": "gaussian_mixture_sweep"},
         parameters=SHARED_PARAMETERS | {"params:gaussian_mixture"},
     )
 
@@ -114,7 +124,13 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ],
                 outputs="model_matrix",
                 name="prepare_model_matrix_node",
-            )
+            ),
+            Node(
+                func=draw_evaluation_samples,
+                inputs=["model_matrix", "params:model_search"],
+                outputs="evaluation_samples",
+                name="draw_evaluation_samples_node",
+            ),
         ]
     )
     choice = Pipeline(
@@ -122,9 +138,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=select_segmentation,
                 inputs=[
-                    "kmeans_candidates",
-                    "agglomerative_candidates",
-                    "gaussian_mixture_candidates",
+                    "kmeans_sweep",
+                    "agglomerative_sweep",
+                    "gaussian_mixture_sweep",
                     "params:model_choice",
                 ],
                 outputs=["model_selection", "chosen_candidate"],
@@ -132,16 +148,12 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=fit_segmentation_model,
-                inputs={
-                    "model_input": "model_input",
-                    "chosen_candidate": "chosen_candidate",
-                    "model_features": "params:model_features",
-                    "model_preprocessing": "params:model_preprocessing",
-                    "model_search": "params:model_search",
-                    "kmeans": "params:kmeans",
-                    "agglomerative": "params:agglomerative",
-                    "gaussian_mixture": "params:gaussian_mixture",
-                },
+                inputs=[
+                    "model_input",
+                    "chosen_candidate",
+                    "params:model_features",
+                    "params:model_preprocessing",
+                ],
                 outputs="segmentation_model",
                 name="fit_segmentation_model_node",
             ),

@@ -1,0 +1,378 @@
+"""Nodes that fit and score every candidate of a family, on samples drawn once per run."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator
+from sklearn.metrics import pairwise_distances_argmin
+from threadpoolctl import threadpool_limits
+
+from .clusterers import (
+    SampledAgglomerativeClustering,
+    build_linkage_tree,
+    centroids_of_cuts,
+    sample_rows,
+)
+from .evaluation import (
+    EvaluationSamples,
+    measure_stability,
+    measure_stability_where_it_counts,
+    score_partition,
+)
+from .families import (
+    ClustererSpec,
+    agglomerative_specs,
+    gaussian_mixture_specs,
+    kmeans_specs,
+)
+from .settings import (
+    AgglomerativeSettings,
+    GaussianMixtureSettings,
+    KMeansSettings,
+    ModelChoiceSettings,
+    ModelSearchSettings,
+)
+
+logger = logging.getLogger(__name__)
+
+CANDIDATE_COLUMNS = [
+    "family",
+    "algorithm",
+    "k",
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "inertia",
+    "bic",
+    "aic",
+    "smallest_segment_share",
+    "stability",
+    "stability_std",
+    "stability_skipped",
+    "fit_seconds",
+]
+# Rows scored per block when a mixture labels every customer, to bound memory.
+SCORING_BLOCK_ROWS = 250_000
+
+
+@dataclass(frozen=True)
+class FamilySweep:
+    """What a family sweep hands to the choice: the scores and the fitted candidates.
+
+    Attributes:
+        candidates: One row per candidate, columns ``CANDIDATE_COLUMNS``.
+        specs: The spec of each row, in row order.
+        clusterers: The fitted clusterer of each row, in row order; the chosen
+            one becomes the model without being fitted again.
+    """
+
+    candidates: pd.DataFrame
+    specs: list[ClustererSpec] = field(default_factory=list)
+    clusterers: list[BaseEstimator] = field(default_factory=list)
+
+
+def _check_enough_customers(n_customers: int, search: ModelSearchSettings) -> None:
+    if n_customers < search.k_max:
+        raise ValueError(
+            f"model_input: n_customers={n_customers} should be >= k_max={search.k_max}; "
+            "lower model_search.k_max or provide more customers"
+        )
+    halves = min(n_customers, search.stability_sample_size) // 2
+    if search.stability_resamples and halves < search.k_max:
+        raise ValueError(
+            f"model_input: stability half-samples of {halves} customers should be "
+            f">= k_max={search.k_max}; lower model_search.k_max, set "
+            "model_search.stability_resamples to 0 or provide more customers"
+        )
+
+
+def _row(spec: ClustererSpec, scores: dict[str, float]) -> dict[str, object]:
+    return {
+        "family": spec.family,
+        "algorithm": spec.algorithm,
+        "k": spec.k,
+        "bic": np.nan,
+        "aic": np.nan,
+        **scores,
+        "stability": np.nan,
+        "stability_std": np.nan,
+        "stability_skipped": False,
+    }
+
+
+def _finish(
+    rows: list[dict[str, object]],
+    specs: list[ClustererSpec],
+    clusterers: list[BaseEstimator],
+    seconds: list[float],
+) -> FamilySweep:
+    for row, spec, spent in zip(rows, specs, seconds, strict=True):
+        row["fit_seconds"] = spent
+        logger.info(
+            "%s k=%d: silhouette=%.4f stability=%s (%.2f s)",
+            spec.algorithm,
+            spec.k,
+            row["silhouette"],
+            "skipped" if row["stability_skipped"] else f"{row['stability']:.3f}",
+            spent,
+        )
+    return FamilySweep(pd.DataFrame(rows, columns=CANDIDATE_COLUMNS), specs, clusterers)
+
+
+def _mixture_labels_and_criteria(
+    clusterer: BaseEstimator, matrix: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    # One pass gives the labels (predict) and the log-likelihood (bic, aic),
+    # instead of three passes over every customer.
+    mixture = clusterer.clusterer_
+    labels, log_likelihood = [], 0.0
+    for start in range(0, len(matrix), SCORING_BLOCK_ROWS):
+        weighted = mixture._estimate_weighted_log_prob(  # noqa: SLF001
+            matrix[start : start + SCORING_BLOCK_ROWS]
+        )
+        labels.append(weighted.argmax(axis=1))
+        log_likelihood += float(logsumexp(weighted, axis=1).sum())
+    parameters = mixture._n_parameters()  # noqa: SLF001
+    bic = -2 * log_likelihood + parameters * np.log(len(matrix))
+    aic = -2 * log_likelihood + 2 * parameters
+    return np.concatenate(labels), bic, aic
+
+
+def _sweep_fitted_family(
+    specs: list[ClustererSpec],
+    model_matrix: np.ndarray,
+    samples: EvaluationSamples,
+    model_search: ModelSearchSettings,
+    model_choice: ModelChoiceSettings,
+) -> FamilySweep:
+    rows, clusterers, seconds = [], [], []
+    for spec in specs:
+        started = time.perf_counter()
+        clusterer = spec.build().fit(model_matrix)
+        if spec.family == "gaussian_mixture":
+            labels, bic, aic = _mixture_labels_and_criteria(clusterer, model_matrix)
+        else:
+            labels, bic, aic = clusterer.predict(model_matrix), np.nan, np.nan
+        scores = score_partition(
+            model_matrix,
+            labels,
+            spec.k,
+            samples.silhouette_rows,
+            samples.silhouette_distances,
+        )
+        rows.append({**_row(spec, scores), "bic": bic, "aic": aic})
+        clusterers.append(clusterer)
+        seconds.append(time.perf_counter() - started)
+
+    def measure(i: int) -> tuple[float, float]:
+        started = time.perf_counter()
+        spec = specs[i]
+        result = measure_stability(
+            samples.stability_matrix,
+            [spec.k],
+            model_search.stability_resamples,
+            model_search.random_state,
+            lambda train, evaluate: {spec.k: spec.build().fit(train).predict(evaluate)},
+        )[spec.k]
+        seconds[i] += time.perf_counter() - started
+        return result
+
+    measure_stability_where_it_counts(rows, model_choice, measure)
+    return _finish(rows, specs, clusterers, seconds)
+
+
+def _sweep(
+    specs: list[ClustererSpec],
+    model_matrix: np.ndarray,
+    samples: EvaluationSamples,
+    model_search: ModelSearchSettings,
+    model_choice: ModelChoiceSettings,
+) -> FamilySweep:
+    if not specs:
+        return FamilySweep(pd.DataFrame({column: [] for column in CANDIDATE_COLUMNS}))
+    _check_enough_customers(len(model_matrix), model_search)
+    # Many small fits: extra BLAS/OpenMP threads cost more than they give.
+    with threadpool_limits(limits=model_search.n_threads):
+        if specs[0].family == "agglomerative":
+            return _sweep_trees(
+                specs, model_matrix, samples, model_search, model_choice
+            )
+        return _sweep_fitted_family(
+            specs, model_matrix, samples, model_search, model_choice
+        )
+
+
+def sweep_kmeans(
+    model_matrix: np.ndarray,
+    evaluation_samples: EvaluationSamples,
+    model_search: ModelSearchSettings,
+    kmeans: KMeansSettings,
+    model_choice: ModelChoiceSettings,
+) -> FamilySweep:
+    """Fits K-means for every k on the fit sample, assigns every customer and scores it.
+
+    Args:
+        model_matrix: Output of ``prepare_model_matrix``.
+        evaluation_samples: Output of :func:`draw_evaluation_samples`.
+        model_search: k range, fit sample size, stability resamples and seed.
+        kmeans: Restarts and iterations; ``enabled: false`` skips the family.
+        model_choice: The rule; stability is measured only where it can matter.
+
+    Returns:
+        The scored and fitted candidates, one per k (none when disabled).
+
+    Raises:
+        ValueError: If there are fewer customers than ``k_max`` (or stability
+            halves smaller than ``k_max``).
+    """
+    return _sweep(
+        kmeans_specs(model_search, kmeans),
+        model_matrix,
+        evaluation_samples,
+        model_search,
+        model_choice,
+    )
+
+
+def sweep_gaussian_mixture(
+    model_matrix: np.ndarray,
+    evaluation_samples: EvaluationSamples,
+    model_search: ModelSearchSettings,
+    gaussian_mixture: GaussianMixtureSettings,
+    model_choice: ModelChoiceSettings,
+) -> FamilySweep:
+    """Fits a Gaussian mixture per covariance type and k on the fit sample, and scores it.
+
+    Every customer is assigned its most probable component; BIC and AIC are
+    computed on all customers (lower is better) in the same pass.
+
+    Args:
+        model_matrix: Output of ``prepare_model_matrix``.
+        evaluation_samples: Output of :func:`draw_evaluation_samples`.
+        model_search: k range, fit sample size, stability resamples and seed.
+        gaussian_mixture: Covariance types, restarts and iterations;
+            ``enabled: false`` skips the family.
+        model_choice: The rule; stability is measured only where it can matter.
+
+    Returns:
+        The scored and fitted candidates, one per (covariance type, k).
+
+    Raises:
+        ValueError: If there are fewer customers than ``k_max`` (or stability
+            halves smaller than ``k_max``).
+    """
+    return _sweep(
+        gaussian_mixture_specs(model_search, gaussian_mixture),
+        model_matrix,
+        evaluation_samples,
+        model_search,
+        model_choice,
+    )
+
+
+def _cut_and_assign(
+    tree_matrix: np.ndarray, tree: np.ndarray, k_values: list[int], evaluate: np.ndarray
+) -> dict[int, np.ndarray]:
+    centroids = centroids_of_cuts(tree_matrix, tree, k_values)
+    return {k: pairwise_distances_argmin(evaluate, centroids[k]) for k in k_values}
+
+
+def _sweep_trees(
+    specs: list[ClustererSpec],
+    model_matrix: np.ndarray,
+    samples: EvaluationSamples,
+    model_search: ModelSearchSettings,
+    model_choice: ModelChoiceSettings,
+) -> FamilySweep:
+    seed = model_search.random_state
+    k_values = model_search.k_values
+    tree_rows = sample_rows(len(model_matrix), specs[0].sample_size, seed)
+    tree_matrix = model_matrix[tree_rows]
+    rows, clusterers, seconds = [], [], []
+    trees: dict[str, np.ndarray] = {}
+    for spec in specs:
+        started = time.perf_counter()
+        if spec.variant not in trees:
+            trees[spec.variant] = build_linkage_tree(tree_matrix, spec.variant)
+        clusterer = spec.build().fit_from_tree(
+            tree_matrix, tree_rows, trees[spec.variant]
+        )
+        labels = clusterer.predict(model_matrix)
+        scores = score_partition(
+            model_matrix,
+            labels,
+            spec.k,
+            samples.silhouette_rows,
+            samples.silhouette_distances,
+        )
+        rows.append(_row(spec, scores))
+        clusterers.append(clusterer)
+        seconds.append(time.perf_counter() - started)
+    stability_by_linkage: dict[str, dict[int, tuple[float, float]]] = {}
+
+    def measure(i: int) -> tuple[float, float]:
+        # One tree per half serves every k of the linkage.
+        method = specs[i].variant
+        if method not in stability_by_linkage:
+            started = time.perf_counter()
+            stability_by_linkage[method] = measure_stability(
+                samples.stability_matrix,
+                k_values,
+                model_search.stability_resamples,
+                seed,
+                lambda train, evaluate: _cut_and_assign(
+                    train, build_linkage_tree(train, method), k_values, evaluate
+                ),
+            )
+            seconds[i] += time.perf_counter() - started
+        return stability_by_linkage[method][specs[i].k]
+
+    measure_stability_where_it_counts(rows, model_choice, measure)
+    return _finish(rows, specs, clusterers, seconds)
+
+
+def sweep_agglomerative(
+    model_matrix: np.ndarray,
+    evaluation_samples: EvaluationSamples,
+    model_search: ModelSearchSettings,
+    agglomerative: AgglomerativeSettings,
+    model_choice: ModelChoiceSettings,
+) -> tuple[FamilySweep, np.ndarray]:
+    """Builds one merge tree per linkage on a sample, cuts it at every k and scores it.
+
+    The tree (O(n^2)) is built on a seeded sample of ``sample_size``
+    customers, once per linkage; each cut gives k centroids and every
+    customer goes to the nearest one, exactly as the fitted model predicts.
+
+    Args:
+        model_matrix: Output of ``prepare_model_matrix``.
+        evaluation_samples: Output of :func:`draw_evaluation_samples`.
+        model_search: k range, stability resamples and seed.
+        agglomerative: Linkages and tree sample size; ``enabled: false`` skips
+            the family.
+        model_choice: The rule; stability is measured only where it can matter.
+
+    Returns:
+        The scored and fitted candidates (one per (linkage, k)) and the SciPy
+        linkage matrix of the first linkage's tree, for the dendrogram (shape
+        (0, 4) when the family is disabled).
+
+    Raises:
+        ValueError: If there are fewer customers than ``k_max`` (or stability
+            halves smaller than ``k_max``).
+    """
+    sweep = _sweep(
+        agglomerative_specs(model_search, agglomerative),
+        model_matrix,
+        evaluation_samples,
+        model_search,
+        model_choice,
+    )
+    first: list[SampledAgglomerativeClustering] = sweep.clusterers[:1]
+    return sweep, first[0].linkage_tree_ if first else np.empty((0, 4))

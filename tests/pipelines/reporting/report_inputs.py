@@ -129,6 +129,8 @@ def report_inputs(
         "segment_migration": EMPTY_MIGRATION,
         "customer_features": features,
         "customer_segments": segments,
+        "sampled_customer_features": features,
+        "sampled_customer_segments": segments,
         "customer_rfm_scores": score_rfm(features, RfmSettings()),
         "business_period": period,
         "monthly_segment_revenue": monthly,

@@ -15,6 +15,7 @@ from customer_segmentation.pipelines.modeling.settings import (
 )
 from customer_segmentation.pipelines.reporting import create_pipeline
 from customer_segmentation.pipelines.reporting.settings import (
+    CustomerSampleSettings,
     NamingSettings,
     ProjectionSettings,
     ReportSettings,
@@ -74,6 +75,7 @@ def catalog() -> DataCatalog:
         "params:segment_naming": NamingSettings(),
         "params:segment_rules": RulesSettings(min_leaf_share=0.1),
         "params:segment_projection": ProjectionSettings(),
+        "params:customer_sample": CustomerSampleSettings(),
         "params:segmentation_report": ReportSettings(image_dpi=50),
         "params:segmentation_report.currency": "GBP",
         # The customer_value pipeline's section; empty leaves it out.

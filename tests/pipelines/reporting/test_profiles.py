@@ -4,9 +4,11 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.pipelines.reporting.profiles import (
+    draw_customer_sample,
     profile_segments,
     robust_scale,
 )
+from customer_segmentation.pipelines.reporting.settings import CustomerSampleSettings
 
 
 @pytest.fixture
@@ -129,3 +131,31 @@ def test_no_segmented_customers_is_an_error(features):
 
     with pytest.raises(ValueError, match="customer_segments: no rows"):
         profile_segments(features, empty)
+
+
+def test_customer_sample_keeps_every_customer_below_its_size():
+    features = pd.DataFrame({"customer_id": ["b", "a", "c"], "monetary": [2.0, 1, 3]})
+    segments = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment_id": [1, 0, 1]})
+
+    sampled_features, sampled_segments = draw_customer_sample(
+        features, segments, CustomerSampleSettings(size=100)
+    )
+
+    pd.testing.assert_frame_equal(sampled_segments, segments)
+    assert sampled_features["monetary"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_customer_sample_draws_the_same_customers_run_after_run():
+    ids = [f"c{i:04d}" for i in range(1000)]
+    features = pd.DataFrame({"customer_id": ids, "monetary": range(1000)})
+    segments = pd.DataFrame(
+        {"customer_id": ids, "segment_id": [i % 4 for i in range(1000)]}
+    )
+    settings = CustomerSampleSettings(size=100, random_state=3)
+
+    first, first_segments = draw_customer_sample(features, segments, settings)
+    second, _ = draw_customer_sample(features, segments, settings)
+
+    assert len(first) == len(first_segments) == 100
+    assert first["customer_id"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(first, second)

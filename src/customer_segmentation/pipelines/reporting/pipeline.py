@@ -19,12 +19,14 @@ from .plots import (
     plot_segment_projection,
     plot_segment_sizes,
 )
-from .profiles import profile_segments
+from .profiles import draw_customer_sample, profile_segments
 from .report import render_segmentation_report
 from .rfm import score_rfm
 from .rules import derive_segment_rules
 
 FEATURES = "customer_features@pandas"
+# The distribution plots read a seeded sample of customers drawn once per run.
+SAMPLE = ["sampled_customer_features", "sampled_customer_segments"]
 
 
 def _segment_nodes() -> list[Node]:
@@ -115,6 +117,12 @@ def _segment_nodes() -> list[Node]:
 def _plot_nodes() -> list[Node]:
     return [
         Node(
+            func=draw_customer_sample,
+            inputs=[FEATURES, "customer_segments", "params:customer_sample"],
+            outputs=SAMPLE,
+            name="draw_customer_sample_node",
+        ),
+        Node(
             func=plot_segment_sizes,
             inputs=["segment_profiles", "segment_names"],
             outputs="segment_sizes_plot",
@@ -129,8 +137,7 @@ def _plot_nodes() -> list[Node]:
         Node(
             func=plot_segment_projection,
             inputs=[
-                FEATURES,
-                "customer_segments",
+                *SAMPLE,
                 "segment_names",
                 "params:model_features",
                 "params:segment_projection",
@@ -141,8 +148,7 @@ def _plot_nodes() -> list[Node]:
         Node(
             func=plot_rfm_distributions,
             inputs=[
-                FEATURES,
-                "customer_segments",
+                *SAMPLE,
                 "segment_names",
                 "params:rfm",
                 "params:segmentation_report.currency",
@@ -153,8 +159,7 @@ def _plot_nodes() -> list[Node]:
         Node(
             func=plot_recency_monetary,
             inputs=[
-                FEATURES,
-                "customer_segments",
+                *SAMPLE,
                 "segment_names",
                 "params:rfm",
                 "params:segment_projection",
@@ -228,6 +233,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             "segment_migration": "segment_migration",
             "customer_features": FEATURES,
             "customer_segments": "customer_segments",
+            "sampled_customer_features": "sampled_customer_features",
+            "sampled_customer_segments": "sampled_customer_segments",
             "customer_rfm_scores": "customer_rfm_scores",
             "business_period": "business_period",
             "monthly_segment_revenue": "monthly_segment_revenue",

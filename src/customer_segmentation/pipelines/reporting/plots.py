@@ -333,7 +333,8 @@ def plot_recency_monetary(  # noqa: PLR0917 - Kedro passes node inputs by positi
         segment_names: Output of ``name_segments``.
         rfm: Names of the recency and monetary columns.
         projection: ``max_points`` and ``random_state`` of the seeded sample drawn
-            (legend counts are over all customers).
+            (legend counts are over every customer passed in: all of them, or
+            the run's customer sample).
         currency: Currency of the revenue.
 
     Returns:

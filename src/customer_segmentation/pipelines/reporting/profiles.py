@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .settings import CustomerSampleSettings
+
 REVENUE_COLUMN = "monetary"
 ID_COLUMN = "customer_id"
 SEGMENT_COLUMN = "segment_id"
@@ -77,6 +79,39 @@ def join_segments(
             f"customer_features; examples: {orphans.head(3).tolist()}"
         )
     return merged.drop(columns="_merge")
+
+
+def draw_customer_sample(
+    customer_features: pd.DataFrame,
+    customer_segments: pd.DataFrame,
+    customer_sample: CustomerSampleSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Draws the seeded sample of segmented customers the distribution plots read.
+
+    Args:
+        customer_features: One row per customer, with ``customer_id``.
+        customer_segments: ``customer_id`` and ``segment_id``.
+        customer_sample: Sample size and seed.
+
+    Returns:
+        The sampled customers' feature rows and their segments, both in the
+        order of ``customer_segments``; every customer when there are no more
+        than ``customer_sample.size``.
+
+    Raises:
+        ValueError: If a segmented customer has no feature row.
+    """
+    merged = join_segments(customer_features, customer_segments)
+    if len(merged) > customer_sample.size:
+        generator = np.random.default_rng(customer_sample.random_state)
+        rows = np.sort(
+            generator.choice(len(merged), customer_sample.size, replace=False)
+        )
+        merged = merged.iloc[rows].reset_index(drop=True)
+    return (
+        merged.drop(columns=SEGMENT_COLUMN),
+        merged[[ID_COLUMN, SEGMENT_COLUMN]],
+    )
 
 
 def robust_scale(values: pd.Series) -> float:

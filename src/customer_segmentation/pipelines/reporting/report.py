@@ -82,6 +82,8 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
     segment_migration: pd.DataFrame,
     customer_features: pd.DataFrame,
     customer_segments: pd.DataFrame,
+    sampled_customer_features: pd.DataFrame,
+    sampled_customer_segments: pd.DataFrame,
     customer_rfm_scores: pd.DataFrame,
     business_period: dict[str, Any],
     monthly_segment_revenue: pd.DataFrame,
@@ -118,6 +120,9 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         segment_migration: Output of ``compare_segment_assignments``.
         customer_features: One row per customer.
         customer_segments: ``customer_id`` and ``segment_id``.
+        sampled_customer_features: The customer sample's feature rows, for
+            the distribution plots.
+        sampled_customer_segments: The customer sample's segments.
         customer_rfm_scores: Output of ``score_rfm``.
         business_period: Period of ``summarise_transactions``.
         monthly_segment_revenue: Monthly revenue of ``summarise_transactions``.
@@ -150,6 +155,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ]
 
     args = (customer_features, customer_segments, segment_names)
+    sampled = (sampled_customer_features, sampled_customer_segments, segment_names)
     section_plots = {
         "segments": embed(
             (
@@ -188,18 +194,20 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
                 "from the other customers.",
             ),
             (
-                plot_segment_projection(*args, model_features, projection),
+                plot_segment_projection(*sampled, model_features, projection),
                 "Customers on the two main axes of the model's numeric features, "
                 "coloured by segment.",
             ),
             *(
                 [
                     (
-                        plot_rfm_distributions(*args, rfm, report.currency),
+                        plot_rfm_distributions(*sampled, rfm, report.currency),
                         "Recency, frequency and revenue by segment.",
                     ),
                     (
-                        plot_recency_monetary(*args, rfm, projection, report.currency),
+                        plot_recency_monetary(
+                            *sampled, rfm, projection, report.currency
+                        ),
                         "Every customer's recency against revenue.",
                     ),
                 ]

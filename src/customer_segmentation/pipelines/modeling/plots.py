@@ -212,7 +212,11 @@ def plot_dendrogram(
 def plot_stability(
     model_selection: pd.DataFrame, model_choice: ModelChoiceSettings
 ) -> Figure:
-    """Draws stability against k per algorithm, with its spread.
+    """Draws stability against k for the candidates it was measured on, with its spread.
+
+    The sweeps measure stability only where it can change the choice (see
+    ``measure_stability_where_it_counts``); the candidates skipped are counted
+    in the title and each one's reason is in the model selection table.
 
     Args:
         model_selection: Output of ``select_segmentation``.
@@ -221,35 +225,60 @@ def plot_stability(
     Returns:
         A figure with the mean adjusted Rand index between half-sample fits
         (error bars: one standard deviation), the threshold and the chosen
-        candidate.
+        candidate, over the whole swept k range.
     """
     chosen = _chosen(model_selection)
     colours = _algorithm_colours(model_selection)
     figure = Figure(figsize=(8, 5), layout="constrained")
     axis = figure.subplots()
-    for algorithm, group in model_selection.groupby("algorithm", sort=False):
-        rows = group.sort_values("k")
+    algorithms = list(dict.fromkeys(model_selection["algorithm"]))
+    # Side by side within a k, so candidates with the same stability stay visible.
+    offsets = np.linspace(-0.15, 0.15, len(algorithms)) if len(algorithms) > 1 else [0]
+    for offset, algorithm in zip(offsets, algorithms, strict=True):
+        rows = model_selection[
+            (model_selection["algorithm"] == algorithm)
+            & model_selection["stability"].notna()
+        ].sort_values("k")
+        if rows.empty:
+            continue
         axis.errorbar(
-            rows["k"],
+            rows["k"] + offset,
             rows["stability"],
             yerr=rows["stability_std"],
-            marker=".",
+            marker="o",
+            linestyle="none",
             capsize=3,
             label=algorithm,
             color=colours[algorithm],
         )
+        if algorithm == chosen["algorithm"] and pd.notna(chosen["stability"]):
+            axis.plot(
+                chosen["k"] + offset,
+                chosen["stability"],
+                "k*",
+                markersize=14,
+                label="chosen",
+            )
     axis.axhline(
         model_choice.min_stability,
         color="grey",
         linestyle="--",
         label=f"threshold {model_choice.min_stability}",
     )
-    if pd.notna(chosen["stability"]):
-        axis.plot(chosen["k"], chosen["stability"], "k*", markersize=14, label="chosen")
-    axis.set_ylim(min(0.0, model_selection["stability"].min() - 0.05), 1.05)
+    k_values = sorted(model_selection["k"].unique())
+    axis.set_xticks(k_values)
+    axis.set_xlim(min(k_values) - 0.5, max(k_values) + 0.5)
+    lowest = model_selection["stability"].min()
+    axis.set_ylim(min(0.0, lowest - 0.05) if pd.notna(lowest) else 0.0, 1.05)
     axis.set_xlabel("number of segments k")
     axis.set_ylabel("stability (mean adjusted Rand index)")
-    axis.set_title("Stability: agreement of fits on two halves of the customers")
+    measured = int(model_selection["stability"].notna().sum())
+    axis.set_title(
+        "Stability: agreement of fits on two halves of the customers\n"
+        f"measured for {measured} of {len(model_selection)} candidates; the others "
+        "could not be chosen (reasons in model_selection.csv)",
+        fontsize=10,
+    )
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
+    axis.legend(fontsize=8, loc="lower left")
     return figure

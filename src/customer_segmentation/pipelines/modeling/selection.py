@@ -56,7 +56,7 @@ def _rejection(row: pd.Series, choice: ModelChoiceSettings) -> str:
     if pd.notna(skipped) and bool(skipped):
         return (
             "cannot win: silhouette more than the tolerance below an eligible "
-            "candidate of its algorithm (stability not measured)"
+            "candidate of its family (stability not measured)"
         )
     return ""
 

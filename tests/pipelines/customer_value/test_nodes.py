@@ -64,7 +64,7 @@ def test_attribute_only_data_skips_the_pipeline_with_one_log_line(caplog):
         record = fit_customer_value_models(summary, pd.NaT, CustomerValueSettings())
 
     assert summary.empty
-    assert record["status"] == STATUS_SKIPPED
+    assert record.status == STATUS_SKIPPED
     assert [message for message in caplog.messages if "customer_value" in message] == [
         "input_kind=attributes: no purchases, so the customer_value pipeline is "
         "skipped (no lifetime value)"
@@ -79,8 +79,9 @@ def test_too_little_repeat_data_warns_by_name_and_fits_nothing():
             summary, REFERENCE, CustomerValueSettings(min_repeat_customers=5)
         )
 
-    assert record["status"] == STATUS_INSUFFICIENT_REPEAT_DATA
-    assert "bg_nbd" not in record
+    assert record.status == STATUS_INSUFFICIENT_REPEAT_DATA
+    assert record.bg_nbd is None
+    assert record.gamma_gamma is None
 
 
 def test_calibration_end_defaults_to_the_holdout_before_the_reference_date():

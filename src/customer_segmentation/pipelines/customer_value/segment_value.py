@@ -55,7 +55,8 @@ def summarise_segment_value(
         return pd.DataFrame(columns=list(SEGMENT_VALUE_COLUMNS))
     value_columns = ["clv", "probability_alive", "expected_purchases"]
     merged = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
-        customer_value[[ID_COLUMN, *value_columns]].astype(
+        # Without a fitted value model customer_value has no value columns.
+        customer_value.reindex(columns=[ID_COLUMN, *value_columns]).astype(
             dict.fromkeys(value_columns, "float64")
         ),
         on=ID_COLUMN,

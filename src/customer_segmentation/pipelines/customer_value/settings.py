@@ -7,13 +7,25 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from customer_segmentation.bundle.value_models import (
+    BG_NBD_PARAMETERS,
+    GAMMA_GAMMA_PARAMETERS,
+)
+
 TimeUnit = Literal["days", "weeks", "months"]
 
 # Length of one time unit in days: recency and T are measured in it.
 DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
 
-BG_NBD_PARAMETERS = ("r", "alpha", "a", "b")
-GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
+__all__ = [
+    "BG_NBD_PARAMETERS",
+    "DAYS_PER_UNIT",
+    "GAMMA_GAMMA_PARAMETERS",
+    "CalibrationSettings",
+    "CustomerValueSettings",
+    "PriorSpec",
+    "TimeUnit",
+]
 
 
 class PriorSpec(BaseModel):

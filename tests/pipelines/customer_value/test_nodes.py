@@ -133,7 +133,7 @@ def _segment_inputs() -> tuple[pd.DataFrame, ...]:
         {"customer_id": ["a", "b", "c"], "monetary": [50.0, 50.0, 100.0]}
     )
     names = pd.DataFrame({"segment_id": [0, 1], "segment_name": ["Best", "Gone"]})
-    return customer_value, segments, features, names
+    return customer_value, segments, features, names, CustomerValueSettings()
 
 
 def test_segment_value_sets_future_value_against_past_revenue():
@@ -145,12 +145,42 @@ def test_segment_value_sets_future_value_against_past_revenue():
     assert table.loc[0, "past_revenue_share"] == pytest.approx(0.5)
     assert table.loc[1, "mean_probability_alive"] == pytest.approx(0.1)
     assert table.loc[1, "segment_name"] == "Gone"
+    assert table.loc[0, "value_verdict"] == "high value, still alive: keep and reward"
+    assert table.loc[1, "value_verdict"] == "low value, likely lapsed: spend little"
+
+
+def test_still_alive_high_value_segment_that_spent_more_before_is_a_win_back():
+    customer_value, segments, _, names, settings = _segment_inputs()
+    # Segment 0 brought nearly all past revenue but holds less of the future value.
+    features = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "monetary": [500.0, 500.0, 1.0]}
+    )
+    value = customer_value.assign(clv=[300.0, 200.0, 100.0], probability_alive=0.8)
+
+    table = summarise_segment_value(value, segments, features, names, settings)
+
+    assert table.set_index("segment_id").loc[0, "value_verdict"] == (
+        "high value, still alive: win back"
+    )
+
+
+def test_segment_value_without_a_value_model_has_null_values_and_no_verdict():
+    customer_value, segments, features, names, settings = _segment_inputs()
+
+    table = summarise_segment_value(
+        customer_value[["customer_id"]], segments, features, names, settings
+    )
+
+    assert table["total_clv"].isna().all()
+    assert table["value_verdict"].isna().all()
 
 
 def test_segment_value_without_predictions_is_empty():
-    customer_value, segments, features, names = _segment_inputs()
+    customer_value, segments, features, names, settings = _segment_inputs()
 
-    table = summarise_segment_value(customer_value.head(0), segments, features, names)
+    table = summarise_segment_value(
+        customer_value.head(0), segments, features, names, settings
+    )
 
     assert table.empty
 
@@ -167,7 +197,9 @@ def test_value_plots_draw_the_table_or_say_why_not():
         }
     )
 
-    assert len(plot_segment_value(segment_value).axes) == 2
+    figure = plot_segment_value(segment_value, "GBP")
+    assert len(figure.axes) == 2
+    assert figure.axes[1].get_xlabel() == "mean lifetime value per customer (GBP)"
     assert len(plot_value_calibration(calibration).axes[0].lines) == 2
     empty = plot_value_calibration(calibration.head(0))
     assert isinstance(empty, Figure)

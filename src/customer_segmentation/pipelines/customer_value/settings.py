@@ -61,6 +61,8 @@ class CustomerValueSettings(BaseModel):
         min_repeat_customers: Fewest customers with a repeat purchase needed to fit
             the models; fewer gives an ``InsufficientRepeatDataWarning`` and no
             value columns.
+        alive_threshold: A segment whose mean probability alive is below it is
+            "likely lapsed" in its value verdict, else "still alive".
         bg_nbd_priors: Prior of each BG/NBD parameter (``r``, ``alpha``, ``a``,
             ``b``); flat by default.
         gamma_gamma_priors: Prior of each Gamma-Gamma parameter (``p``, ``q``,
@@ -73,6 +75,7 @@ class CustomerValueSettings(BaseModel):
     horizon_months: int = Field(default=12, ge=1)
     discount_rate: float = Field(default=0.01, ge=0.0)
     min_repeat_customers: int = Field(default=20, ge=2)
+    alive_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
     bg_nbd_priors: dict[Literal["r", "alpha", "a", "b"], PriorSpec] = Field(
         default_factory=lambda: _flat_priors(BG_NBD_PARAMETERS)
     )

@@ -145,23 +145,24 @@ def test_segment_value_sets_future_value_against_past_revenue():
     assert table.loc[0, "past_revenue_share"] == pytest.approx(0.5)
     assert table.loc[1, "mean_probability_alive"] == pytest.approx(0.1)
     assert table.loc[1, "segment_name"] == "Gone"
-    assert table.loc[0, "value_verdict"] == "high value, still alive: keep and reward"
+    assert table.loc[0, "value_verdict"] == "high value, still alive: win back"
     assert table.loc[1, "value_verdict"] == "low value, likely lapsed: spend little"
 
 
-def test_still_alive_high_value_segment_that_spent_more_before_is_a_win_back():
-    customer_value, segments, _, names, settings = _segment_inputs()
-    # Segment 0 brought nearly all past revenue but holds less of the future value.
-    features = pd.DataFrame(
-        {"customer_id": ["a", "b", "c"], "monetary": [500.0, 500.0, 1.0]}
-    )
-    value = customer_value.assign(clv=[300.0, 200.0, 100.0], probability_alive=0.8)
+def test_high_value_segment_still_alive_but_not_active_is_a_win_back():
+    customer_value, segments, features, names, settings = _segment_inputs()
+    value = customer_value.assign(probability_alive=[0.8, 0.6, 0.95])
 
     table = summarise_segment_value(value, segments, features, names, settings)
 
-    assert table.set_index("segment_id").loc[0, "value_verdict"] == (
-        "high value, still alive: win back"
-    )
+    verdicts = table.set_index("segment_id")["value_verdict"]
+    assert verdicts[0] == "high value, still alive: win back"
+    assert verdicts[1] == "low value, still alive: grow at low cost"
+
+
+def test_active_threshold_must_be_above_the_alive_threshold():
+    with pytest.raises(ValueError, match="active_threshold=0.4 should be > "):
+        CustomerValueSettings(alive_threshold=0.5, active_threshold=0.4)
 
 
 def test_segment_value_without_a_value_model_has_null_values_and_no_verdict():

@@ -77,7 +77,7 @@ def plot_segment_value(
         means.annotate(
             f" {value:,.0f} (P alive {alive:.0%})", (value, position), va="center"
         )
-    means.set_xlim(0, np.nanmax([*mean_clv, 1.0]) * 1.6)
+    means.set_xlim(0, np.nanmax([*mean_clv, 1.0]) * 2.0)
     means.set_xlabel(f"mean lifetime value per customer ({currency})")
     means.set_title("Mean lifetime value and probability alive")
     return figure

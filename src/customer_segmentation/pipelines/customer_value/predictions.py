@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit, hyp2f1
 
 
@@ -47,6 +48,36 @@ def probability_alive(
     return np.where(x == 0, 1.0, expit(-log_odds_dropped))
 
 
+def _purchases_if_alive(
+    bg_nbd: Mapping[str, float], x: np.ndarray, big_t: np.ndarray, t: np.ndarray
+) -> np.ndarray:
+    r, alpha, a, b = (bg_nbd[name] for name in ("r", "alpha", "a", "b"))
+    return (
+        (a + b + x - 1.0)
+        / (a - 1.0)
+        * (
+            1.0
+            - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
+            * hyp2f1(r + x, b + x, a + b + x - 1.0, t / (alpha + big_t + t))
+        )
+    )
+
+
+def _distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    # The Gauss hypergeometric function is the cost, and it depends on x, T and
+    # t only: far fewer distinct combinations than customers (whole purchase
+    # counts, ages in whole days), so each is computed once. Hashing column by
+    # column is linear; numpy's unique over rows sorts and is many times slower.
+    arrays = [np.ascontiguousarray(a) for a in np.broadcast_arrays(*columns)]
+    codes = np.zeros(len(arrays[0]), dtype=np.int64)
+    for array in arrays:
+        array_codes, uniques = pd.factorize(array, use_na_sentinel=False)
+        codes = pd.factorize(codes * len(uniques) + array_codes)[0]
+    representative = np.empty(codes.max(initial=-1) + 1, dtype=np.int64)
+    representative[codes] = np.arange(len(codes))
+    return [array[representative] for array in arrays], codes
+
+
 def expected_purchases(
     bg_nbd: Mapping[str, float],
     frequency: object,
@@ -69,17 +100,9 @@ def expected_purchases(
     Returns:
         Float array of shape ``(n_customers,)``.
     """
-    x, _, big_t, t = _arrays(frequency, recency, age, future_t)
-    r, alpha, a, b = (bg_nbd[name] for name in ("r", "alpha", "a", "b"))
-    if_alive = (
-        (a + b + x - 1.0)
-        / (a - 1.0)
-        * (
-            1.0
-            - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x)
-            * hyp2f1(r + x, b + x, a + b + x - 1.0, t / (alpha + big_t + t))
-        )
-    )
+    x, big_t, t = _arrays(frequency, age, future_t)
+    (x_d, big_t_d, t_d), inverse = _distinct(x, big_t, t)
+    if_alive = _purchases_if_alive(bg_nbd, x_d, big_t_d, t_d)[inverse]
     return if_alive * probability_alive(bg_nbd, frequency, recency, age)
 
 
@@ -140,13 +163,14 @@ def lifetime_value(  # noqa: PLR0913 - the model, four customer arrays and the h
         of shape ``(n_customers,)``.
     """
     months = [horizon_months] if discount_rate == 0.0 else range(1, horizon_months + 1)
-    spend_array = np.asarray(spend, dtype="float64")
+    x, big_t, spend_array = _arrays(frequency, age, spend)
+    alive = probability_alive(bg_nbd, frequency, recency, age)
+    (x_d, big_t_d), inverse = _distinct(x, big_t)
     value = np.zeros_like(spend_array)
     purchases = previous = np.zeros_like(spend_array)
     for month in months:
-        purchases = expected_purchases(
-            bg_nbd, frequency, recency, age, month * periods_per_month
-        )
+        t = np.full_like(x_d, month * periods_per_month)
+        purchases = _purchases_if_alive(bg_nbd, x_d, big_t_d, t)[inverse] * alive
         value += spend_array * (purchases - previous) / (1.0 + discount_rate) ** month
         previous = purchases
     return purchases, value

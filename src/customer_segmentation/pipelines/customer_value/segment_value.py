@@ -37,31 +37,29 @@ def value_verdict(
     """Says what a segment is worth and what that asks for, in a few words.
 
     Args:
-        segment: ``mean_clv``, ``mean_probability_alive``, ``future_value_share``
-            and ``past_revenue_share`` of the segment.
+        segment: ``mean_clv`` and ``mean_probability_alive`` of the segment.
         overall_mean_clv: Mean lifetime value per customer of all segments.
-        settings: The probability alive below which a segment is likely lapsed.
+        settings: The probabilities alive that make a segment active (at least
+            ``active_threshold``) or likely lapsed (below ``alive_threshold``).
 
     Returns:
-        High or low value (mean CLV against the overall mean), still alive or
-        likely lapsed, and the action: a still-alive, high-value segment whose
-        share of future value is below its share of past revenue is worth a win
-        back (e.g. ``"high value, still alive: win back"``). ``None`` without a
-        value.
+        High or low value (mean CLV against the overall mean), then active,
+        still alive (in between) or likely lapsed, and the action; e.g. a
+        high-value segment that is still alive but no longer active reads
+        ``"high value, still alive: win back"``. ``None`` without a value.
     """
-    if pd.isna(segment["mean_clv"]) or pd.isna(segment["mean_probability_alive"]):
+    alive = segment["mean_probability_alive"]
+    if pd.isna(segment["mean_clv"]) or pd.isna(alive):
         return None
-    if segment["mean_probability_alive"] < settings.alive_threshold:
-        return (
-            "high value, likely lapsed: win back now"
-            if segment["mean_clv"] >= overall_mean_clv
-            else "low value, likely lapsed: spend little"
-        )
     if segment["mean_clv"] < overall_mean_clv:
+        if alive < settings.alive_threshold:
+            return "low value, likely lapsed: spend little"
         return "low value, still alive: grow at low cost"
-    if segment["future_value_share"] < segment["past_revenue_share"]:
+    if alive >= settings.active_threshold:
+        return "high value, active: keep and reward"
+    if alive >= settings.alive_threshold:
         return "high value, still alive: win back"
-    return "high value, still alive: keep and reward"
+    return "high value, likely lapsed: last-chance win back"
 
 
 def summarise_segment_value(
@@ -80,7 +78,7 @@ def summarise_segment_value(
         customer_features: ``customer_id`` and ``monetary`` (past net revenue),
             when the data has transactions.
         segment_names: ``segment_id`` and ``segment_name``.
-        settings: The probability alive threshold of the verdict.
+        settings: The probability alive thresholds of the verdict.
 
     Returns:
         One row per segment, ordered by id: ``n_customers``, ``total_clv``,

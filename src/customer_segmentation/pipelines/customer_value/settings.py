@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from customer_segmentation.bundle.value_models import (
     BG_NBD_PARAMETERS,
@@ -62,7 +62,10 @@ class CustomerValueSettings(BaseModel):
             the models; fewer gives an ``InsufficientRepeatDataWarning`` and no
             value columns.
         alive_threshold: A segment whose mean probability alive is below it is
-            "likely lapsed" in its value verdict, else "still alive".
+            "likely lapsed" in its value verdict.
+        active_threshold: A segment whose mean probability alive is at least
+            this is "active"; between the two it is "still alive" (a high-value
+            one is worth a win back).
         bg_nbd_priors: Prior of each BG/NBD parameter (``r``, ``alpha``, ``a``,
             ``b``); flat by default.
         gamma_gamma_priors: Prior of each Gamma-Gamma parameter (``p``, ``q``,
@@ -76,6 +79,17 @@ class CustomerValueSettings(BaseModel):
     discount_rate: float = Field(default=0.01, ge=0.0)
     min_repeat_customers: int = Field(default=20, ge=2)
     alive_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    active_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _active_above_alive(self) -> CustomerValueSettings:
+        if self.active_threshold <= self.alive_threshold:
+            raise ValueError(
+                f"customer_value.active_threshold={self.active_threshold} should be "
+                f"> customer_value.alive_threshold={self.alive_threshold}"
+            )
+        return self
+
     bg_nbd_priors: dict[Literal["r", "alpha", "a", "b"], PriorSpec] = Field(
         default_factory=lambda: _flat_priors(BG_NBD_PARAMETERS)
     )

@@ -27,11 +27,15 @@ from customer_segmentation.pipelines.customer_value.models import (
 from customer_segmentation.pipelines.customer_value.settings import (
     CustomerValueSettings,
 )
-from tests.project import PROJECT_ROOT, shared_dataset
+from tests.pipelines.customer_value.test_cdnow import cdnow_summary_with_spend
+from tests.pipelines.customer_value.test_models import (
+    BG_NBD as CDNOW_BG_NBD,
+)
+from tests.pipelines.customer_value.test_models import (
+    GAMMA_GAMMA as CDNOW_GAMMA_GAMMA,
+)
+from tests.project import PROJECT_ROOT
 
-# The published CDNOW fits (Fader, Hardie & Lee 2005; Fader & Hardie 2013).
-CDNOW_BG_NBD = {"r": 0.2426, "alpha": 4.4136, "a": 0.7930, "b": 2.4261}
-CDNOW_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
 PYMC_TIME_UNIT = {"days": "D", "weeks": "W", "months": "M"}
 TOLERANCE = {"rtol": 1e-6, "atol": 1e-9}
 
@@ -101,20 +105,6 @@ def _assert_equal_to_pymc_marketing(
         )
 
 
-def _cdnow_summary() -> pd.DataFrame:
-    path = shared_dataset(
-        "cdnow_sample", "cdnow_customers_summary_with_transactions.csv"
-    )
-    return pd.read_csv(path).rename(
-        columns={
-            "ID": "customer_id",
-            "x": "frequency",
-            "t_x": "recency",
-            "zbar": "monetary_value",
-        }
-    )
-
-
 def _fitted(bg_nbd: dict[str, float], time_unit: str) -> CustomerValueModels:
     return CustomerValueModels.model_validate(
         {
@@ -135,7 +125,7 @@ def test_cdnow_predictions_equal_pymc_marketings(discount_rate):
     settings = CustomerValueSettings(horizon_months=12, discount_rate=discount_rate)
 
     _assert_equal_to_pymc_marketing(
-        _fitted(CDNOW_BG_NBD, "weeks"), _cdnow_summary(), settings
+        _fitted(CDNOW_BG_NBD, "weeks"), cdnow_summary_with_spend(), settings
     )
 
 

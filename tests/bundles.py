@@ -6,6 +6,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 
 from customer_segmentation.bundle import (
+    CustomerValueModels,
     FeatureDescription,
     FeatureSpec,
     ModelBundle,
@@ -69,6 +70,7 @@ def make_bundle(
             n_segments=model.n_segments_,
             metrics={},
         ),
+        customer_value_models=CustomerValueModels(status="skipped"),
         version=version,
     )
 

@@ -109,6 +109,13 @@ def test_mall_customers_env_segments_attribute_only_data(project_copy):
     assert chosen["silhouette"] == pytest.approx(PUBLISHED_MALL_SILHOUETTE, abs=0.005)
     report_page = "data/mall_customers/08_reporting/segmentation_report.html"
     assert (project_copy / report_page).exists()
+    # No purchases: the bundle says there is no value model, and why.
+    bundles = project_copy / "data/mall_customers/06_models/model_bundle"
+    latest = json.loads((bundles / "LATEST").read_text())["version"]
+    value_models = json.loads(
+        (bundles / latest / "customer_value_models.json").read_text()
+    )
+    assert value_models["status"] == "skipped"
 
 
 def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):

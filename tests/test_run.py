@@ -1,10 +1,19 @@
 """End-to-end: the whole project through a KedroSession on a copy with the built-in sample."""
 
+import json
+
 import pandas as pd
 import pytest
 from PIL import Image
 from sklearn.metrics import adjusted_rand_score
 
+from customer_segmentation.bundle import CustomerValueModels
+from customer_segmentation.pipelines.customer_value.models import (
+    predict_customer_value,
+)
+from customer_segmentation.pipelines.customer_value.settings import (
+    CustomerValueSettings,
+)
 from tests.project import run_project
 
 MIN_ADJUSTED_RAND_INDEX = 0.8
@@ -37,6 +46,18 @@ def test_kedro_run_recovers_planted_groups_with_stable_ids(project_copy):
     value = pd.read_parquet("data/07_model_output/customer_value.parquet")
     assert sorted(value["customer_id"]) == sorted(segments["customer_id"])
     assert value["clv"].notna().all()
+    # The published bundle's value models give the training values again.
+    bundles = project_copy / "data/06_models/model_bundle"
+    latest = json.loads((bundles / "LATEST").read_text())["version"]
+    value_models = CustomerValueModels.model_validate_json(
+        (bundles / latest / "customer_value_models.json").read_text()
+    )
+    summary = pd.read_parquet("data/04_feature/customer_purchase_summary.parquet")
+    again = predict_customer_value(value_models, summary, CustomerValueSettings())
+    pd.testing.assert_frame_equal(
+        again.set_index("customer_id").sort_index(),
+        value.set_index("customer_id").sort_index(),
+    )
     report = (project_copy / "data/08_reporting/segmentation_report.html").read_text()
     assert '<section id="customer-value">' in report
     assert "Share of future value" in report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import pickle
@@ -19,6 +20,7 @@ from customer_segmentation.bundle import (
     BundleMismatchError,
     BundleNotFoundError,
     BundleUntrustedError,
+    CustomerValueModels,
     ModelBundleDataset,
     SegmentDescription,
     SegmentTable,
@@ -230,3 +232,56 @@ def test_a_run_reads_back_its_own_staged_bundle_and_nobody_else_does(tmp_path):
     assert writer.publish() == "v2"
     assert dataset(tmp_path).load().version == "v2"
     assert other_run.publish() is None
+
+
+def _fitted_value_models() -> CustomerValueModels:
+    fit = {"log_likelihood": -10.0, "n_customers": 6}
+    return CustomerValueModels(
+        status="fitted",
+        time_unit="weeks",
+        bg_nbd={"parameters": {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}, **fit},
+        gamma_gamma={"parameters": {"p": 6.25, "q": 3.74, "v": 15.44}, **fit},
+    )
+
+
+def test_value_models_load_back_from_the_bundle(tmp_path):
+    original = dataclasses.replace(
+        tiny_bundle(version=None), customer_value_models=_fitted_value_models()
+    )
+    stage_bundle(original, tmp_path, "v1", "base")
+    publish_bundle(tmp_path, "v1")
+
+    loaded = dataset(tmp_path).load()
+
+    assert loaded.customer_value_models == original.customer_value_models
+    assert (tmp_path / "v1" / "customer_value_models.json").is_file()
+
+
+def _as_format_1(folder: Path) -> None:
+    # What a bundle published before the value models joined it looks like.
+    (folder / "customer_value_models.json").unlink()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["parts"]["customer_value_models"]
+    manifest["format_version"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_bundle_from_before_value_models_loads_without_them(tmp_path):
+    stage_bundle(tiny_bundle(version=None), tmp_path, "v1", "base")
+    _as_format_1(tmp_path / ".staging" / "v1")
+    publish_bundle(tmp_path, "v1")
+
+    loaded = dataset(tmp_path).load()
+
+    assert loaded.customer_value_models.status == "not_in_bundle"
+    assert "retrain" in loaded.customer_value_models.reason
+
+
+def test_a_current_bundle_without_its_value_models_is_refused(tmp_path):
+    publish(tmp_path, "v1")
+    (tmp_path / "v1" / "customer_value_models.json").unlink()
+
+    with pytest.raises(
+        BundleIntegrityError, match=r"customer_value_models.json: missing"
+    ):
+        dataset(tmp_path).load()

@@ -19,7 +19,6 @@ import pandas as pd
 import pyarrow as pa
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
-from kedro.io import DatasetError
 from kedro.io.core import Version
 
 from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
@@ -68,7 +67,6 @@ from customer_segmentation.pipelines.inference.nodes import (
 logger = logging.getLogger(__name__)
 
 MODEL_BUNDLE_DATASET = "model_bundle"
-VALUE_MODELS_DATASET = "customer_value_models"
 
 
 @dataclass(frozen=True)
@@ -103,8 +101,6 @@ class ScoringService:
         derived_features: Training derived features.
         reference_date: Configured reference date for new data, or ``None``.
         limits: Batch size limits.
-        value_models: Fitted customer value models (``customer_value_models``);
-            ``None`` answers without lifetime value.
         value_settings: Time unit, horizon and discount rate of the value.
     """
 
@@ -119,7 +115,6 @@ class ScoringService:
     derived_features: DerivedFeatures = field(default_factory=DerivedFeatures)
     reference_date: dt.datetime | None = None
     limits: ApiLimits = field(default_factory=ApiLimits)
-    value_models: dict[str, Any] | None = None
     value_settings: CustomerValueSettings = field(default_factory=CustomerValueSettings)
 
     def __post_init__(self) -> None:
@@ -263,7 +258,7 @@ class ScoringService:
             clean, feature_table, reference, self.value_settings, input_kind
         ).to_pandas()
         customer_value = predict_customer_value(
-            self.value_models or {}, purchase_summary, self.value_settings
+            self.bundle.customer_value_models, purchase_summary, self.value_settings
         )
         return attach_customer_value(segment_scores, customer_value)
 
@@ -367,7 +362,6 @@ def load_scoring_service(
             raise BundleNotFoundError(f"{MODEL_BUNDLE_DATASET}: not in the catalog")
         bundle = dataset.load()
         params = context.params
-        value_models = _load_value_models(context.catalog)
     inference = params.get("inference", {})
     service = ScoringService(
         bundle=bundle,
@@ -388,7 +382,6 @@ def load_scoring_service(
             inference.get("feature_settings", {})
         ).reference_date,
         limits=ApiLimits(**params.get("api", {})),
-        value_models=value_models,
         value_settings=CustomerValueSettings.model_validate(
             params.get("customer_value", {})
         ),
@@ -400,15 +393,3 @@ def load_scoring_service(
         bundle.n_segments,
     )
     return service
-
-
-def _load_value_models(catalog: Any) -> dict[str, Any] | None:
-    try:
-        return catalog.load(VALUE_MODELS_DATASET)
-    except DatasetError as error:
-        logger.warning(
-            "%s: could not be loaded (%s); answers carry no lifetime value",
-            VALUE_MODELS_DATASET,
-            error,
-        )
-        return None

@@ -20,6 +20,7 @@ from .errors import (
     BundleNotFoundError,
     BundleUntrustedError,
 )
+from .value_models import CustomerValueModels, FittedValueModel
 
 __all__ = [
     "BundleEnvironmentError",
@@ -28,8 +29,10 @@ __all__ = [
     "BundleMismatchError",
     "BundleNotFoundError",
     "BundleUntrustedError",
+    "CustomerValueModels",
     "FeatureDescription",
     "FeatureSpec",
+    "FittedValueModel",
     "ModelBundle",
     "ModelBundleDataset",
     "SegmentDescription",

@@ -12,6 +12,7 @@ from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatu
 from customer_segmentation.pipelines.modeling.estimator import SegmentationModel
 
 from .errors import BundleMismatchError
+from .value_models import CustomerValueModels
 
 
 class FeatureDescription(BaseModel):
@@ -165,6 +166,8 @@ class ModelBundle:
         segments: Segment ids with names and actions.
         segment_rules: If-then rules of segment membership.
         fingerprint: What the model was trained on.
+        customer_value_models: Fitted BG/NBD and Gamma-Gamma parameters, or why
+            there are none (``status``).
         version: Version folder it was loaded from; ``None`` before publication.
     """
 
@@ -173,6 +176,7 @@ class ModelBundle:
     segments: SegmentTable
     segment_rules: SegmentRules
     fingerprint: TrainingFingerprint
+    customer_value_models: CustomerValueModels
     version: str | None = None
 
     @property
@@ -246,11 +250,24 @@ def _rules_match_segments(bundle: ModelBundle) -> list[str]:
     return []
 
 
+def _value_models_match_fingerprint(bundle: ModelBundle) -> list[str]:
+    value_models = bundle.customer_value_models
+    reference_date = bundle.fingerprint.reference_date
+    if value_models.fitted and value_models.reference_date != reference_date:
+        return [
+            f"customer_value_models: fitted at reference_date="
+            f"{value_models.reference_date!r} but the fingerprint says "
+            f"{reference_date!r}"
+        ]
+    return []
+
+
 BUNDLE_CHECKS: tuple[Callable[[ModelBundle], list[str]], ...] = (
     _segments_match_model,
     _features_match_model,
     _fingerprint_matches_model,
     _rules_match_segments,
+    _value_models_match_fingerprint,
 )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from .contents import FeatureSpec, SegmentRules, SegmentTable, TrainingFingerprint
 from .errors import BundleIntegrityError, BundleUntrustedError
+from .value_models import NOT_IN_BUNDLE, CustomerValueModels
 
 # Types a model file may ask for beyond those skops trusts by default (numpy,
 # scipy and scikit-learn classes). Loading builds these and nothing else; a file
@@ -127,11 +128,23 @@ class JsonCodec:
 
 @dataclass(frozen=True)
 class BundlePart:
-    """One file of the bundle: the ``ModelBundle`` field it holds and its format."""
+    """One file of the bundle: the ``ModelBundle`` field it holds and its format.
+
+    Attributes:
+        name: The ``ModelBundle`` field.
+        filename: Its file in the version folder.
+        codec: How it is written and read.
+        since_format: First bundle format version that has the part. An older
+            bundle loads with ``absent`` in its place; a bundle of this format or
+            newer without the file is refused as incomplete.
+        absent: Value of the part in a bundle older than ``since_format``.
+    """
 
     name: str
     filename: str
     codec: PartCodec
+    since_format: int = 1
+    absent: Any = None
 
 
 BUNDLE_PARTS: tuple[BundlePart, ...] = (
@@ -144,4 +157,11 @@ BUNDLE_PARTS: tuple[BundlePart, ...] = (
     BundlePart("segments", "segments.json", JsonCodec(SegmentTable)),
     BundlePart("segment_rules", "segment_rules.json", JsonCodec(SegmentRules)),
     BundlePart("fingerprint", "fingerprint.json", JsonCodec(TrainingFingerprint)),
+    BundlePart(
+        "customer_value_models",
+        "customer_value_models.json",
+        JsonCodec(CustomerValueModels),
+        since_format=2,
+        absent=NOT_IN_BUNDLE,
+    ),
 )

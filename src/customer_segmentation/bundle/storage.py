@@ -26,7 +26,9 @@ from .contents import ModelBundle, check_bundle
 from .errors import BundleEnvironmentError, BundleIntegrityError, BundleNotFoundError
 from .parts import BUNDLE_PARTS, BundlePart
 
-FORMAT_VERSION = 1
+# Version 2 added the customer_value_models part; version 1 bundles still load.
+FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 POINTER = "LATEST"
 STAGING = ".staging"
@@ -225,10 +227,10 @@ def _read_manifest(
             "refusing it"
         )
     manifest = json.loads(data)
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in READABLE_FORMAT_VERSIONS:
         raise BundleIntegrityError(
             f"{folder / MANIFEST}: format_version={manifest.get('format_version')} "
-            f"but this code reads {FORMAT_VERSION}"
+            f"but this code reads {list(READABLE_FORMAT_VERSIONS)}"
         )
     if manifest.get("environment") != environment:
         raise BundleEnvironmentError(
@@ -239,8 +241,11 @@ def _read_manifest(
     return manifest
 
 
-def _read_part(folder: Path, part: BundlePart, entry: dict[str, Any] | None) -> Any:
+def _read_part(folder: Path, part: BundlePart, manifest: dict[str, Any]) -> Any:
     where = str(folder / part.filename)
+    entry = manifest["parts"].get(part.name)
+    if entry is None and manifest["format_version"] < part.since_format:
+        return part.absent
     if entry is None or entry.get("file") != part.filename:
         raise BundleIntegrityError(f"{where}: not listed in the bundle's manifest")
     try:
@@ -278,10 +283,7 @@ def read_bundle(
         BundleMismatchError: If the parts disagree.
     """
     manifest = _read_manifest(folder, version, environment, expected_sha256)
-    parts = {
-        part.name: _read_part(folder, part, manifest["parts"].get(part.name))
-        for part in BUNDLE_PARTS
-    }
+    parts = {part.name: _read_part(folder, part, manifest) for part in BUNDLE_PARTS}
     bundle = ModelBundle(**parts, version=version)
     if bundle.environment != environment:
         raise BundleEnvironmentError(

@@ -46,7 +46,8 @@ def _summary() -> pd.DataFrame:
     return pd.read_csv(path).rename(columns={"ID": "customer_id"})
 
 
-def _summary_with_spend() -> pd.DataFrame:
+def cdnow_summary_with_spend() -> pd.DataFrame:
+    """The published summary with mean repeat spend, in the pipeline's column names."""
     path = shared_dataset(*CDNOW, "cdnow_customers_summary_with_transactions.csv")
     return pd.read_csv(path).rename(
         columns={
@@ -62,18 +63,20 @@ def test_flat_prior_fit_reproduces_the_published_cdnow_parameters():
     settings = CustomerValueSettings()
 
     bg_nbd = fit_purchase_model(_summary(), settings.bg_nbd_priors)
-    gamma_gamma = fit_spend_model(_summary_with_spend(), settings.gamma_gamma_priors)
+    gamma_gamma = fit_spend_model(
+        cdnow_summary_with_spend(), settings.gamma_gamma_priors
+    )
 
-    fitted = {name: round(value, 3) for name, value in bg_nbd["parameters"].items()}
+    fitted = {name: round(value, 3) for name, value in bg_nbd.parameters.items()}
     assert fitted == pytest.approx(
         {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, abs=0.005
     )
-    assert bg_nbd["log_likelihood"] == pytest.approx(-9582.4, abs=0.05)
-    spend = gamma_gamma["parameters"]
+    assert bg_nbd.log_likelihood == pytest.approx(-9582.4, abs=0.05)
+    spend = gamma_gamma.parameters
     assert spend["p"] == pytest.approx(6.25, abs=0.005)
     assert spend["q"] == pytest.approx(3.74, abs=0.01)
     assert spend["v"] == pytest.approx(15.44, abs=0.01)
-    assert gamma_gamma["n_customers"] == 946
+    assert gamma_gamma.n_customers == 946
 
 
 def _raw_cdnow_lines() -> ibis.Table:
@@ -131,7 +134,7 @@ def _cdnow_purchase_summary() -> pd.DataFrame:
 
 def test_purchase_summary_from_the_raw_cdnow_lines_matches_the_published_one():
     built = _cdnow_purchase_summary().set_index("customer_id").sort_index()
-    published = _summary_with_spend().set_index("customer_id").sort_index()
+    published = cdnow_summary_with_spend().set_index("customer_id").sort_index()
 
     assert built.index.equals(published.index)
     assert (built["frequency"] == published["frequency"]).all()

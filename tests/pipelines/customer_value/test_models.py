@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pandas as pd
 import pytest
 
+from customer_segmentation.bundle import CustomerValueModels
 from customer_segmentation.pipelines.customer_value.models import (
     STATUS_FITTED,
     STATUS_INSUFFICIENT_REPEAT_DATA,
@@ -23,15 +25,16 @@ BG_NBD = {"r": 0.2426, "alpha": 4.4136, "a": 0.7930, "b": 2.4261}
 GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
 
 
-def _value_models(time_unit: str = "weeks") -> dict:
+def _value_models(time_unit: str = "weeks") -> CustomerValueModels:
+    fit = {"log_likelihood": 0.0, "n_customers": 1}
     record = {
         "status": STATUS_FITTED,
         "time_unit": time_unit,
-        "bg_nbd": {"parameters": BG_NBD},
-        "gamma_gamma": {"parameters": GAMMA_GAMMA},
+        "bg_nbd": {"parameters": BG_NBD, **fit},
+        "gamma_gamma": {"parameters": GAMMA_GAMMA, **fit},
     }
-    # Stored as JSON: what is loaded back is plain numbers.
-    return json.loads(json.dumps(record))
+    # Stored as JSON in the bundle: what is loaded back is plain numbers.
+    return CustomerValueModels.model_validate_json(json.dumps(record))
 
 
 def _customers() -> pd.DataFrame:
@@ -88,15 +91,26 @@ def test_one_off_customer_gets_the_population_spend_and_is_alive():
     assert 0 < value.loc["repeat", "probability_alive"] < 1
 
 
-def test_models_not_fitted_give_null_values_for_every_customer():
-    value = predict_customer_value(
-        {"status": STATUS_INSUFFICIENT_REPEAT_DATA, "time_unit": "weeks"},
-        _customers(),
-        CustomerValueSettings(),
-    )
+def test_models_not_fitted_give_no_value_columns_and_log_why(caplog):
+    with caplog.at_level(logging.INFO):
+        value = predict_customer_value(
+            CustomerValueModels(status=STATUS_INSUFFICIENT_REPEAT_DATA),
+            _customers(),
+            CustomerValueSettings(),
+        )
 
     assert list(value["customer_id"]) == ["repeat", "one-off"]
-    assert value[list(VALUE_COLUMNS)].isna().all().all()
+    assert not set(VALUE_COLUMNS) & set(value.columns)
+    assert "status=insufficient_repeat_data: too few customers" in caplog.text
+
+
+def test_a_fitted_record_without_both_models_is_refused():
+    with pytest.raises(ValueError, match="status='fitted' needs gamma_gamma"):
+        CustomerValueModels(
+            status=STATUS_FITTED,
+            time_unit="weeks",
+            bg_nbd=_value_models().bg_nbd,
+        )
 
 
 def test_models_of_another_time_unit_are_refused():

@@ -64,7 +64,7 @@ def test_attribute_only_data_skips_the_pipeline_with_one_log_line(caplog):
         record = fit_customer_value_models(summary, pd.NaT, CustomerValueSettings())
 
     assert summary.empty
-    assert record["status"] == STATUS_SKIPPED
+    assert record.status == STATUS_SKIPPED
     assert [message for message in caplog.messages if "customer_value" in message] == [
         "input_kind=attributes: no purchases, so the customer_value pipeline is "
         "skipped (no lifetime value)"
@@ -79,8 +79,9 @@ def test_too_little_repeat_data_warns_by_name_and_fits_nothing():
             summary, REFERENCE, CustomerValueSettings(min_repeat_customers=5)
         )
 
-    assert record["status"] == STATUS_INSUFFICIENT_REPEAT_DATA
-    assert "bg_nbd" not in record
+    assert record.status == STATUS_INSUFFICIENT_REPEAT_DATA
+    assert record.bg_nbd is None
+    assert record.gamma_gamma is None
 
 
 def test_calibration_end_defaults_to_the_holdout_before_the_reference_date():
@@ -132,7 +133,7 @@ def _segment_inputs() -> tuple[pd.DataFrame, ...]:
         {"customer_id": ["a", "b", "c"], "monetary": [50.0, 50.0, 100.0]}
     )
     names = pd.DataFrame({"segment_id": [0, 1], "segment_name": ["Best", "Gone"]})
-    return customer_value, segments, features, names
+    return customer_value, segments, features, names, CustomerValueSettings()
 
 
 def test_segment_value_sets_future_value_against_past_revenue():
@@ -144,12 +145,43 @@ def test_segment_value_sets_future_value_against_past_revenue():
     assert table.loc[0, "past_revenue_share"] == pytest.approx(0.5)
     assert table.loc[1, "mean_probability_alive"] == pytest.approx(0.1)
     assert table.loc[1, "segment_name"] == "Gone"
+    assert table.loc[0, "value_verdict"] == "high value, still alive: win back"
+    assert table.loc[1, "value_verdict"] == "low value, likely lapsed: spend little"
+
+
+def test_high_value_segment_still_alive_but_not_active_is_a_win_back():
+    customer_value, segments, features, names, settings = _segment_inputs()
+    value = customer_value.assign(probability_alive=[0.8, 0.6, 0.95])
+
+    table = summarise_segment_value(value, segments, features, names, settings)
+
+    verdicts = table.set_index("segment_id")["value_verdict"]
+    assert verdicts[0] == "high value, still alive: win back"
+    assert verdicts[1] == "low value, still alive: grow at low cost"
+
+
+def test_active_threshold_must_be_above_the_alive_threshold():
+    with pytest.raises(ValueError, match="active_threshold=0.4 should be > "):
+        CustomerValueSettings(alive_threshold=0.5, active_threshold=0.4)
+
+
+def test_segment_value_without_a_value_model_has_null_values_and_no_verdict():
+    customer_value, segments, features, names, settings = _segment_inputs()
+
+    table = summarise_segment_value(
+        customer_value[["customer_id"]], segments, features, names, settings
+    )
+
+    assert table["total_clv"].isna().all()
+    assert table["value_verdict"].isna().all()
 
 
 def test_segment_value_without_predictions_is_empty():
-    customer_value, segments, features, names = _segment_inputs()
+    customer_value, segments, features, names, settings = _segment_inputs()
 
-    table = summarise_segment_value(customer_value.head(0), segments, features, names)
+    table = summarise_segment_value(
+        customer_value.head(0), segments, features, names, settings
+    )
 
     assert table.empty
 
@@ -166,7 +198,9 @@ def test_value_plots_draw_the_table_or_say_why_not():
         }
     )
 
-    assert len(plot_segment_value(segment_value).axes) == 2
+    figure = plot_segment_value(segment_value, "GBP")
+    assert len(figure.axes) == 2
+    assert figure.axes[1].get_xlabel() == "mean lifetime value per customer (GBP)"
     assert len(plot_value_calibration(calibration).axes[0].lines) == 2
     empty = plot_value_calibration(calibration.head(0))
     assert isinstance(empty, Figure)

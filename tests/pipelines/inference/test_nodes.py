@@ -246,3 +246,13 @@ def test_lifetime_value_joins_scored_customers_and_stays_null_without_one():
     assert joined.loc["a", "clv"] == pytest.approx(95.0)
     assert pd.isna(joined.loc["b", "clv"])
     assert (joined["status"] == "no_valid_transactions").all()
+
+
+def test_without_a_value_model_scored_customers_have_no_value_columns():
+    scored = unscored_customers(["a", "b"], "no_valid_transactions", "v1")
+    # What predict_customer_value gives when the bundle holds no fitted model.
+    no_value = pd.DataFrame({"customer_id": ["a"], "frequency": [1]})
+
+    joined = attach_customer_value(scored, no_value)
+
+    assert list(joined.columns) == list(SCORED_COLUMNS)

@@ -6,7 +6,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from customer_segmentation.bundle import BundleMismatchError
+from customer_segmentation.bundle import BundleMismatchError, CustomerValueModels
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.settings import PreprocessingSettings
 from customer_segmentation.pipelines.publication.nodes import (
@@ -151,6 +151,7 @@ def test_assemble_model_bundle_puts_names_and_rules_with_the_model():
         _rules([0, 1]),
         {"fidelity": 1.0},
         parts.fingerprint,
+        parts.customer_value_models,
     )
 
     assert bundle.segments.by_id()[1]["segment_name"] == "segment 1"
@@ -169,4 +170,31 @@ def test_assemble_model_bundle_refuses_names_of_another_model():
             _rules([0, 1]),
             {},
             parts.fingerprint,
+            parts.customer_value_models,
+        )
+
+
+def test_assemble_model_bundle_refuses_value_models_of_another_reference_date():
+    parts = tiny_bundle()
+    fingerprint = parts.fingerprint.model_copy(
+        update={"reference_date": "2025-07-01T00:00:00"}
+    )
+    fit = {"log_likelihood": -1.0, "n_customers": 6}
+    value_models = CustomerValueModels(
+        status="fitted",
+        time_unit="weeks",
+        reference_date="2025-06-01T00:00:00",
+        bg_nbd={"parameters": {"r": 1.0, "alpha": 1.0, "a": 1.0, "b": 1.0}, **fit},
+        gamma_gamma={"parameters": {"p": 1.0, "q": 2.0, "v": 1.0}, **fit},
+    )
+
+    with pytest.raises(BundleMismatchError, match="reference_date='2025-06-01"):
+        assemble_model_bundle(
+            parts.segmentation_model,
+            parts.feature_spec,
+            _names(2),
+            _rules([0, 1]),
+            {},
+            fingerprint,
+            value_models,
         )

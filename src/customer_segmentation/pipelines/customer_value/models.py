@@ -1,12 +1,14 @@
 """BG/NBD and Gamma-Gamma models: fitted with pymc-marketing, kept as plain parameters.
 
-A fitted model is stored as its parameter values (JSON), never as a pickle: loading
-it runs no code, and :func:`predict_customer_value` rebuilds the pymc-marketing
-models from the numbers. That function is the one scoring function of customer
-value; training, batch scoring and the HTTP API all call it.
+A fitted model is its parameter values (``CustomerValueModels``, a JSON part of the
+model bundle), never a pickle: loading it runs no code. :func:`predict_customer_value`
+values customers from those numbers with the closed forms of :mod:`.predictions`;
+it is the one scoring function of customer value, which training, batch scoring
+and the HTTP API all call.
 
-pymc-marketing (with pymc and pytensor) is imported inside the functions that use
-it: the import takes seconds, and every Kedro command imports every pipeline.
+pymc-marketing (with pymc and pytensor) fits the models only, and is imported
+inside the functions that fit: the import takes seconds, and every Kedro command
+imports every pipeline.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from customer_segmentation.bundle import (
+    CustomerValueModels,
+    FittedValueModel,
+    ModelBundle,
+)
+
+from .predictions import (
+    expected_purchases,
+    expected_spend,
+    lifetime_value,
+    probability_alive,
+)
 from .settings import (
     BG_NBD_PARAMETERS,
     GAMMA_GAMMA_PARAMETERS,
@@ -33,7 +47,6 @@ STATUS_SKIPPED = "skipped"
 VALUE_COLUMNS = ("expected_purchases", "probability_alive", "expected_spend", "clv")
 # Periods of each time unit in a month, as pymc-marketing's lifetime value counts them.
 PERIODS_PER_MONTH = {"days": 30.0, "weeks": 4.345, "months": 1.0}
-_PYMC_TIME_UNIT = {"days": "D", "weeks": "W", "months": "M"}
 
 
 class InsufficientRepeatDataWarning(UserWarning):
@@ -124,7 +137,7 @@ def _summary_frame(purchase_summary: pd.DataFrame, columns: list[str]) -> pd.Dat
 
 def fit_purchase_model(
     purchase_summary: pd.DataFrame, priors: dict[str, PriorSpec]
-) -> dict[str, Any]:
+) -> FittedValueModel:
     """Fits the BG/NBD model of repeat purchases by maximum a posteriori.
 
     Args:
@@ -142,16 +155,16 @@ def fit_purchase_model(
     model = BetaGeoModel(model_config=_model_config(priors, BG_NBD_PARAMETERS))
     model.fit(data=data, method="map", progressbar=False)
     parameters = _fitted_parameters(model, BG_NBD_PARAMETERS)
-    return {
-        "parameters": parameters,
-        "log_likelihood": _log_likelihood(model, parameters, "observedlogp"),
-        "n_customers": len(data),
-    }
+    return FittedValueModel(
+        parameters=parameters,
+        log_likelihood=_log_likelihood(model, parameters, "observedlogp"),
+        n_customers=len(data),
+    )
 
 
 def fit_spend_model(
     purchase_summary: pd.DataFrame, priors: dict[str, PriorSpec]
-) -> dict[str, Any]:
+) -> FittedValueModel:
     """Fits the Gamma-Gamma model of spend per purchase on the repeat customers.
 
     Args:
@@ -176,46 +189,14 @@ def fit_spend_model(
     model.fit(data=data, method="map", progressbar=False)
     parameters = _fitted_parameters(model, GAMMA_GAMMA_PARAMETERS)
     correlation = data["frequency"].corr(data["monetary_value"])
-    return {
-        "parameters": parameters,
-        "log_likelihood": _log_likelihood(model, parameters, "potentiallogp"),
-        "n_customers": len(data),
-        "frequency_spend_correlation": None
+    return FittedValueModel(
+        parameters=parameters,
+        log_likelihood=_log_likelihood(model, parameters, "potentiallogp"),
+        n_customers=len(data),
+        frequency_spend_correlation=None
         if pd.isna(correlation)
         else float(correlation),
-    }
-
-
-def _posterior(parameters: dict[str, float]) -> Any:
-    import arviz as az  # noqa: PLC0415
-    import xarray as xr  # noqa: PLC0415
-
-    posterior = xr.Dataset(
-        {name: (("chain", "draw"), [[value]]) for name, value in parameters.items()},
-        coords={"chain": [0], "draw": [0]},
     )
-    return az.InferenceData(posterior=posterior)
-
-
-def _purchase_model(parameters: dict[str, float], data: pd.DataFrame) -> Any:
-    from pymc_marketing.clv import BetaGeoModel  # noqa: PLC0415
-
-    model = BetaGeoModel(model_config=_model_config({}, BG_NBD_PARAMETERS))
-    model.build_model(data[["customer_id", "frequency", "recency", "T"]])
-    model.idata = _posterior(parameters)
-    return model
-
-
-def _spend_model(parameters: dict[str, float]) -> Any:
-    from pymc_marketing.clv import GammaGammaModel  # noqa: PLC0415
-
-    model = GammaGammaModel(model_config=_model_config({}, GAMMA_GAMMA_PARAMETERS))
-    model.idata = _posterior(parameters)
-    return model
-
-
-def _values(array: Any) -> np.ndarray:
-    return np.asarray(array.squeeze(("chain", "draw"), drop=True), dtype="float64")
 
 
 def predict_holdout_purchases(
@@ -225,36 +206,35 @@ def predict_holdout_purchases(
 
     Args:
         parameters: Fitted BG/NBD ``r``, ``alpha``, ``a``, ``b``.
-        calibration_summary: ``customer_id``, ``frequency``, ``recency``, ``T``
-            of the calibration period and ``holdout_length``.
+        calibration_summary: ``frequency``, ``recency``, ``T`` of the
+            calibration period and ``holdout_length``.
 
     Returns:
         Expected purchases in the holdout period, one per customer, in row order.
     """
-    data = calibration_summary.reset_index(drop=True)
-    model = _purchase_model(parameters, data)
-    return _values(
-        model.expected_purchases(data, future_t=data["holdout_length"].to_numpy())
+    return expected_purchases(
+        parameters,
+        calibration_summary["frequency"],
+        calibration_summary["recency"],
+        calibration_summary["T"],
+        calibration_summary["holdout_length"],
     )
 
 
-def empty_customer_value(purchase_summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with null value columns, for customers no model can score.
+def select_bundle_value_models(model_bundle: ModelBundle) -> CustomerValueModels:
+    """Takes the value models out of the published bundle, for batch scoring.
 
     Args:
-        purchase_summary: ``customer_id`` and the summary columns.
+        model_bundle: The published bundle.
 
     Returns:
-        ``purchase_summary`` plus the ``VALUE_COLUMNS``, all null.
+        Its ``customer_value_models`` part.
     """
-    nulls = pd.array([None] * len(purchase_summary), dtype="Float64")
-    return purchase_summary.reset_index(drop=True).assign(
-        **dict.fromkeys(VALUE_COLUMNS, nulls)
-    )
+    return model_bundle.customer_value_models
 
 
 def predict_customer_value(
-    value_models: dict[str, Any],
+    value_models: CustomerValueModels,
     purchase_summary: pd.DataFrame,
     settings: CustomerValueSettings,
 ) -> pd.DataFrame:
@@ -262,12 +242,12 @@ def predict_customer_value(
 
     Customers without a repeat purchase are scored as the models define them:
     BG/NBD gives them a probability alive of 1 (no drop-out chance has passed)
-    and Gamma-Gamma the population mean spend.
+    and Gamma-Gamma the population mean spend. The predictions are the closed
+    forms of :mod:`.predictions`.
 
     Args:
-        value_models: Output of ``fit_customer_value_models`` (``status``,
-            ``time_unit`` and, when fitted, the ``bg_nbd`` and ``gamma_gamma``
-            parameters).
+        value_models: Output of ``fit_customer_value_models``, or a bundle's
+            ``customer_value_models``.
         purchase_summary: ``customer_id``, ``frequency``, ``recency``, ``T`` and
             ``monetary_value`` in the models' time unit.
         settings: Horizon and discount rate (and the time unit, which must be the
@@ -276,38 +256,41 @@ def predict_customer_value(
     Returns:
         ``purchase_summary`` plus ``expected_purchases`` (over
         ``horizon_months``), ``probability_alive``, ``expected_spend`` (per
-        purchase) and ``clv`` (discounted spend over ``horizon_months``); the
-        value columns are null when the models were not fitted.
+        purchase) and ``clv`` (discounted spend over ``horizon_months``). Without
+        fitted models the value columns are left out, and the reason is logged.
 
     Raises:
         ValueError: If the models were fitted in another time unit.
     """
-    if value_models.get("status") != STATUS_FITTED or purchase_summary.empty:
-        return empty_customer_value(purchase_summary)
-    if value_models["time_unit"] != settings.time_unit:
+    data = purchase_summary.reset_index(drop=True)
+    if not value_models.fitted:
+        logger.info(
+            "No customer value model (status=%s: %s); customer_value has no "
+            "lifetime value columns",
+            value_models.status,
+            value_models.reason,
+        )
+        return data
+    if value_models.time_unit != settings.time_unit:
         raise ValueError(
             f"customer_value.time_unit={settings.time_unit!r} differs from the "
-            f"time unit the value models were fitted in ({value_models['time_unit']!r})"
+            f"time unit the value models were fitted in ({value_models.time_unit!r})"
         )
-    from pymc_marketing.clv import customer_lifetime_value  # noqa: PLC0415
-
-    data = purchase_summary.reset_index(drop=True)
-    purchase_model = _purchase_model(value_models["bg_nbd"]["parameters"], data)
-    spend_model = _spend_model(value_models["gamma_gamma"]["parameters"])
-    horizon = settings.horizon_months * PERIODS_PER_MONTH[settings.time_unit]
-    expected_spend = _values(spend_model.expected_customer_spend(data))
-    clv = customer_lifetime_value(
-        transaction_model=purchase_model,
-        data=data.assign(future_spend=expected_spend),
-        future_t=settings.horizon_months,
+    customers = (data["frequency"], data["recency"], data["T"])
+    spend = expected_spend(
+        value_models.gamma_gamma.parameters, data["frequency"], data["monetary_value"]
+    )
+    purchases, clv = lifetime_value(
+        value_models.bg_nbd.parameters,
+        *customers,
+        spend,
+        horizon_months=settings.horizon_months,
         discount_rate=settings.discount_rate,
-        time_unit=_PYMC_TIME_UNIT[settings.time_unit],
+        periods_per_month=PERIODS_PER_MONTH[settings.time_unit],
     )
     return data.assign(
-        expected_purchases=_values(
-            purchase_model.expected_purchases(data, future_t=horizon)
-        ),
-        probability_alive=_values(purchase_model.expected_probability_alive(data)),
-        expected_spend=expected_spend,
-        clv=_values(clv),
+        expected_purchases=purchases,
+        probability_alive=probability_alive(value_models.bg_nbd.parameters, *customers),
+        expected_spend=spend,
+        clv=clv,
     ).astype(dict.fromkeys(VALUE_COLUMNS, "Float64"))

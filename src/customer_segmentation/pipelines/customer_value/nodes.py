@@ -9,6 +9,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from customer_segmentation.bundle import CustomerValueModels
 from customer_segmentation.pipelines.data_processing.nodes import (
     InputKind,
     check_input_kind,
@@ -169,7 +170,7 @@ def fit_customer_value_models(
     purchase_summary: pd.DataFrame,
     reference_date: pd.Timestamp,
     settings: CustomerValueSettings,
-) -> dict[str, Any]:
+) -> CustomerValueModels:
     """Fits BG/NBD (purchases, survival) and Gamma-Gamma (spend per purchase).
 
     Args:
@@ -178,13 +179,13 @@ def fit_customer_value_models(
         settings: Time unit, priors and the minimum repeat data.
 
     Returns:
-        A JSON-ready record: ``status`` (``fitted``, ``insufficient_repeat_data``
-        or ``skipped`` for data without purchases), ``time_unit``,
-        ``reference_date`` and, when fitted, ``bg_nbd`` and ``gamma_gamma`` with
-        ``parameters``, ``log_likelihood`` and ``n_customers``.
+        The models, a part of the model bundle: ``status`` (``fitted``,
+        ``insufficient_repeat_data`` or ``skipped`` for data without purchases),
+        ``time_unit``, ``reference_date``, ``n_customers`` and, when fitted,
+        ``bg_nbd`` and ``gamma_gamma`` with ``parameters``, ``log_likelihood``
+        and ``n_customers``.
     """
-    record: dict[str, Any] = {
-        "status": STATUS_SKIPPED,
+    record = {
         "time_unit": settings.time_unit,
         "reference_date": None
         if pd.isna(reference_date)
@@ -192,24 +193,22 @@ def fit_customer_value_models(
         "n_customers": len(purchase_summary),
     }
     if purchase_summary.empty:
-        return record
+        return CustomerValueModels(status=STATUS_SKIPPED, **record)
     if not enough_repeat_data(
         purchase_summary, settings.min_repeat_customers, "customer_purchase_summary"
     ):
-        return record | {"status": STATUS_INSUFFICIENT_REPEAT_DATA}
+        return CustomerValueModels(status=STATUS_INSUFFICIENT_REPEAT_DATA, **record)
     bg_nbd = fit_purchase_model(purchase_summary, settings.bg_nbd_priors)
     gamma_gamma = fit_spend_model(purchase_summary, settings.gamma_gamma_priors)
     logger.info(
         "BG/NBD %s (log-likelihood %.1f); Gamma-Gamma %s",
-        {name: round(value, 4) for name, value in bg_nbd["parameters"].items()},
-        bg_nbd["log_likelihood"],
-        {name: round(value, 4) for name, value in gamma_gamma["parameters"].items()},
+        {name: round(value, 4) for name, value in bg_nbd.parameters.items()},
+        bg_nbd.log_likelihood,
+        {name: round(value, 4) for name, value in gamma_gamma.parameters.items()},
     )
-    return record | {
-        "status": STATUS_FITTED,
-        "bg_nbd": bg_nbd,
-        "gamma_gamma": gamma_gamma,
-    }
+    return CustomerValueModels(
+        status=STATUS_FITTED, bg_nbd=bg_nbd, gamma_gamma=gamma_gamma, **record
+    )
 
 
 def _frequency_bucket(frequency: pd.Series, top: int) -> pd.Series:
@@ -257,7 +256,7 @@ def check_purchase_model_calibration(
             "status": STATUS_INSUFFICIENT_REPEAT_DATA
         }
     fit = fit_purchase_model(calibration_summary, settings.bg_nbd_priors)
-    predicted = predict_holdout_purchases(fit["parameters"], calibration_summary)
+    predicted = predict_holdout_purchases(fit.parameters, calibration_summary)
     top = calibration.max_frequency_bucket
     frame = pd.DataFrame(
         {
@@ -290,7 +289,7 @@ def check_purchase_model_calibration(
     error = (table["predicted_purchases"] - table["actual_purchases"]).abs()
     summary = {
         "status": STATUS_FITTED,
-        "bg_nbd": fit,
+        "bg_nbd": fit.model_dump(),
         "holdout_length": float(calibration_summary["holdout_length"].iloc[0]),
         "actual_holdout_purchases": float(frame["actual_purchases"].sum()),
         "predicted_holdout_purchases": float(frame["predicted_purchases"].sum()),
@@ -300,7 +299,7 @@ def check_purchase_model_calibration(
 
 
 def record_value_model_selection(
-    customer_value_models: dict[str, Any],
+    customer_value_models: CustomerValueModels,
     calibration_check: dict[str, Any],
     calibration_end: pd.Timestamp,
 ) -> dict[str, Any]:
@@ -314,7 +313,7 @@ def record_value_model_selection(
     Returns:
         The models record with a ``calibration`` entry.
     """
-    return customer_value_models | {
+    return customer_value_models.model_dump() | {
         "calibration": calibration_check
         | {
             "calibration_end": None

@@ -14,11 +14,14 @@ from customer_segmentation.pipelines.reporting.plot_style import (
 from customer_segmentation.pipelines.reporting.profiles import SEGMENT_COLUMN
 
 
-def plot_segment_value(segment_value: pd.DataFrame) -> Figure:
+def plot_segment_value(
+    segment_value: pd.DataFrame, currency: str = "currency units"
+) -> Figure:
     """Draws each segment's share of future value against its share of past revenue.
 
     Args:
         segment_value: Output of ``summarise_segment_value``.
+        currency: Currency of the lifetime value (``segmentation_report.currency``).
 
     Returns:
         Two panels: paired bars of the shares (left) and the mean lifetime value
@@ -74,8 +77,8 @@ def plot_segment_value(segment_value: pd.DataFrame) -> Figure:
         means.annotate(
             f" {value:,.0f} (P alive {alive:.0%})", (value, position), va="center"
         )
-    means.set_xlim(0, np.nanmax([*mean_clv, 1.0]) * 1.6)
-    means.set_xlabel("mean lifetime value per customer")
+    means.set_xlim(0, np.nanmax([*mean_clv, 1.0]) * 2.0)
+    means.set_xlabel(f"mean lifetime value per customer ({currency})")
     means.set_title("Mean lifetime value and probability alive")
     return figure
 

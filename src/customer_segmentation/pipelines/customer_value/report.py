@@ -10,7 +10,10 @@ from typing import Any
 
 import jinja2
 import pandas as pd
+from matplotlib.colors import to_hex
 
+from customer_segmentation.pipelines.reporting.plot_style import segment_colours
+from customer_segmentation.pipelines.reporting.profiles import SEGMENT_COLUMN
 from customer_segmentation.pipelines.reporting.report import figure_to_base64
 from customer_segmentation.pipelines.reporting.report_content import percent
 from customer_segmentation.pipelines.reporting.settings import ReportSettings
@@ -27,9 +30,24 @@ SECTION_TEMPLATE = """{% if record.status == "fitted" %}
      Gamma-Gamma model (p {{ "%.2f"|format(gg.p) }}, q {{ "%.2f"|format(gg.q) }},
      gamma {{ "%.2f"|format(gg.v) }}); time unit: {{ record.time_unit }}. CLV is the
      expected spend over the next {{ settings.horizon_months }} months, discounted at
-     {{ percent(settings.discount_rate) }} a month.</p>
+     {{ percent(settings.discount_rate) }} a month, in {{ currency }}.</p>
+  <div class="cards">
+    {% for row in segments %}
+    <div class="card value-card" style="--colour: {{ row.colour }}">
+      <h3>{{ row.segment_id }} &middot; {{ row.segment_name }}</h3>
+      <p class="muted">mean CLV {{ money(row.mean_clv) }} {{ currency }} &middot;
+        probability alive {{ percent(row.mean_probability_alive) }} &middot;
+        {{ percent(row.future_value_share) }} of future value,
+        {{ percent(row.past_revenue_share) }} of past revenue</p>
+      {% if row.value_verdict %}
+      <p class="action"><strong>Value:</strong> {{ row.value_verdict }}</p>
+      {% endif %}
+    </div>
+    {% endfor %}
+  </div>
   <table>
-    <tr><th>Segment</th><th>Customers</th><th>Total CLV</th><th>Mean CLV</th>
+    <tr><th>Segment</th><th>Customers</th><th>Total CLV ({{ currency }})</th>
+        <th>Mean CLV ({{ currency }})</th>
         <th>Share of future value</th><th>Share of past revenue</th>
         <th>Mean probability alive</th></tr>
     {% for row in segments %}
@@ -70,6 +88,17 @@ def _money(value: Any) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{float(value):,.0f}"
 
 
+def _segment_rows(segment_value: pd.DataFrame) -> list[dict[str, Any]]:
+    # The colour of each segment in every plot and card of the report.
+    rows = segment_value.sort_values(SEGMENT_COLUMN).to_dict("records")
+    segments = [int(row[SEGMENT_COLUMN]) for row in rows]
+    colours = segment_colours(max(segments, default=0) + 1)
+    return [
+        row | {"colour": to_hex(colours[segment])}
+        for row, segment in zip(rows, segments, strict=True)
+    ]
+
+
 def render_customer_value_section(
     segment_value: pd.DataFrame,
     customer_value_model_selection: dict[str, Any],
@@ -84,10 +113,11 @@ def render_customer_value_section(
         customer_value_model_selection: Output of ``record_value_model_selection``.
         customer_value_calibration: Table of ``check_purchase_model_calibration``.
         settings: Horizon and discount rate of the lifetime value.
-        report: Image resolution.
+        report: Currency and image resolution.
 
     Returns:
-        The HTML body of the section (text from the data escaped),
+        The HTML body of the section: one card per segment with its value
+        verdict, the table and the plots (text from the data escaped),
         self-contained: the plots are embedded as base64 PNG. Empty for data
         without purchases (status ``skipped``): the report leaves the section out.
     """
@@ -100,7 +130,7 @@ def render_customer_value_section(
     fitted = record.get("status") == STATUS_FITTED
     figures = [
         (
-            plot_segment_value(segment_value),
+            plot_segment_value(segment_value, report.currency),
             "Share of future value against share of past revenue, and mean value "
             "per customer, by segment.",
         ),
@@ -116,7 +146,8 @@ def render_customer_value_section(
         gg=record["gamma_gamma"]["parameters"] if fitted else {},
         reason=_REASONS.get(record.get("status", ""), "see the log."),
         calibration=record.get("calibration", {"status": "skipped"}),
-        segments=segment_value.to_dict("records"),
+        segments=_segment_rows(segment_value),
+        currency=report.currency,
         plots=[
             {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
             for figure, caption in figures

@@ -1,4 +1,4 @@
-"""Node that sums customer lifetime value per segment, next to past revenue."""
+"""Node that sums customer lifetime value per segment, next to past revenue, with a verdict."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from customer_segmentation.pipelines.reporting.profiles import (
     SEGMENT_COLUMN,
 )
 
+from .settings import CustomerValueSettings
+
 SEGMENT_VALUE_COLUMNS = (
     SEGMENT_COLUMN,
     "segment_name",
@@ -20,6 +22,7 @@ SEGMENT_VALUE_COLUMNS = (
     "past_revenue_share",
     "mean_probability_alive",
     "expected_purchases",
+    "value_verdict",
 )
 
 
@@ -28,11 +31,43 @@ def _share(values: pd.Series) -> pd.Series:
     return values / total if total else values * 0.0
 
 
+def value_verdict(
+    segment: pd.Series, overall_mean_clv: float, settings: CustomerValueSettings
+) -> str | None:
+    """Says what a segment is worth and what that asks for, in a few words.
+
+    Args:
+        segment: ``mean_clv`` and ``mean_probability_alive`` of the segment.
+        overall_mean_clv: Mean lifetime value per customer of all segments.
+        settings: The probabilities alive that make a segment active (at least
+            ``active_threshold``) or likely lapsed (below ``alive_threshold``).
+
+    Returns:
+        High or low value (mean CLV against the overall mean), then active,
+        still alive (in between) or likely lapsed, and the action; e.g. a
+        high-value segment that is still alive but no longer active reads
+        ``"high value, still alive: win back"``. ``None`` without a value.
+    """
+    alive = segment["mean_probability_alive"]
+    if pd.isna(segment["mean_clv"]) or pd.isna(alive):
+        return None
+    if segment["mean_clv"] < overall_mean_clv:
+        if alive < settings.alive_threshold:
+            return "low value, likely lapsed: spend little"
+        return "low value, still alive: grow at low cost"
+    if alive >= settings.active_threshold:
+        return "high value, active: keep and reward"
+    if alive >= settings.alive_threshold:
+        return "high value, still alive: win back"
+    return "high value, likely lapsed: last-chance win back"
+
+
 def summarise_segment_value(
     customer_value: pd.DataFrame,
     customer_segments: pd.DataFrame,
     customer_features: pd.DataFrame,
     segment_names: pd.DataFrame,
+    settings: CustomerValueSettings,
 ) -> pd.DataFrame:
     """Says what each segment is worth in the future against what it spent so far.
 
@@ -43,19 +78,22 @@ def summarise_segment_value(
         customer_features: ``customer_id`` and ``monetary`` (past net revenue),
             when the data has transactions.
         segment_names: ``segment_id`` and ``segment_name``.
+        settings: The probability alive thresholds of the verdict.
 
     Returns:
         One row per segment, ordered by id: ``n_customers``, ``total_clv``,
         ``mean_clv``, ``future_value_share`` (of all customers' lifetime value),
         ``past_revenue_share``, ``mean_probability_alive`` and
-        ``expected_purchases`` (total over the horizon). Value columns are null
-        when no value was predicted; no rows without a value model input.
+        ``expected_purchases`` (total over the horizon) and ``value_verdict``
+        (:func:`value_verdict`). Value columns are null when no value was
+        predicted; no rows without a value model input.
     """
     if customer_value.empty:
         return pd.DataFrame(columns=list(SEGMENT_VALUE_COLUMNS))
     value_columns = ["clv", "probability_alive", "expected_purchases"]
     merged = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
-        customer_value[[ID_COLUMN, *value_columns]].astype(
+        # Without a fitted value model customer_value has no value columns.
+        customer_value.reindex(columns=[ID_COLUMN, *value_columns]).astype(
             dict.fromkeys(value_columns, "float64")
         ),
         on=ID_COLUMN,
@@ -82,6 +120,11 @@ def summarise_segment_value(
     )
     table["future_value_share"] = _share(table["total_clv"])
     table["past_revenue_share"] = _share(table["past_revenue"])
+    overall_mean_clv = merged["clv"].mean()
+    table["value_verdict"] = [
+        value_verdict(segment, overall_mean_clv, settings)
+        for _, segment in table.iterrows()
+    ]
     names = segment_names.set_index(SEGMENT_COLUMN)["segment_name"]
     table["segment_name"] = table.index.map(names)
     return table.reset_index()[list(SEGMENT_VALUE_COLUMNS)]

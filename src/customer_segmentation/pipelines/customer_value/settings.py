@@ -5,15 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from customer_segmentation.bundle.value_models import (
+    BG_NBD_PARAMETERS,
+    GAMMA_GAMMA_PARAMETERS,
+)
 
 TimeUnit = Literal["days", "weeks", "months"]
 
 # Length of one time unit in days: recency and T are measured in it.
 DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
 
-BG_NBD_PARAMETERS = ("r", "alpha", "a", "b")
-GAMMA_GAMMA_PARAMETERS = ("p", "q", "v")
+__all__ = [
+    "BG_NBD_PARAMETERS",
+    "DAYS_PER_UNIT",
+    "GAMMA_GAMMA_PARAMETERS",
+    "CalibrationSettings",
+    "CustomerValueSettings",
+    "PriorSpec",
+    "TimeUnit",
+]
 
 
 class PriorSpec(BaseModel):
@@ -49,6 +61,11 @@ class CustomerValueSettings(BaseModel):
         min_repeat_customers: Fewest customers with a repeat purchase needed to fit
             the models; fewer gives an ``InsufficientRepeatDataWarning`` and no
             value columns.
+        alive_threshold: A segment whose mean probability alive is below it is
+            "likely lapsed" in its value verdict.
+        active_threshold: A segment whose mean probability alive is at least
+            this is "active"; between the two it is "still alive" (a high-value
+            one is worth a win back).
         bg_nbd_priors: Prior of each BG/NBD parameter (``r``, ``alpha``, ``a``,
             ``b``); flat by default.
         gamma_gamma_priors: Prior of each Gamma-Gamma parameter (``p``, ``q``,
@@ -61,6 +78,18 @@ class CustomerValueSettings(BaseModel):
     horizon_months: int = Field(default=12, ge=1)
     discount_rate: float = Field(default=0.01, ge=0.0)
     min_repeat_customers: int = Field(default=20, ge=2)
+    alive_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    active_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _active_above_alive(self) -> CustomerValueSettings:
+        if self.active_threshold <= self.alive_threshold:
+            raise ValueError(
+                f"customer_value.active_threshold={self.active_threshold} should be "
+                f"> customer_value.alive_threshold={self.alive_threshold}"
+            )
+        return self
+
     bg_nbd_priors: dict[Literal["r", "alpha", "a", "b"], PriorSpec] = Field(
         default_factory=lambda: _flat_priors(BG_NBD_PARAMETERS)
     )

@@ -316,9 +316,12 @@ def attach_customer_value(
 
     Returns:
         ``segment_scores`` with the columns of ``SCORED_WITH_VALUE_COLUMNS``; the
-        value is null for customers without one (no clean purchase, or no fitted
-        value model).
+        value is null for customers without one (no clean purchase). Without a
+        fitted value model (``customer_value`` has no value columns),
+        ``segment_scores`` unchanged.
     """
+    if not set(CUSTOMER_VALUE_COLUMNS) <= set(customer_value.columns):
+        return segment_scores
     values = customer_value[["customer_id", *CUSTOMER_VALUE_COLUMNS]].astype(
         {"customer_id": str} | dict.fromkeys(CUSTOMER_VALUE_COLUMNS, "Float64")
     )

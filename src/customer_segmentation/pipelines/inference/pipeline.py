@@ -3,6 +3,9 @@
 from kedro.pipeline import Node, Pipeline, pipeline
 
 from customer_segmentation.pipelines import data_processing, feature_engineering
+from customer_segmentation.pipelines.customer_value.models import (
+    select_bundle_value_models,
+)
 from customer_segmentation.pipelines.customer_value.pipeline import (
     create_scoring_pipeline as create_value_scoring_pipeline,
 )
@@ -31,7 +34,6 @@ SHARED_PARAMETERS = {
     "params:derived_features",
     "params:customer_value",
 }
-VALUE_MODELS_DATASET = "customer_value_models"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -42,8 +44,8 @@ def create_pipeline(**kwargs) -> Pipeline:
         ``inference`` namespace (reading ``inference.raw_transactions`` and
         ``inference.raw_customers``), the model input chosen by the published
         ``model_bundle``'s feature spec, and the scoring nodes that write
-        ``scored_customers``: segments from the bundle and, from the training's
-        ``customer_value_models``, the lifetime value.
+        ``scored_customers``: segments and, from the bundle's value models, the
+        lifetime value.
     """
     features = feature_engineering.create_pipeline()
     features = features - features.only_nodes_with_outputs("model_input")
@@ -58,6 +60,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ],
                 outputs="model_input",
                 name="select_bundle_model_input_node",
+            ),
+            Node(
+                func=select_bundle_value_models,
+                inputs=MODEL_BUNDLE,
+                outputs="customer_value_models",
+                name="select_bundle_value_models_node",
             ),
             Node(
                 func=list_known_customers,
@@ -91,7 +99,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         + create_value_scoring_pipeline()
         + scoring,
         namespace=NAMESPACE,
-        inputs={MODEL_BUNDLE, VALUE_MODELS_DATASET},
+        inputs={MODEL_BUNDLE},
         outputs={"scored_customers"},
         parameters=SHARED_PARAMETERS,
     )

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from customer_segmentation.bundle import (
+    CustomerValueModels,
     FeatureDescription,
     FeatureSpec,
     ModelBundle,
@@ -185,8 +186,9 @@ def assemble_model_bundle(  # noqa: PLR0913, PLR0917 - Kedro passes node inputs 
     segment_rules: pd.DataFrame,
     segment_rules_summary: dict[str, Any],
     training_fingerprint: TrainingFingerprint,
+    customer_value_models: CustomerValueModels,
 ) -> ModelBundle:
-    """Puts the model, its names, rules and fingerprint into one checked bundle.
+    """Puts the model, its names, rules, fingerprint and value models into one checked bundle.
 
     Args:
         segmentation_model: The fitted model.
@@ -195,6 +197,8 @@ def assemble_model_bundle(  # noqa: PLR0913, PLR0917 - Kedro passes node inputs 
         segment_rules: One row per rule (``derive_segment_rules``).
         segment_rules_summary: Fidelity and size of the rule tree.
         training_fingerprint: Output of :func:`fingerprint_training_run`.
+        customer_value_models: The fitted value models, or why there are none
+            (``fit_customer_value_models``).
 
     Returns:
         The bundle (no version until it is published).
@@ -230,5 +234,6 @@ def assemble_model_bundle(  # noqa: PLR0913, PLR0917 - Kedro passes node inputs 
             segments=segments,
             segment_rules=rules,
             fingerprint=training_fingerprint,
+            customer_value_models=customer_value_models,
         )
     )

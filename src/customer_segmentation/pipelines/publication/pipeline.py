@@ -1,4 +1,4 @@
-"""The ``publication`` pipeline: model, names, rules and run facts -> ``model_bundle``."""
+"""The ``publication`` pipeline: model, names, rules, run facts and value models -> ``model_bundle``."""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -17,7 +17,8 @@ def create_pipeline(**kwargs) -> Pipeline:
     whole run has succeeded (see ``customer_segmentation.hooks``).
 
     Returns:
-        Nodes from the modeling and reporting outputs to ``model_bundle``.
+        Nodes from the modeling, reporting and customer value outputs to
+        ``model_bundle``.
     """
     return Pipeline(
         [
@@ -56,6 +57,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "segment_rules",
                     "segment_rules_summary",
                     "training_fingerprint",
+                    "customer_value_models",
                 ],
                 outputs="model_bundle",
                 name="assemble_model_bundle_node",

@@ -10,6 +10,9 @@ import pytest
 
 from tests.project import close_ibis_connections, copy_project
 
+# Session fixtures of finished runs, shared by the report, notebook and kedro-viz tests.
+pytest_plugins = ["tests.finished_project"]
+
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 

@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end reporting tests: a finished run on a copy of the project."""
+"""Fixtures of the end-to-end tests (report, notebooks, kedro-viz): finished runs on project copies."""
 
 from __future__ import annotations
 

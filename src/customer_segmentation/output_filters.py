@@ -1,0 +1,125 @@
+"""The one place where the project quiets console output a user cannot act on.
+
+- Warnings of libraries that nothing in this project can change are filtered,
+  each with the reason (``THIRD_PARTY_WARNINGS``).
+- Kedro's INFO line per parameter load ("Loading data from params:...") is
+  demoted to DEBUG.
+- Outside a terminal (a file, a pipe, CI), logs are plain text, one line per
+  record, instead of Rich's columns wrapped at 80 characters.
+
+``settings.py`` calls :func:`quiet_output` before Kedro builds the session, so
+``kedro run``, ``kedro viz`` and the notebooks (``%load_ext kedro.ipython``)
+start quiet; pytest applies the same warning list (``tests/conftest.py``) and
+turns the project's own warnings into errors (``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+
+# (action, message regex, category, module regex, why)
+THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
+    (
+        "ignore",
+        r"register_new_resolver\(\) is deprecated",
+        UserWarning,
+        r"kedro\.config\.omegaconf_config|kedro_mlflow\..*",
+        "Kedro 1.7 and kedro-mlflow 2.0 register their resolvers with the OmegaConf "
+        "call that OmegaConf 2.4 deprecates; the project registers none.",
+    ),
+    (
+        "ignore",
+        r".*Add type hints to the `predict` method",
+        UserWarning,
+        r"mlflow\..*",
+        "kedro-mlflow's KedroPipelineModel (unused here) has no type hints; "
+        "MLflow warns when the class is defined.",
+    ),
+    (
+        "ignore",
+        r"The 'future\.infer_string' option is deprecated",
+        DeprecationWarning,
+        r"ibis\..*",
+        "ibis 12 reads a pandas option that pandas 3 deprecates.",
+    ),
+)
+
+
+class UnactionableWarnings(logging.Filter):
+    """Drops the listed warnings from ``py.warnings``, where Kedro logs warnings.
+
+    Needed besides the warning filters because MLflow wraps some of its calls in
+    ``warnings.simplefilter("once")``, which takes precedence over earlier filters.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("py.warnings")
+        self._messages = [re.compile(entry[1]) for entry in THIRD_PARTY_WARNINGS]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keeps a record unless it is one of the listed warnings.
+
+        Args:
+            record: A log record of the ``py.warnings`` logger.
+
+        Returns:
+            ``False`` for a listed warning, ``True`` otherwise.
+        """
+        text = record.getMessage()
+        return not any(message.search(text) for message in self._messages)
+
+
+class DemoteParameterLoads(logging.Filter):
+    """Turns Kedro's "Loading data from params:..." INFO records into DEBUG ones."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Demotes a parameter load and keeps it only if DEBUG is enabled.
+
+        Args:
+            record: A record of Kedro's catalog logger.
+
+        Returns:
+            Whether the record is still emitted.
+        """
+        name = record.args[0] if isinstance(record.args, tuple) and record.args else ""
+        if str(record.msg).startswith("Loading data from") and (
+            str(name).startswith("params:") or name == "parameters"
+        ):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def use_plain_logs_outside_terminal() -> None:
+    """Replaces Rich handlers that do not write to a terminal by plain ones."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        console = getattr(handler, "console", None)
+        if console is None or console.is_terminal or console.is_jupyter:
+            continue
+        plain = logging.StreamHandler(console.file)
+        plain.setLevel(handler.level)
+        plain.setFormatter(logging.Formatter(PLAIN_FORMAT))
+        root.removeHandler(handler)
+        root.addHandler(plain)
+
+
+def _add_once(logger: logging.Logger, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
+
+
+def quiet_output() -> None:
+    """Installs every filter of this module (idempotent)."""
+    for action, message, category, module, _why in THIRD_PARTY_WARNINGS:
+        warnings.filterwarnings(
+            action, message=message, category=category, module=module
+        )
+    _add_once(logging.getLogger("py.warnings"), UnactionableWarnings)
+    _add_once(logging.getLogger("kedro.io.data_catalog"), DemoteParameterLoads)
+    use_plain_logs_outside_terminal()

@@ -2,8 +2,9 @@
 
 - Warnings of libraries that nothing in this project can change are filtered,
   each with the reason (``THIRD_PARTY_WARNINGS``).
-- Kedro's INFO line per parameter load ("Loading data from params:...") is
-  demoted to DEBUG.
+- Log lines that say nothing a user can act on are demoted to DEBUG
+  (``DEMOTED_LOGS``): Kedro's INFO line per parameter load, kedro-viz's
+  warning for each preview of a dataset no run has written yet.
 - Outside a terminal (a file, a pipe, CI), logs are plain text, one line per
   record, instead of Rich's columns wrapped at 80 characters.
 
@@ -39,6 +40,27 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     ),
     (
         "ignore",
+        r"Support for class-based `config` is deprecated",
+        DeprecationWarning,
+        r"kedro_mlflow\..*|pydantic\..*",
+        "kedro-mlflow 2.0's configuration models use pydantic 1's class-based config.",
+    ),
+    (
+        "ignore",
+        r"The ``noload`` loader strategy is deprecated",
+        DeprecationWarning,
+        r"mlflow\..*|sqlalchemy\..*",
+        "MLflow 3.17's SQLite store uses a SQLAlchemy 2.1 loader it deprecates.",
+    ),
+    (
+        "ignore",
+        r"ORJSONResponse is deprecated",
+        Warning,
+        r"kedro_viz\..*|fastapi\..*",
+        "kedro-viz 12.5 imports FastAPI's ORJSONResponse, which FastAPI 0.165 deprecates.",
+    ),
+    (
+        "ignore",
         r"The 'future\.infer_string' option is deprecated",
         DeprecationWarning,
         r"ibis\..*",
@@ -71,25 +93,44 @@ class UnactionableWarnings(logging.Filter):
         return not any(message.search(text) for message in self._messages)
 
 
-class DemoteParameterLoads(logging.Filter):
-    """Turns Kedro's "Loading data from params:..." INFO records into DEBUG ones."""
+class Demote(logging.Filter):
+    """Turns the matching INFO or WARNING records of one logger into DEBUG ones.
+
+    Args:
+        pattern: Regular expression searched in the formatted message.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__()
+        self.pattern = re.compile(pattern)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Demotes a parameter load and keeps it only if DEBUG is enabled.
+        """Demotes a matching record and keeps it only if DEBUG is enabled.
 
         Args:
-            record: A record of Kedro's catalog logger.
+            record: A record of the logger this filter is on.
 
         Returns:
             Whether the record is still emitted.
         """
-        name = record.args[0] if isinstance(record.args, tuple) and record.args else ""
-        if str(record.msg).startswith("Loading data from") and (
-            str(name).startswith("params:") or name == "parameters"
-        ):
+        if record.levelno > logging.DEBUG and self.pattern.search(record.getMessage()):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
         return True
+
+
+# logger name -> what is demoted to DEBUG there, and why.
+DEMOTED_LOGS: dict[str, tuple[str, str]] = {
+    "kedro.io.data_catalog": (
+        r"^Loading data from (params:|parameters )",
+        "one INFO line per parameter a node reads",
+    ),
+    "kedro_viz.models.flowchart.node_metadata": (
+        r"could not be previewed\. Full exception: FileNotFoundError",
+        "kedro viz build --include-previews on outputs that no run has written yet "
+        "(inference's, before a batch scoring run)",
+    ),
+}
 
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -109,9 +150,9 @@ def use_plain_logs_outside_terminal() -> None:
         root.addHandler(plain)
 
 
-def _add_once(logger: logging.Logger, kind: type[logging.Filter]) -> None:
-    if not any(isinstance(f, kind) for f in logger.filters):
-        logger.addFilter(kind())
+def _add_once(logger: logging.Logger, new: logging.Filter) -> None:
+    if not any(type(f) is type(new) for f in logger.filters):
+        logger.addFilter(new)
 
 
 def quiet_output() -> None:
@@ -120,6 +161,7 @@ def quiet_output() -> None:
         warnings.filterwarnings(
             action, message=message, category=category, module=module
         )
-    _add_once(logging.getLogger("py.warnings"), UnactionableWarnings)
-    _add_once(logging.getLogger("kedro.io.data_catalog"), DemoteParameterLoads)
+    _add_once(logging.getLogger("py.warnings"), UnactionableWarnings())
+    for name, (pattern, _why) in DEMOTED_LOGS.items():
+        _add_once(logging.getLogger(name), Demote(pattern))
     use_plain_logs_outside_terminal()

@@ -15,8 +15,16 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines = find_pipelines(raise_errors=True)
     # Scoring needs a saved model and new data, so it runs on its own
     # (kedro run --pipelines=inference) instead of with every training run.
+    # In __default__ each pipeline's nodes are under its name as a namespace
+    # (datasets and parameters keep theirs), so kedro-viz opens on one box per
+    # pipeline and the datasets between them; there a node is named
+    # <pipeline>.<node>, e.g. data_processing.flag_transactions_node.
     pipelines["__default__"] = sum(
-        (pipeline for name, pipeline in pipelines.items() if name != "inference"),
+        (
+            Pipeline(pipeline, namespace=name, prefix_datasets_with_namespace=False)
+            for name, pipeline in pipelines.items()
+            if name != "inference"
+        ),
         start=Pipeline([]),
     )
     return pipelines

@@ -11,6 +11,7 @@ from rich.logging import RichHandler
 
 from customer_segmentation.output_filters import (
     PLAIN_FORMAT,
+    THIRD_PARTY_WARNINGS,
     Demote,
     UnactionableWarnings,
     use_plain_logs_outside_terminal,
@@ -86,3 +87,8 @@ def test_rich_logs_stay_in_a_terminal():
         root.handlers = saved
 
     assert handlers == [rich]
+
+
+def test_every_filtered_warning_names_its_message_and_reason():
+    for _action, message, _category, module, why in THIRD_PARTY_WARNINGS:
+        assert message and module and why

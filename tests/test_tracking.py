@@ -6,7 +6,6 @@ import mlflow
 import pandas as pd
 import pytest
 
-from customer_segmentation.output_filters import THIRD_PARTY_WARNINGS
 from customer_segmentation.tracking import SWITCH, tracking_enabled
 from customer_segmentation.tracking.records import log_candidates
 from tests.project import run_project
@@ -132,8 +131,3 @@ def test_candidate_table_without_a_chosen_row_is_refused():
 
     with pytest.raises(ValueError, match="model_selection: expected exactly one row"):
         log_candidates(table)
-
-
-def test_every_filtered_warning_names_its_message_and_reason():
-    for _action, message, _category, module, why in THIRD_PARTY_WARNINGS:
-        assert message and module and why

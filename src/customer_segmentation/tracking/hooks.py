@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # The one switch: CUSTOMER_SEGMENTATION_TRACKING=off runs without MLflow.
 SWITCH = "CUSTOMER_SEGMENTATION_TRACKING"
 _ON, _OFF = ("on", "true", "1", "yes"), ("off", "false", "0", "no")
-# Datasets the records are read from (see docs/tracking.md).
+# Datasets the records are read from (README.md, "Experiment tracking").
 CANDIDATE_TABLE = "model_selection"
 MODEL_INPUT = "model_input"
 REPORTING_LAYER = "reporting"

@@ -126,22 +126,3 @@ def test_plot_and_table_previews_are_built(viz_build):
 
     assert plot["preview_type"] == "ImagePreview"
     assert table["preview_type"] == "TablePreview"
-
-
-def test_default_view_opens_on_one_box_per_training_pipeline(viz_build):
-    main = json.loads((viz_build / "api" / "main").read_text())
-    kinds = {node["id"]: node["type"] for node in main["nodes"]}
-    top_level = main["modular_pipelines"]["__root__"]["children"]
-
-    boxes = {
-        child["id"] for child in top_level if kinds[child["id"]] == "modularPipeline"
-    }
-    assert boxes == {
-        "data_processing",
-        "feature_engineering",
-        "modeling",
-        "customer_value",
-        "reporting",
-        "publication",
-    }
-    assert not [child for child in top_level if kinds[child["id"]] == "task"]

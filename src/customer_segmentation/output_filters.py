@@ -61,6 +61,14 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     ),
     (
         "ignore",
+        r"IProgress not found",
+        Warning,
+        r"tqdm\..*",
+        "tqdm (imported by MLflow and PyMC) looks for Jupyter widgets, which the "
+        "notebooks do not use.",
+    ),
+    (
+        "ignore",
         r"The 'future\.infer_string' option is deprecated",
         DeprecationWarning,
         r"ibis\..*",

@@ -61,6 +61,28 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     ),
     (
         "ignore",
+        r"fetch_arrow_table\(\) is deprecated",
+        DeprecationWarning,
+        r"ibis\..*",
+        "ibis 12 calls the DuckDB method that DuckDB 1.5 renames.",
+    ),
+    (
+        "ignore",
+        r"Hint: Inferred schema contains integer column",
+        UserWarning,
+        r"mlflow\..*",
+        "The logged model's signature takes model_input's own integer columns, "
+        "which hold no missing values.",
+    ),
+    (
+        "ignore",
+        r"Using `httpx` with `starlette\.testclient` is deprecated",
+        DeprecationWarning,
+        r"fastapi\..*|starlette\..*",
+        "FastAPI's test client (tests only) imports Starlette's, which prefers httpx2.",
+    ),
+    (
+        "ignore",
         r"IProgress not found",
         Warning,
         r"tqdm\..*",
@@ -70,7 +92,7 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     (
         "ignore",
         r"The 'future\.infer_string' option is deprecated",
-        DeprecationWarning,
+        Warning,
         r"ibis\..*",
         "ibis 12 reads a pandas option that pandas 3 deprecates.",
     ),

@@ -121,14 +121,8 @@ def log_bundle_model(
     Returns:
         The URI of the logged model (``models:/<id>``).
     """
-    numeric = [f.name for f in bundle.feature_spec.features if f.kind != "categorical"]
-    # Doubles, not integers: the model imputes missing values, which integer
-    # columns of an MLflow schema cannot hold.
-    sample = (
-        model_input[["customer_id", *bundle.feature_spec.names]]
-        .head(5)
-        .astype(dict.fromkeys(numeric, "float64"))
-    )
+    # model_input's own columns and dtypes: what batch scoring and the API pass.
+    sample = model_input[["customer_id", *bundle.feature_spec.names]].head(5)
     signature = ModelSignature(
         inputs=infer_signature(sample).inputs, outputs=SCORED_SCHEMA
     )

@@ -92,3 +92,5 @@ def test_rich_logs_stay_in_a_terminal():
 def test_every_filtered_warning_names_its_message_and_reason():
     for _action, message, _category, module, why in THIRD_PARTY_WARNINGS:
         assert message and module and why
+        # tests/conftest.py passes each entry to pytest as "action:message:category:module".
+        assert ":" not in message + module

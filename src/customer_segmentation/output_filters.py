@@ -68,7 +68,7 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     ),
     (
         "ignore",
-        r"Hint: Inferred schema contains integer column",
+        r"Inferred schema contains integer column",
         UserWarning,
         r"mlflow\..*",
         "The logged model's signature takes model_input's own integer columns, "

@@ -83,6 +83,14 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     ),
     (
         "ignore",
+        r"Accessing the 'model_fields' attribute on the instance is deprecated",
+        DeprecationWarning,
+        r"kedro\.validation\..*",
+        "Kedro 1.7's parameter validation reads a pydantic attribute pydantic 2.11 "
+        "deprecates.",
+    ),
+    (
+        "ignore",
         r"IProgress not found",
         Warning,
         r"tqdm\..*",

@@ -14,7 +14,7 @@ PIPELINES ?= __default__
 export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint format viz serve sample bench clean
+.PHONY: install run test lint format viz serve sample bench mlflow-ui clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ viz: $(INSTALLED)
 
 serve: $(INSTALLED)
 	$(BIN)/python -m customer_segmentation.api --host $(HOST) --port $(PORT)
+
+# The MLflow UI on the runs of this project (conf/base/mlflow.yml); kedro-mlflow
+# starts the `mlflow` program, hence .venv/bin on PATH.
+mlflow-ui: $(INSTALLED)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/kedro mlflow ui --host $(HOST)
 
 sample: $(INSTALLED)
 	$(BIN)/python -m customer_segmentation.sample_data --customers 5000 --seed 42 --output-dir data/01_raw

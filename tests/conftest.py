@@ -8,10 +8,28 @@ from pathlib import Path
 
 import pytest
 
+from customer_segmentation.output_filters import THIRD_PARTY_WARNINGS
 from tests.project import close_ibis_connections, copy_project
+
+# Session fixtures of finished runs, shared by the report, notebook and kedro-viz tests.
+pytest_plugins = ["tests.finished_project"]
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Runs are not tracked unless a test asks for it (then in its own temporary store).
+os.environ.setdefault("CUSTOMER_SEGMENTATION_TRACKING", "off")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ignores the third-party warnings the project filters, from its one list.
+
+    pytest puts its own filters (``filterwarnings`` in pyproject.toml) in front
+    of the process's, so the list is added to them here rather than repeated.
+    """
+    for action, message, category, module, _why in THIRD_PARTY_WARNINGS:
+        config.addinivalue_line(
+            "filterwarnings", f"{action}:{message}:{category.__name__}:{module}"
+        )
 
 
 @pytest.fixture

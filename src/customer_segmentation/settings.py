@@ -1,11 +1,25 @@
 """Project settings: hooks and configuration loading (Kedro defaults otherwise)."""
 
-from customer_segmentation.hooks import EnvironmentRunHooks
-from customer_segmentation.node_timing import NodeTimingHooks
+from customer_segmentation.output_filters import quiet_output
+
+# First, so that the warnings of libraries imported below are filtered too
+# (see output_filters.py: the one place where the project quiets output).
+quiet_output()
+
+from customer_segmentation.hooks import EnvironmentRunHooks  # noqa: E402
+from customer_segmentation.node_timing import NodeTimingHooks  # noqa: E402
+from customer_segmentation.tracking import ExperimentTrackingHooks  # noqa: E402
 
 # One run at a time per environment; the model bundle is published when a run
 # succeeds. Every node logs its time and the process memory (one INFO line).
-HOOKS = (EnvironmentRunHooks(), NodeTimingHooks())
+# Every run is an MLflow run: tracking comes first here so that its
+# after_pipeline_run runs after the bundle is published (Kedro calls the hooks
+# of one event in the reverse order of this tuple).
+HOOKS = (ExperimentTrackingHooks(), EnvironmentRunHooks(), NodeTimingHooks())
+
+# kedro-mlflow's hook is registered above, through ExperimentTrackingHooks and
+# its switch, instead of through its entry point.
+DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .chromium import HeadlessChromium, find_chromium
+from tests.chromium import HeadlessChromium, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(

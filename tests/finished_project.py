@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end reporting tests: a finished run on a copy of the project."""
+"""Fixtures of the end-to-end tests (report, notebooks, kedro-viz): finished runs on project copies."""
 
 from __future__ import annotations
 
@@ -15,8 +15,13 @@ from tests.project import PROJECT_ROOT, copy_project, shared_dataset
 KEDRO = Path(sys.executable).with_name("kedro")
 
 
-def _kedro(project: Path, *arguments: str) -> None:
-    environment = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+def _kedro(project: Path, *arguments: str, tracking: str = "off") -> None:
+    environment = {
+        **os.environ,
+        "KEDRO_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "1",
+        "CUSTOMER_SEGMENTATION_TRACKING": tracking,
+    }
     completed = subprocess.run(  # noqa: S603
         [str(KEDRO), *arguments],
         cwd=project,
@@ -36,8 +41,9 @@ def _kedro(project: Path, *arguments: str) -> None:
 def finished_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Copies the project (conf, sample data, notebooks) and runs it twice.
 
-    The first ``kedro run`` runs every pipeline; the second runs ``reporting`` only,
-    so the report and plots also show a migration matrix against the first run.
+    The first ``kedro run`` runs every pipeline, tracked in the copy's own MLflow
+    store (``mlruns/``); the second runs ``reporting`` only, untracked, so the
+    report and plots also show a migration matrix against the first run.
     The package itself is the installed one; ``src`` is not copied.
 
     Returns:
@@ -45,7 +51,7 @@ def finished_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     project = copy_project(tmp_path_factory.mktemp("project"))
     shutil.copytree(PROJECT_ROOT / "notebooks", project / "notebooks")
-    _kedro(project, "run")
+    _kedro(project, "run", tracking="on")
     _kedro(project, "run", "--pipelines=reporting")
     return project
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[3] / "notebooks").glob("*.ipynb"))
+from tests.project import PROJECT_ROOT
+
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_the_two_notebooks_exist():
@@ -46,3 +48,14 @@ def test_notebook_runs_from_the_project_root(path, finished_project):
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     assert not [output for output in outputs if output.output_type == "error"]
     assert any(output.output_type == "display_data" for output in outputs)
+    assert not [text for text in map(_text, outputs) if LOG_NOISE.search(text)]
+
+
+# A log record or a warning, as Kedro's handlers or Python print them.
+LOG_NOISE = re.compile(r"\b(INFO|WARNING)\b|Warning:")
+
+
+def _text(output: dict) -> str:
+    if output.output_type == "stream":
+        return output.text
+    return "".join(output.get("data", {}).get("text/plain", ""))

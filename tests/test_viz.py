@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from .chromium import HeadlessChromium, find_chromium
+from tests.chromium import HeadlessChromium, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(

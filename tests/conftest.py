@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engines import engine, spark_connection  # noqa: F401
 from tests.project import close_ibis_connections, copy_project
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")

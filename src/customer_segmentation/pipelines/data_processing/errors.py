@@ -24,8 +24,14 @@ def examples(values: ir.Column) -> list[Any]:
         values: The offending values.
 
     Returns:
-        Their text, distinct and sorted (so messages do not depend on row order).
+        Their text, distinct and sorted (so messages do not depend on row order);
+        numbers smallest first, written as Python writes them (engines write
+        floats differently: ``1e+20`` in DuckDB, ``1.0E20`` in Spark).
     """
+    if values.type().is_floating():
+        distinct = values.as_table().distinct().order_by(values.get_name())
+        numbers = distinct.to_pyarrow(limit=N_EXAMPLES).column(0).to_pylist()
+        return [None if number is None else repr(number) for number in numbers]
     text = values.cast("string")
     distinct = text.as_table().distinct().order_by(text.get_name())
     return distinct.to_pyarrow(limit=N_EXAMPLES).column(0).to_pylist()

@@ -43,8 +43,9 @@ def clean_text(value: str) -> str:
 
 
 @ibis.udf.scalar.python
-def _clean_text_udf(value: str) -> str:
-    return clean_text(value)
+def _clean_text_udf(value: str | None) -> str | None:
+    # Spark calls it on every row, nulls included, whatever the condition around it.
+    return None if value is None else clean_text(value)
 
 
 def normalise_ids(

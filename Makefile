@@ -14,7 +14,7 @@ PIPELINES ?= __default__
 export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test lint format viz serve sample bench mlflow-ui clean
+.PHONY: install install-spark run test lint format viz serve sample bench mlflow-ui clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(INSTALLED): pyproject.toml requirements.lock
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# The optional Spark engine (kedro run --env=spark); Java 17 comes from the OS
+# (apt-get install openjdk-17-jre-headless). Without it the Spark tests skip.
+install-spark: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable ".[dev,spark]"
 
 run: $(INSTALLED)
 	$(BIN)/kedro run

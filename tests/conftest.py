@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from customer_segmentation.output_filters import THIRD_PARTY_WARNINGS
+from tests.engines import engine, spark_connection  # noqa: F401
 from tests.project import close_ibis_connections, copy_project
 
 # Session fixtures of finished runs, shared by the report, notebook and kedro-viz tests.

@@ -90,5 +90,6 @@ def close_ibis_connections() -> None:
     connection to the previous copy's database file.
     """
     for connection in ConnectionMixin._connections.values():
-        connection.disconnect()
+        if connection.name != "pyspark":  # the Spark session outlives its datasets
+            connection.disconnect()
     ConnectionMixin._connections.clear()

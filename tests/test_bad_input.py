@@ -45,6 +45,9 @@ from tests.bad_input import lines as _lines
 from tests.bad_input import standardise as _standard
 from tests.bad_input import transaction_report as _report
 
+# Each test runs on DuckDB and on Spark (tests/engines.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _standardise(frame: pd.DataFrame) -> ibis.Table:
     return _standard(ibis.memtable(frame))

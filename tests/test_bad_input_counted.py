@@ -29,6 +29,9 @@ from tests.bad_input import (
     transaction_report,
 )
 
+# Each test runs on DuckDB and on Spark (tests/engines.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _lines_report(rules: CleaningRules | None = None, **overrides: list) -> dict:
     return transaction_report(standardise(lines(**overrides)), rules)

@@ -27,13 +27,23 @@ from tests.project import close_ibis_connections
 N_ROWS = 25_000
 
 
-def _engine_dataset(path: Path, file_format: str, **load_args) -> FileDataset:
+# Each test runs on DuckDB and on Spark (tests/engines.py).
+pytestmark = pytest.mark.usefixtures("engine")
+CONNECTIONS = {
+    "duckdb": {"backend": "duckdb", "database": ":memory:"},
+    "pyspark": {"backend": "pyspark"},  # the test session's Spark
+}
+# Every CSV column as text, as the catalog reads raw CSV (conf/base/catalog.yml).
+TEXT_CSV = {"duckdb": {"all_varchar": True}, "pyspark": {"inferSchema": False}}
+
+
+def _engine_dataset(path: Path, file_format: str, engine: str) -> FileDataset:
     return FileDataset(
         filepath=str(path),
         file_format=file_format,
         table_name=f"raw_{path.stem}",
-        connection={"backend": "duckdb", "database": ":memory:"},
-        load_args=load_args,
+        connection=CONNECTIONS[engine],
+        load_args=TEXT_CSV[engine] if file_format == "csv" else {},
     )
 
 
@@ -43,7 +53,9 @@ def _close_connections():
     close_ibis_connections()
 
 
-def test_bad_values_after_the_type_sniffing_sample_are_counted(tmp_path: Path):
+def test_bad_values_after_the_type_sniffing_sample_are_counted(
+    tmp_path: Path, engine: str
+):
     frame = pd.DataFrame(
         {
             "customer_id": [str(1000 + i % 300) for i in range(N_ROWS)],
@@ -60,7 +72,7 @@ def test_bad_values_after_the_type_sniffing_sample_are_counted(tmp_path: Path):
     path = tmp_path / "lines.csv"
     frame.to_csv(path, index=False)
 
-    raw = _engine_dataset(path, "csv", all_varchar=True).load()
+    raw = _engine_dataset(path, "csv", engine).load()
     report = transaction_report(standardise(raw))
 
     assert_counted(report, "missing_unit_price", 1)
@@ -69,7 +81,7 @@ def test_bad_values_after_the_type_sniffing_sample_are_counted(tmp_path: Path):
     assert report["customers_out"] == 301
 
 
-def test_nan_float_ids_in_parquet_are_missing_customer_ids(tmp_path: Path):
+def test_nan_float_ids_in_parquet_are_missing_customer_ids(tmp_path: Path, engine: str):
     table = pa.table(
         {
             "customer_id": pa.array(
@@ -85,13 +97,15 @@ def test_nan_float_ids_in_parquet_are_missing_customer_ids(tmp_path: Path):
     path = tmp_path / "lines.parquet"
     pq.write_table(table, path)
 
-    report = transaction_report(standardise(_engine_dataset(path, "parquet").load()))
+    report = transaction_report(
+        standardise(_engine_dataset(path, "parquet", engine).load())
+    )
 
     assert_counted(report, "missing_customer_id", 1)
     assert report["customers_out"] == 2
 
 
-def test_huge_float_id_in_parquet_is_a_named_error(tmp_path: Path):
+def test_huge_float_id_in_parquet_is_a_named_error(tmp_path: Path, engine: str):
     table = pa.table(
         {
             "customer_id": [1e20, 2.0],
@@ -108,7 +122,7 @@ def test_huge_float_id_in_parquet_is_a_named_error(tmp_path: Path):
         match=r"column 'customer_id' has 1 value\(s\) that break the rule: numeric "
         r"ids below 2\*\*53",
     ):
-        standardise(_engine_dataset(path, "parquet").load())
+        standardise(_engine_dataset(path, "parquet", engine).load())
 
 
 def test_pandas_dataset_with_a_regex_separator_is_handed_to_the_engine(tmp_path: Path):

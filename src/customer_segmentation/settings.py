@@ -8,14 +8,21 @@ quiet_output()
 
 from customer_segmentation.hooks import EnvironmentRunHooks  # noqa: E402
 from customer_segmentation.node_timing import NodeTimingHooks  # noqa: E402
+from customer_segmentation.spark import SparkHooks  # noqa: E402
 from customer_segmentation.tracking import ExperimentTrackingHooks  # noqa: E402
 
 # One run at a time per environment; the model bundle is published when a run
 # succeeds. Every node logs its time and the process memory (one INFO line).
+# An environment whose engine is Spark starts its session from spark.yml.
 # Every run is an MLflow run: tracking comes first here so that its
 # after_pipeline_run runs after the bundle is published (Kedro calls the hooks
 # of one event in the reverse order of this tuple).
-HOOKS = (ExperimentTrackingHooks(), EnvironmentRunHooks(), NodeTimingHooks())
+HOOKS = (
+    ExperimentTrackingHooks(),
+    EnvironmentRunHooks(),
+    NodeTimingHooks(),
+    SparkHooks(),
+)
 
 # kedro-mlflow's hook is registered above, through ExperimentTrackingHooks and
 # its switch, instead of through its entry point.
@@ -24,4 +31,5 @@ DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
+    "config_patterns": {"spark": ["spark*", "spark*/**"]},
 }

@@ -23,6 +23,9 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     summarise_data_quality,
 )
 
+# Each test runs on DuckDB and on Spark (tests/engines.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _raw_lines(**overrides) -> pd.DataFrame:
     lines = {

@@ -21,6 +21,9 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
     compute_customer_features,
 )
 
+# Each test runs on DuckDB and on Spark (tests/engines.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _features() -> ibis.Table:
     return ibis.memtable(

@@ -17,6 +17,9 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
     select_model_input,
 )
 
+# Each test runs on DuckDB and on Spark (tests/engines.py).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _clean_lines() -> ibis.Table:
     return ibis.memtable(

@@ -20,7 +20,7 @@ from .reading import without_missing
 LARGEST_EXACT_FLOAT_ID = 2**53
 NOT_PLAIN_ASCII = r"[^\x21-\x7e]"
 FRACTIONAL_NUMBER = r"^-?\d+\.\d*[1-9]\d*$"
-WHOLE_NUMBER_WITH_ZEROS = r"^(-?\d+)\.0+$"
+WHOLE_NUMBER_WITH_ZEROS = r"^-?\d+\.0+$"
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 
@@ -43,8 +43,9 @@ def clean_text(value: str) -> str:
 
 
 @ibis.udf.scalar.python
-def _clean_text_udf(value: str) -> str:
-    return clean_text(value)
+def _clean_text_udf(value: str | None) -> str | None:
+    # Spark calls it on every row, nulls included, whatever the condition around it.
+    return None if value is None else clean_text(value)
 
 
 def normalise_ids(
@@ -99,9 +100,9 @@ def normalise_ids(
         column,
         "ids are whole numbers (a fractional id would be merged with another)",
     )
-    ids = ibis.ifelse(
-        with_point, present.re_replace(WHOLE_NUMBER_WITH_ZEROS, r"\1"), present
-    )
+    # No backreference in the replacement: Java regex (Spark) reads "\1" literally.
+    whole = ibis.ifelse(with_point, present.re_search(WHOLE_NUMBER_WITH_ZEROS), False)
+    ids = ibis.ifelse(whole, present.re_replace(r"\.0+$", ""), present)
     changed = (ids != text).fill_null(False)
     return ids, changed, [fractional]
 

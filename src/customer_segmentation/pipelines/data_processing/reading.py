@@ -50,7 +50,7 @@ def as_table(raw: object, dataset: str) -> ir.Table:
         frame = raw.rename(columns=lambda name: _clean_name(str(name)))
         objects = [name for name in frame.columns if frame[name].dtype == object]
         frame = frame.astype(dict.fromkeys(objects, "string"))
-        return ibis.memtable(frame.reset_index(drop=True))
+        return _memtable(frame.reset_index(drop=True))
     if isinstance(raw, ir.Table):
         renames = {
             _clean_name(name): name for name in raw.columns if name != _clean_name(name)
@@ -60,6 +60,18 @@ def as_table(raw: object, dataset: str) -> ir.Table:
         f"{dataset}: loaded a {type(raw).__name__}, not a table (rule: a table "
         "input); use an ibis.*Dataset or a pandas.*Dataset in the catalog"
     )
+
+
+def _memtable(frame: pd.DataFrame) -> ir.Table:
+    # Missing text goes in as None: Spark turns a pandas NaN in a text column into
+    # the text 'NaN'. The schema keeps an all-missing text column text.
+    schema = ibis.memtable(frame).schema()
+    text = [name for name in frame.columns if pd.api.types.is_string_dtype(frame[name])]
+    as_none = {
+        name: frame[name].astype(object).where(frame[name].notna(), None)
+        for name in text
+    }
+    return ibis.memtable(frame.assign(**as_none), schema=schema)
 
 
 def _clean_name(name: str) -> str:

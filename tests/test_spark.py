@@ -1,0 +1,79 @@
+"""The ``spark`` environment: the same pipelines on Spark, switched by configuration only.
+
+Each Spark run is its own ``kedro run`` process (its own JVM), as a user runs it,
+so tables must persist in the environment's warehouse to reach the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from customer_segmentation.spark import spark_settings
+from tests.engines import spark_missing
+from tests.project import run_project
+
+KEDRO = Path(sys.executable).with_name("kedro")
+PROCESSING = ["data_processing", "feature_engineering"]
+
+
+def _kedro_run_on_spark(project: Path, pipelines: list[str]) -> None:
+    command = [str(KEDRO), "run", "--env=spark", f"--pipelines={','.join(pipelines)}"]
+    environment = os.environ | {"KEDRO_DISABLE_TELEMETRY": "true"}
+    done = subprocess.run(
+        command,
+        check=False,
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def _features(root: Path) -> pd.DataFrame:
+    return pd.read_parquet(root / "04_feature/customer_features.parquet")
+
+
+def test_spark_settings_are_text_and_default_to_this_python():
+    settings = spark_settings(
+        {"spark.master": "local[2]", "spark.ui.enabled": False, "unset": None}
+    )
+
+    assert settings == {
+        "spark.master": "local[2]",
+        "spark.ui.enabled": "false",
+        "spark.pyspark.python": sys.executable,
+    }
+
+
+def test_spark_environment_gives_duckdb_features_and_segments_run_after_run(
+    project_copy: Path,
+):
+    reason = spark_missing()
+    if reason:
+        pytest.skip(f"Spark engine not available: {reason}")
+    run_project(project_copy, [*PROCESSING, "modeling"])
+    duckdb_root, spark_root = project_copy / "data", project_copy / "data/spark"
+
+    # Processing in one process, features alone in the next: the tables persist.
+    _kedro_run_on_spark(project_copy, ["data_processing"])
+    _kedro_run_on_spark(project_copy, ["feature_engineering"])
+    pd.testing.assert_frame_equal(_features(spark_root), _features(duckdb_root))
+
+    # A second run overwrites every table and file; modeling is pandas either way.
+    _kedro_run_on_spark(project_copy, [*PROCESSING, "modeling"])
+    pd.testing.assert_frame_equal(_features(spark_root), _features(duckdb_root))
+    segments = "07_model_output/customer_segments.parquet"
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(spark_root / segments), pd.read_parquet(duckdb_root / segments)
+    )
+    # Each engine writes under its own root only.
+    assert (spark_root / "02_intermediate/spark_warehouse").is_dir()
+    assert not (spark_root / "02_intermediate/segmentation.duckdb").exists()
+    assert not (duckdb_root / "02_intermediate/spark_warehouse").exists()

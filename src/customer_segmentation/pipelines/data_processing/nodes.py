@@ -30,7 +30,7 @@ from .reading import (
     ReadProblems,
     as_table,
     empty_table,
-    without_missing,
+    with_present_values,
 )
 from .rules import first_broken, transaction_cases, without_flags
 from .settings import (
@@ -161,6 +161,10 @@ def standardise_transactions(
     dataset, tokens = schema.dataset, schema.missing_values
     table = as_table(raw_transactions, dataset)
     sources = transaction_sources(schema, list(table.columns))
+    values = ("invoice_date", "quantity", "unit_price", "line_total", "country")
+    table = with_present_values(
+        table, [sources[name] for name in values if sources[name]], tokens
+    )
     read = read_ids(
         table,
         {name: sources[name] for name in ID_COLUMNS if sources[name]},
@@ -198,7 +202,7 @@ def standardise_transactions(
     if sources["unit_price"]:
         columns["line_total"] = columns["quantity"] * columns["unit_price"]
     columns["country"] = (
-        without_missing(table[sources["country"]].cast("string"), tokens)
+        problems.present(sources["country"]).cast("string")
         if sources["country"]
         else ibis.null("string")
     )

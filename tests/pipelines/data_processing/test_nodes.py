@@ -369,3 +369,19 @@ def test_flag_transactions_drops_future_dated_lines():
         "102": "missing_customer_id",
         "103": "future_dated",
     }
+
+
+def test_standardise_transactions_drops_zero_decimals_without_backreferences():
+    # Spark's Java regex reads "\1" in a replacement literally: the SQL must not use it.
+    raw = _raw_lines(
+        customer_id=["-17.000", "0042.0", "A.0", "7"],
+        invoice_id=["100", "101.00", "102", "103"],
+    )
+
+    result = standardise_transactions(raw, TransactionsSchema(), "transactions")
+
+    assert "\\1" not in str(ibis.to_sql(result))
+    frame = result.to_pandas()
+    assert frame["customer_id"].tolist() == ["-17", "0042", "A.0", "7"]
+    assert frame["invoice_id"].tolist() == ["100", "101", "102", "103"]
+    assert frame["id_normalised"].tolist() == [True, True, False, False]

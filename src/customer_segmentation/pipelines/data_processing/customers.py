@@ -17,7 +17,7 @@ from .errors import (
     require_columns,
     run_checks,
 )
-from .ids import normalise_ids
+from .ids import read_ids
 from .reading import (
     ReadProblems,
     as_table,
@@ -106,14 +106,13 @@ def standardise_customers(
         dataset,
         [id_source, *numeric.values(), *categorical.values(), *dates.values()],
     )
+    read = read_ids(table, {CUSTOMER_KEY: id_source}, dataset, tokens)
+    table = read.table
     checks = (
         [not_empty_check(table, dataset)] if needs(input_kind, "attributes") else []
     )
-    customer_id, id_normalised, id_checks = normalise_ids(
-        table, id_source, dataset, tokens
-    )
     problems = ReadProblems(table, dataset, tokens)
-    columns: dict[str, ir.Value] = {CUSTOMER_KEY: customer_id}
+    columns: dict[str, ir.Value] = {CUSTOMER_KEY: read.ids[CUSTOMER_KEY]}
     for name, source in numeric.items():
         columns[name] = problems.number(name, source, required=False)
     for name, source in categorical.items():
@@ -123,9 +122,9 @@ def standardise_customers(
             name, source, schema.date_format, required=False
         )
     # Named-error rules of the raw rows in one scan, errors in rule order.
-    run_checks(table, checks + id_checks + problems.checks)
+    run_checks(table, checks + read.checks[CUSTOMER_KEY] + problems.checks)
     customers = table.select(
-        **columns, **problems.columns(), id_normalised=id_normalised
+        **columns, **problems.columns(), id_normalised=read.changed[CUSTOMER_KEY]
     )
     if int(customers.count().execute()):
         run_checks(

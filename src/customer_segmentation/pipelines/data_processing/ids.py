@@ -4,11 +4,19 @@ Ids are compared as text: Unicode NFC, trimmed, without zero-width or control
 characters, and whole numbers without a decimal part (``17850.0`` -> ``17850``),
 so the same customer written two ways is one customer. A fractional number is not
 an id: it is a named error, never silently truncated onto another customer.
+
+Text ids are read in three projections, each step computed once per line and read
+by name by the next: the readable text (the slow Unicode path only for ids that are
+not plain ASCII), the text without missing-value tokens, then the id without a
+zero decimal part (regular expressions only for ids with a point). Written as
+nested expressions instead, each step would be repeated inside every later one.
+The expressions are plain Ibis (no backreferences), so every engine runs them.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
@@ -20,8 +28,11 @@ from .reading import without_missing
 LARGEST_EXACT_FLOAT_ID = 2**53
 NOT_PLAIN_ASCII = r"[^\x21-\x7e]"
 FRACTIONAL_NUMBER = r"^-?\d+\.\d*[1-9]\d*$"
-WHOLE_NUMBER_WITH_ZEROS = r"^-?\d+\.0+$"
+WHOLE_NUMBER_WITH_ZEROS = r"^(-?\d+)\.0+$"
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+FRACTIONAL_RULE = "ids are whole numbers (a fractional id would be merged with another)"
+# Prefix of the working columns the readers add; never an input column name.
+STAGE_PREFIX = "__read_"
 
 
 def clean_text(value: str) -> str:
@@ -48,63 +59,130 @@ def _clean_text_udf(value: str | None) -> str | None:
     return None if value is None else clean_text(value)
 
 
-def normalise_ids(
-    table: ir.Table, column: str, dataset: str, missing_values: list[str]
-) -> tuple[ir.StringValue, ir.BooleanValue, list[Check]]:
-    """Normalises an id column to text.
+@dataclass(frozen=True)
+class ReadIds:
+    """Id columns read from a raw table.
+
+    Attributes:
+        table: The raw table with the working columns of the ids added; build every
+            later expression on it.
+        ids: Canonical name -> the normalised ids (text, null when missing).
+        changed: Canonical name -> whether normalisation changed the raw text
+            (numbers stored as numbers count as unchanged).
+        checks: Canonical name -> named-error checks on ``table``
+            (:func:`.errors.run_checks`): an id is a fractional number, or a float
+            too large to hold a whole number exactly.
+    """
+
+    table: ir.Table
+    ids: dict[str, ir.StringValue]
+    changed: dict[str, ir.BooleanValue]
+    checks: dict[str, list[Check]]
+
+
+def read_ids(
+    table: ir.Table, sources: dict[str, str], dataset: str, missing_values: list[str]
+) -> ReadIds:
+    """Normalises id columns to text.
 
     Args:
         table: The raw table.
-        column: Name of the id column in ``table``.
+        sources: Canonical name -> id column of ``table``.
         dataset: Name of the dataset, for errors.
         missing_values: Texts meaning "no id".
 
     Returns:
-        The ids as text (null when missing), whether normalisation changed the
-        raw text of each id (numbers stored as numbers count as unchanged), and
-        the checks the caller runs (:func:`.errors.run_checks`): an id is a
-        fractional number, or a float too large to hold a whole number exactly.
+        The table with the working columns, the ids, whether each changed, and the
+        checks the caller runs.
     """
-    raw = table[column]
-    if raw.type().is_floating():
-        number = without_missing(raw, missing_values)
-        checks = [
-            rule_check(
-                table,
-                (number.abs() >= LARGEST_EXACT_FLOAT_ID).fill_null(False),
-                dataset,
-                column,
-                "numeric ids below 2**53 (a float this large has lost digits; "
-                "export ids as text)",
-            ),
-            rule_check(
-                table,
-                (number % 1 != 0).fill_null(False),
-                dataset,
-                column,
-                "ids are whole numbers (a fractional id would be merged with another)",
-            ),
-        ]
-        return _float_ids(number), ibis.literal(False), checks
-    if raw.type().is_integer():
-        return raw.cast("string"), ibis.literal(False), []
-    text = raw.cast("string")
-    # Only ids with a space, a control or a non-ASCII character need the slow path.
-    readable = ibis.ifelse(text.re_search(NOT_PLAIN_ASCII), _clean_text_udf(text), text)
-    present = without_missing(readable, missing_values, trimmed=True)
-    with_point = present.contains(".").fill_null(False)
-    fractional = rule_check(
-        table,
-        ibis.ifelse(with_point, present.re_search(FRACTIONAL_NUMBER), False),
-        dataset,
-        column,
-        "ids are whole numbers (a fractional id would be merged with another)",
+    texts = {
+        name: source
+        for name, source in sources.items()
+        if not (table[source].type().is_floating() or table[source].type().is_integer())
+    }
+
+    def stage(step: str, name: str) -> str:
+        return f"{STAGE_PREFIX}{step}_{name}"
+
+    readable = table.mutate(
+        **{
+            stage("readable", name): _readable(table[source].cast("string"))
+            for name, source in texts.items()
+        }
     )
-    # No backreference in the replacement: Java regex (Spark) reads "\1" literally.
-    whole = ibis.ifelse(with_point, present.re_search(WHOLE_NUMBER_WITH_ZEROS), False)
-    ids = ibis.ifelse(whole, present.re_replace(r"\.0+$", ""), present)
-    changed = (ids != text).fill_null(False)
-    return ids, changed, [fractional]
+    tokens = sorted({*missing_values, ""})
+    present = readable.mutate(
+        **{
+            stage("present", name): ibis.ifelse(
+                readable[stage("readable", name)].isin(tokens),
+                ibis.null("string"),
+                readable[stage("readable", name)],
+            )
+            for name in texts
+        }
+    )
+    columns = {}
+    for name in texts:
+        value = present[stage("present", name)]
+        columns[stage("id", name)] = _without_zero_decimals(value)
+        columns[stage("fractional", name)] = _fractional(value)
+    staged = present.mutate(**columns)
+    ids: dict[str, ir.StringValue] = {}
+    changed: dict[str, ir.BooleanValue] = {}
+    checks: dict[str, list[Check]] = {}
+    for name, source in sources.items():
+        raw = staged[source]
+        if name in texts:
+            ids[name] = staged[stage("id", name)]
+            changed[name] = (ids[name] != raw.cast("string")).fill_null(False)
+            fractional = staged[stage("fractional", name)]
+            checks[name] = [
+                rule_check(staged, fractional, dataset, source, FRACTIONAL_RULE)
+            ]
+        elif raw.type().is_floating():
+            number = without_missing(raw, missing_values)
+            checks[name] = _float_checks(staged, number, dataset, source)
+            ids[name], changed[name] = _float_ids(number), ibis.literal(False)
+        else:
+            ids[name], changed[name] = raw.cast("string"), ibis.literal(False)
+            checks[name] = []
+    return ReadIds(staged, ids, changed, checks)
+
+
+def _readable(text: ir.StringValue) -> ir.StringValue:
+    # Plain ASCII (no space either) is already clean; only the rest takes the
+    # slow Unicode path.
+    return ibis.ifelse(text.re_search(NOT_PLAIN_ASCII), _clean_text_udf(text), text)
+
+
+def _without_zero_decimals(present: ir.StringValue) -> ir.StringValue:
+    whole = present.contains(".").fill_null(False) & present.re_search(
+        WHOLE_NUMBER_WITH_ZEROS
+    ).fill_null(False)
+    return ibis.ifelse(whole, present.re_extract(WHOLE_NUMBER_WITH_ZEROS, 1), present)
+
+
+def _fractional(present: ir.StringValue) -> ir.BooleanValue:
+    with_point = present.contains(".").fill_null(False)
+    return ibis.ifelse(with_point, present.re_search(FRACTIONAL_NUMBER), False)
+
+
+def _float_checks(
+    table: ir.Table, number: ir.FloatingValue, dataset: str, column: str
+) -> list[Check]:
+    return [
+        rule_check(
+            table,
+            (number.abs() >= LARGEST_EXACT_FLOAT_ID).fill_null(False),
+            dataset,
+            column,
+            "numeric ids below 2**53 (a float this large has lost digits; "
+            "export ids as text)",
+        ),
+        rule_check(
+            table, (number % 1 != 0).fill_null(False), dataset, column, FRACTIONAL_RULE
+        ),
+    ]
 
 
 def _float_ids(number: ir.FloatingValue) -> ir.StringValue:

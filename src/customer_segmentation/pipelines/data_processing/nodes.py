@@ -25,12 +25,12 @@ from .errors import (
     not_empty_check,
     run_checks,
 )
-from .ids import normalise_ids
+from .ids import read_ids
 from .reading import (
     ReadProblems,
     as_table,
     empty_table,
-    without_missing,
+    with_present_values,
 )
 from .rules import first_broken, transaction_cases, without_flags
 from .settings import (
@@ -71,6 +71,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 RETURN_RULES = ("cancellation", "non_positive_quantity")
+ID_COLUMNS = ("customer_id", "invoice_id", "product_id")
 
 
 def transaction_sources(
@@ -160,24 +161,31 @@ def standardise_transactions(
     dataset, tokens = schema.dataset, schema.missing_values
     table = as_table(raw_transactions, dataset)
     sources = transaction_sources(schema, list(table.columns))
-    customer_id, id_normalised, id_checks = normalise_ids(
-        table, sources["customer_id"], dataset, tokens
+    values = ("invoice_date", "quantity", "unit_price", "line_total", "country")
+    table = with_present_values(
+        table, [sources[name] for name in values if sources[name]], tokens
     )
+    read = read_ids(
+        table,
+        {name: sources[name] for name in ID_COLUMNS if sources[name]},
+        dataset,
+        tokens,
+    )
+    table = read.table
+    customer_id = read.ids["customer_id"]
     checks = [
         not_empty_check(table, dataset),
-        *id_checks,
+        *read.checks["customer_id"],
         ids_present_check(customer_id, dataset, sources["customer_id"]),
     ]
     problems = ReadProblems(table, dataset, tokens)
     columns: dict[str, ir.Value] = {"customer_id": customer_id}
-    for name in ("invoice_id", "product_id"):
+    for name in ID_COLUMNS[1:]:
         if sources[name] is None:
             columns[name] = ibis.null("string")
             continue
-        columns[name], _, id_checks = normalise_ids(
-            table, sources[name], dataset, tokens
-        )
-        checks.extend(id_checks)
+        columns[name] = read.ids[name]
+        checks.extend(read.checks[name])
         if name == "invoice_id":
             problems.missing(name, columns[name])
     columns["invoice_date"] = problems.timestamp(
@@ -194,14 +202,16 @@ def standardise_transactions(
     if sources["unit_price"]:
         columns["line_total"] = columns["quantity"] * columns["unit_price"]
     columns["country"] = (
-        without_missing(table[sources["country"]].cast("string"), tokens)
+        problems.present(sources["country"]).cast("string")
         if sources["country"]
         else ibis.null("string")
     )
     # Every named-error rule of the raw lines in one scan, errors in rule order.
     run_checks(table, checks + problems.checks)
     canonical = {name: columns[name] for name in TRANSACTION_COLUMNS}
-    return table.select(**canonical, **problems.columns(), id_normalised=id_normalised)
+    return table.select(
+        **canonical, **problems.columns(), id_normalised=read.changed["customer_id"]
+    )
 
 
 def flag_transactions(

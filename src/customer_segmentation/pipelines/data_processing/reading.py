@@ -106,6 +106,53 @@ def without_missing(
     return ibis.ifelse(column.isin(tokens), ibis.null("string"), column)
 
 
+def present_name(source: str) -> str:
+    """Name of the working column holding ``source`` without missing-value tokens."""
+    return f"__read_value_{source}"
+
+
+def with_present_values(
+    table: ir.Table, sources: list[str], missing_values: list[str]
+) -> ir.Table:
+    """Adds each column without missing-value tokens, computed once per line.
+
+    Later expressions read it by name (:func:`present_name`): written inline,
+    :func:`without_missing` would be repeated inside every rule that reads the
+    value. Text is trimmed in one projection and compared with the tokens in the
+    next, so the trim runs once too.
+
+    Args:
+        table: The raw table.
+        sources: Its columns to read.
+        missing_values: Texts meaning "no value".
+
+    Returns:
+        ``table`` with a ``present_name(source)`` column per source.
+    """
+    sources = list(dict.fromkeys(sources))
+    texts = [source for source in sources if table[source].type().is_string()]
+    trimmed = table.mutate(
+        **{
+            present_name(source): ibis.ifelse(
+                table[source].re_search(r"^\s|\s$"),
+                table[source].strip(),
+                table[source],
+            )
+            for source in texts
+        }
+    )
+    return trimmed.mutate(
+        **{
+            present_name(source): without_missing(
+                trimmed[present_name(source)] if source in texts else trimmed[source],
+                missing_values,
+                trimmed=True,
+            )
+            for source in sources
+        }
+    )
+
+
 def parse_number(column: ir.Column) -> ir.Column:
     """Casts a column (without missing tokens) to float64; null where not a number.
 
@@ -216,7 +263,7 @@ class ReadProblems:
             A float64 column, null where missing or unreadable. Adds the check
             that no value is infinite (rule: finite numbers) to ``checks``.
         """
-        present = without_missing(self.table[source], self.missing_values)
+        present = self.present(source)
         number = parse_number(present)
         self.checks.append(finite_check(self.table, number, self.dataset, source))
         if required:
@@ -238,13 +285,19 @@ class ReadProblems:
         Returns:
             A timestamp column, null where missing or unreadable.
         """
-        present = without_missing(self.table[source], self.missing_values)
+        present = self.present(source)
         parsed = parse_timestamp(present, date_format)
         if required:
             self.missing(name, present)
         self.unparseable(name, present, parsed)
         self.out_of_range(name, parsed)
         return parsed
+
+    def present(self, source: str) -> ir.Column:
+        """A column without missing-value tokens: its working column when the table has one."""
+        if present_name(source) in self.table.columns:
+            return self.table[present_name(source)]
+        return without_missing(self.table[source], self.missing_values)
 
     def missing(self, name: str, cleaned: ir.Column) -> None:
         """Adds ``missing_<name>``: the value is null or a missing-value token."""

@@ -59,6 +59,7 @@ def test_segments_from_features_returns_the_batch_fields(client: httpx.Client):
         "probability_alive",
         "expected_spend",
         "clv",
+        "imputed_features",
         "model_version",
         "status",
     }

@@ -5,14 +5,26 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 import uvicorn
 
 from .app import create_app
+from .middleware import ACCESS_LOGGER
 from .service import load_scoring_service
 
 logger = logging.getLogger(__name__)
+
+
+def _plain_access_log(level: str) -> None:
+    # One JSON object per line, whatever handlers the Kedro session set up.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.handlers = [handler]
+    access.setLevel(level)
+    access.propagate = False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     service = load_scoring_service(
         arguments.project_path, arguments.env, arguments.model_version
     )
+    _plain_access_log(arguments.log_level.upper())
     uvicorn.run(
         create_app(service),
         host=arguments.host,

@@ -33,10 +33,19 @@ EARLIEST_DATE = dt.datetime(1900, 1, 1)
 LATEST_DATE = dt.datetime(2200, 1, 1)
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128)]
-# Strict: a number is a JSON number; "12", " 3 " and true are refused, not converted.
+
+
+def _number_only(value: Any) -> Any:
+    # A number is a JSON number: "12", " 3 " and true are refused, not converted.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("should be a JSON number, not text or a boolean")
+    return value
+
+
 BoundedNumber = Annotated[
     float,
-    Field(strict=True, ge=-LARGEST_NUMBER, le=LARGEST_NUMBER, allow_inf_nan=False),
+    BeforeValidator(_number_only),
+    Field(ge=-LARGEST_NUMBER, le=LARGEST_NUMBER, allow_inf_nan=False),
 ]
 Text = Annotated[str, Field(strict=True, max_length=128)]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
@@ -270,8 +279,11 @@ def _feature_type(domain: FeatureDomain) -> Any:
         "le": LARGEST_NUMBER if domain.maximum is None else domain.maximum,
     }
     if domain.integer:
-        return Annotated[int, Field(strict=True, **bounds)]
-    return Annotated[float, Field(strict=True, allow_inf_nan=False, **bounds)]
+        # 12 and 12.0 are counts; 12.5 is not (int_from_float).
+        return Annotated[int, BeforeValidator(_number_only), Field(**bounds)]
+    return Annotated[
+        float, BeforeValidator(_number_only), Field(allow_inf_nan=False, **bounds)
+    ]
 
 
 def build_segments_request(

@@ -259,14 +259,20 @@ def score_given_features(
         model_input: ``customer_id`` and the model's feature columns.
 
     Returns:
-        One row per customer, in input order, as :func:`score_model_input`.
+        One row per customer, in input order, with the columns of
+        ``SCORED_WITH_VALUE_COLUMNS``; the lifetime value is null (features
+        carry no purchase history).
     """
-    return score_model_input(
+    scored = score_model_input(
         model_bundle.segmentation_model,
         model_input,
         model_bundle.segments.by_id(),
         str(model_bundle.version),
     )
+    no_value = pd.array([None] * len(scored), dtype="Float64")
+    return scored.assign(**dict.fromkeys(CUSTOMER_VALUE_COLUMNS, no_value))[
+        list(SCORED_WITH_VALUE_COLUMNS)
+    ]
 
 
 def score_customers(

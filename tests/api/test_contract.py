@@ -10,15 +10,9 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from tests.api.payloads import LINE
+
 CUSTOMER = {"customer_id": "c1", "recency_days": 3, "frequency": 12, "monetary": 250.0}
-LINE = {
-    "customer_id": "c1",
-    "invoice_id": "100",
-    "invoice_date": "2025-11-01T10:00:00",
-    "product_id": "P1",
-    "quantity": 2,
-    "unit_price": 3.5,
-}
 
 
 def only_error(response: httpx.Response) -> dict:

@@ -11,18 +11,11 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     flag_transactions,
 )
 from customer_segmentation.pipelines.inference import create_pipeline
+from tests.api.payloads import LINE as SHARED_LINE
 from tests.api.serving import served
 from tests.pipelines.inference.project import TrainedProject, working_directory
 
-LINE = {
-    "customer_id": "c1",
-    "invoice_id": "100",
-    "invoice_date": "2025-11-01T10:00:00",
-    "product_id": "P1",
-    "quantity": 2,
-    "unit_price": 3.5,
-    "country": "France",
-}
+LINE = {**SHARED_LINE, "country": "France"}
 
 
 def flag_with_blocked_countries(

@@ -16,6 +16,8 @@ from .service import load_scoring_service
 
 logger = logging.getLogger(__name__)
 
+NODE_LOGGERS = ("kedro.pipeline.node", "customer_segmentation.pipelines")
+
 
 def _plain_access_log(level: str) -> None:
     # One JSON object per line, whatever handlers the Kedro session set up.
@@ -58,6 +60,10 @@ def main(argv: list[str] | None = None) -> None:
         arguments.project_path, arguments.env, arguments.model_version
     )
     _plain_access_log(arguments.log_level.upper())
+    # Every request runs the pipeline's nodes; their progress lines would drown
+    # the access log and cost more than a small request's scoring.
+    for name in NODE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     uvicorn.run(
         create_app(service),
         host=arguments.host,

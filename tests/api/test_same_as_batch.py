@@ -76,12 +76,10 @@ def test_same_segments_and_statuses(client: httpx.Client, batch_project: Path):
 
     assert api.index.tolist() == batch.index.tolist() == ["c1", "c2", "c3"]
     assert api["status"].tolist() == batch["status"].tolist()
+    no_segment = -1
     assert (
-        api["segment_id"].tolist()
-        == batch["segment_id"]
-        .astype(object)
-        .where(batch["segment_id"].notna(), None)
-        .tolist()
+        api["segment_id"].fillna(no_segment).astype(int).tolist()
+        == batch["segment_id"].fillna(no_segment).astype(int).tolist()
     )
     scored = batch["status"] == "scored"
     assert api.loc[scored, "distance_to_centre"].to_numpy(float) == pytest.approx(

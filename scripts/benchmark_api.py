@@ -56,6 +56,7 @@ HTTP_OK = 200
 def say(line: str) -> None:
     """Writes one line of results to standard output."""
     sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()  # results show while a long run goes on
 
 
 def free_port() -> int:

@@ -19,7 +19,16 @@ logger = logging.getLogger(__name__)
 NODE_LOGGERS = ("kedro.pipeline.node", "customer_segmentation.pipelines")
 
 
-def _plain_access_log(level: str) -> None:
+def configure_server_logging(level: str) -> None:
+    """One JSON access line per request; no per-request pipeline progress lines.
+
+    Args:
+        level: Level of the access log (``INFO`` writes it).
+    """
+    # Every request runs the pipeline's nodes; their progress lines would drown
+    # the access log and cost more than a small request's scoring.
+    for name in NODE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     # One JSON object per line, whatever handlers the Kedro session set up.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -59,11 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     service = load_scoring_service(
         arguments.project_path, arguments.env, arguments.model_version
     )
-    _plain_access_log(arguments.log_level.upper())
-    # Every request runs the pipeline's nodes; their progress lines would drown
-    # the access log and cost more than a small request's scoring.
-    for name in NODE_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    configure_server_logging(arguments.log_level.upper())
     uvicorn.run(
         create_app(service),
         host=arguments.host,

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,9 +43,16 @@ def wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def base_url(project: TrainedProject) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """File the API server writes its log (access lines included) to."""
+    return tmp_path_factory.mktemp("api_log") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def base_url(project: TrainedProject, server_log: Path) -> Iterator[str]:
     """Starts ``python -m customer_segmentation.api`` on the project copy."""
     port = free_port()
+    log = server_log.open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -57,10 +65,12 @@ def base_url(project: TrainedProject) -> Iterator[str]:
             "--project-path",
             str(project.path),
             "--log-level",
-            "warning",
+            "info",
         ],
         cwd=project.path,
         env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -73,6 +83,7 @@ def base_url(project: TrainedProject) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.kill(server.pid, signal.SIGKILL)
             server.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ import httpx
 import pandas as pd
 import pytest
 
+from tests.api.payloads import LINE
 from tests.pipelines.inference.project import REFERENCE_DATE, TrainedProject
 
 ONE_CUSTOMER = {
@@ -59,6 +60,7 @@ def test_segments_from_features_returns_the_batch_fields(client: httpx.Client):
         "probability_alive",
         "expected_spend",
         "clv",
+        "imputed_features",
         "model_version",
         "status",
     }
@@ -106,16 +108,6 @@ def test_batch_over_the_limit_is_a_422_naming_the_limit(client: httpx.Client):
 
     assert response.status_code == 422
     assert f"at most {limit} items" in response.text
-
-
-LINE = {
-    "customer_id": "c1",
-    "invoice_id": "100",
-    "invoice_date": "2025-11-01T10:00:00",
-    "product_id": "P1",
-    "quantity": 2,
-    "unit_price": 3.5,
-}
 
 
 def test_attributes_without_transactions_are_a_422(client: httpx.Client):

@@ -17,6 +17,7 @@ def loaded(monkeypatch: pytest.MonkeyPatch) -> dict:
 
     monkeypatch.setattr(cli, "load_scoring_service", load)
     monkeypatch.setattr(cli, "create_app", lambda service: service)
+    monkeypatch.setattr(cli, "configure_server_logging", lambda level: None)
     monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: None)
     return calls
 

@@ -5,14 +5,37 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 import uvicorn
 
 from .app import create_app
+from .middleware import ACCESS_LOGGER
 from .service import load_scoring_service
 
 logger = logging.getLogger(__name__)
+
+NODE_LOGGERS = ("kedro.pipeline.node", "customer_segmentation.pipelines")
+
+
+def configure_server_logging(level: str) -> None:
+    """One JSON access line per request; no per-request pipeline progress lines.
+
+    Args:
+        level: Level of the access log (``INFO`` writes it).
+    """
+    # Every request runs the pipeline's nodes; their progress lines would drown
+    # the access log and cost more than a small request's scoring.
+    for name in NODE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # One JSON object per line, whatever handlers the Kedro session set up.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.handlers = [handler]
+    access.setLevel(level)
+    access.propagate = False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     service = load_scoring_service(
         arguments.project_path, arguments.env, arguments.model_version
     )
+    configure_server_logging(arguments.log_level.upper())
     uvicorn.run(
         create_app(service),
         host=arguments.host,

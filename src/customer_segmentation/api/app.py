@@ -1,17 +1,26 @@
-"""FastAPI application that serves segment assignments from a loaded scoring service."""
+"""FastAPI application that serves segment assignments from a loaded scoring service.
 
+The event loop only moves bytes: parsing, validation, scoring and serialisation of
+``POST /v1/segments`` run on the service's scoring threads, so one large request
+never holds up ``/health`` or a small request.
+"""
+
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
+import pydantic_core
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ValidationError
 
 from customer_segmentation import __version__
 
 from .batching import ScoringBatcher
+from .middleware import AccessLog, BodySizeLimit
 from .schemas import (
     ErrorMessage,
     FeatureSpec,
@@ -19,56 +28,71 @@ from .schemas import (
     ModelInfo,
     SegmentName,
     SegmentsResponse,
+    ValidationErrors,
     build_customer_attributes,
     build_segments_request,
 )
-from .service import ScoringService
+from .service import RequestRefused, Scored, ScoringService
 
 logger = logging.getLogger(__name__)
 
+MAX_ERRORS = 20
+MAX_ECHO = 40
+MAX_MESSAGE = 600
+JSON = "application/json"
 
-def create_app(service: ScoringService) -> FastAPI:
-    """Builds the HTTP API around a loaded scoring service.
+
+def _prefix(value: Any) -> str:
+    text = value if isinstance(value, str) else pydantic_core.to_json(value).decode()
+    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO]}..."
+
+
+def short_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """The first validation errors, each naming field and rule, with a short echo.
 
     Args:
-        service: Model, names and settings, loaded once (see
-            ``load_scoring_service``).
+        error: Pydantic's validation error of the body.
 
     Returns:
-        The FastAPI application with ``POST /v1/segments``, ``GET /v1/model`` and
-        ``GET /health``.
+        Up to ``MAX_ERRORS`` entries ``{loc, msg, type, input}`` (``type`` is the
+        rule; ``input`` at most ``MAX_ECHO`` characters of the bad value), and one
+        more entry counting the errors left out.
     """
-    schema = service.customers_schema
-    segments_request = build_segments_request(
-        service.feature_names,
-        service.categorical,
-        service.limits.max_customers,
-        service.limits.max_transactions,
-        build_customer_attributes(schema.numeric, schema.categorical, schema.dates),
-    )
-    batcher = ScoringBatcher(
-        service.score_feature_records, service.limits.max_customers
-    )
+    errors = error.errors(include_url=False, include_context=False)
+    details = [
+        {
+            "loc": ["body", *item["loc"]],
+            "msg": item["msg"][:MAX_MESSAGE],
+            "type": item["type"],
+            "input": _prefix(item.get("input")),
+        }
+        for item in errors[:MAX_ERRORS]
+    ]
+    if len(errors) > MAX_ERRORS:
+        details.append(
+            {
+                "loc": ["body"],
+                "msg": f"{len(errors) - MAX_ERRORS} more error(s) not shown",
+                "type": "too_many_errors",
+                "input": None,
+            }
+        )
+    return details
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await batcher.start()
-        yield
-        await batcher.stop()
 
-    app = FastAPI(
-        lifespan=lifespan,
-        title="Customer segmentation",
-        version=__version__,
-        description="Assigns customers to the segments of the saved model, with "
-        "the same feature and scoring code as the batch inference pipeline.",
-    )
-    model_info = ModelInfo(
+def _refusal(loc: list[Any], message: str) -> JSONResponse:
+    detail = [{"loc": loc, "msg": message[:MAX_MESSAGE], "type": "value_error"}]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def _model_info(service: ScoringService) -> ModelInfo:
+    n_segments = int(service.model.n_segments_)
+    return ModelInfo(
         model_version=service.model_version,
         environment=service.bundle.environment,
         fingerprint=service.bundle.fingerprint,
         algorithm=service.algorithm,
-        n_segments=int(service.model.n_segments_),
+        n_segments=n_segments,
         features=[
             FeatureSpec(
                 name=name,
@@ -83,19 +107,97 @@ def create_app(service: ScoringService) -> FastAPI:
                     segment, {"segment_name": None, "recommended_action": None}
                 ),
             )
-            for segment in range(int(service.model.n_segments_))
+            for segment in range(n_segments)
         ],
-        max_customers=service.limits.max_customers,
-        max_transactions=service.limits.max_transactions,
+        max_customers=service.settings.max_customers,
+        max_transactions=service.settings.max_transactions,
+        max_body_bytes=service.settings.max_body_bytes,
     )
 
-    @app.exception_handler(ValueError)
-    async def _reject_unscorable(request: Request, error: ValueError) -> JSONResponse:
-        # Input the schema accepts but the pipeline's own checks reject; same
-        # body shape as a validation error, so clients parse one format.
-        logger.info("Rejected %s: %s", request.url.path, error)
-        detail = [{"loc": ["body"], "msg": str(error), "type": "value_error"}]
-        return JSONResponse(status_code=422, content={"detail": detail})
+
+def _documented_body(app: FastAPI, request_model: type[BaseModel]) -> None:
+    # The body is parsed on a scoring thread, not by FastAPI, so its schema is
+    # added to the OpenAPI document here.
+    schema = request_model.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    definitions = schema.pop("$defs", {}) | {request_model.__name__: schema}
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        document.setdefault("components", {}).setdefault("schemas", {}).update(
+            definitions
+        )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app(service: ScoringService) -> FastAPI:
+    """Builds the HTTP API around a loaded scoring service.
+
+    Args:
+        service: Pipeline, model, names and settings, loaded once (see
+            ``load_scoring_service``).
+
+    Returns:
+        The FastAPI application with ``POST /v1/segments``, ``GET /v1/model``,
+        ``GET /health`` and the offline ``/docs`` and ``/redoc``.
+    """
+    settings = service.settings
+    schema = service.attributes_schema
+    segments_request = build_segments_request(
+        service.domains,
+        service.categorical,
+        settings,
+        build_customer_attributes(schema.numeric, schema.categorical, schema.dates),
+    )
+    batcher = ScoringBatcher(service.score_feature_records, settings.max_customers)
+    model_info = _model_info(service)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await batcher.start()
+        yield
+        await batcher.stop()
+
+    app = FastAPIOffline(
+        lifespan=lifespan,
+        title="Customer segmentation",
+        version=__version__,
+        description="Assigns customers to the segments of the saved model by "
+        "running the inference pipeline's own nodes on each request.",
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
+    _documented_body(app, segments_request)
+
+    def parse(body: bytes) -> tuple[Any, list[dict[str, Any]] | None]:
+        parsed = segments_request.model_validate_json(body)
+        if parsed.customers is None:
+            return parsed, None
+        return parsed, [customer.model_dump() for customer in parsed.customers]
+
+    def answer(scored: Scored) -> bytes:
+        return pydantic_core.to_json(
+            {
+                "model_version": service.model_version,
+                "reference_date": scored.reference_date,
+                "data_quality": scored.data_quality,
+                "segments": scored.segments,
+            }
+        )
+
+    def score_transactions(parsed: Any) -> tuple[bytes, int]:
+        scored = service.score_transactions(
+            [line.model_dump() for line in parsed.transactions],
+            parsed.reference_date,
+            None
+            if parsed.attributes is None
+            else [row.model_dump() for row in parsed.attributes],
+        )
+        return answer(scored), len(scored.segments)
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:
@@ -111,24 +213,56 @@ def create_app(service: ScoringService) -> FastAPI:
         "/v1/segments",
         response_model=SegmentsResponse,
         tags=["segments"],
-        responses={400: {"model": ErrorMessage, "description": "Body is not JSON"}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    JSON: {
+                        "schema": {
+                            "$ref": f"#/components/schemas/{segments_request.__name__}"
+                        }
+                    }
+                },
+            }
+        },
+        responses={
+            400: {"model": ErrorMessage, "description": "Body is not JSON"},
+            413: {"model": ErrorMessage, "description": "Body over the size limit"},
+            422: {
+                "model": ValidationErrors,
+                "description": "A field or the pipeline's rules refuse the input",
+            },
+        },
     )
-    async def assign_segments(body: segments_request) -> dict[str, Any]:  # type: ignore[valid-type]
+    async def assign_segments(request: Request) -> Response:
         """Assigns segments from feature values or from raw transactions."""
-        if body.customers is not None:
-            scored = await batcher.score(
-                [customer.model_dump() for customer in body.customers]
+        loop = asyncio.get_running_loop()
+        body = await request.body()
+        try:
+            parsed, rows = await loop.run_in_executor(service.executor, parse, body)
+            if rows is not None:
+                scored = Scored(await batcher.score(rows))
+                content = await loop.run_in_executor(service.executor, answer, scored)
+                customers = len(rows)
+            else:
+                content, customers = await loop.run_in_executor(
+                    service.executor, score_transactions, parsed
+                )
+        except ValidationError as error:
+            if error.errors()[0]["type"] == "json_invalid":
+                return JSONResponse(
+                    status_code=400, content={"detail": "body is not valid JSON"}
+                )
+            return JSONResponse(
+                status_code=422, content={"detail": short_errors(error)}
             )
-        else:
-            scored = await run_in_threadpool(
-                service.score_transaction_records,
-                [line.model_dump() for line in body.transactions],
-                body.reference_date,
-                None
-                if body.attributes is None
-                else [row.model_dump() for row in body.attributes],
-            )
-        # A plain dict: FastAPI validates it once against SegmentsResponse.
-        return {"model_version": service.model_version, "segments": scored}
+        except RequestRefused as error:
+            return _refusal(list(error.loc), str(error))
+        except ValueError as error:
+            # Input the schema accepts but the pipeline's own rules refuse.
+            logger.info("Rejected %s: %s", request.url.path, error)
+            return _refusal(["body"], str(error))
+        request.state.customers = customers
+        return Response(content=content, media_type=JSON)
 
     return app

@@ -13,15 +13,19 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     create_model,
-    field_validator,
     model_validator,
 )
 
 from customer_segmentation.bundle import TrainingFingerprint
 from customer_segmentation.pipelines.inference.nodes import STATUSES
+from customer_segmentation.pipelines.inference.settings import (
+    ApiSettings,
+    FeatureDomain,
+)
 
 # Bounds keep every intermediate (revenue, log1p, distances) finite.
 LARGEST_NUMBER = 1e12
@@ -29,10 +33,29 @@ EARLIEST_DATE = dt.datetime(1900, 1, 1)
 LATEST_DATE = dt.datetime(2200, 1, 1)
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def _number_only(value: Any) -> Any:
+    # A number is a JSON number: "12", " 3 " and true are refused, not converted.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("should be a JSON number, not text or a boolean")
+    return value
+
+
 BoundedNumber = Annotated[
-    float, Field(ge=-LARGEST_NUMBER, le=LARGEST_NUMBER, allow_inf_nan=False)
+    float,
+    BeforeValidator(_number_only),
+    Field(ge=-LARGEST_NUMBER, le=LARGEST_NUMBER, allow_inf_nan=False),
 ]
+Text = Annotated[str, Field(strict=True, max_length=128)]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+def _text_only(value: Any) -> Any:
+    # Dates are ISO 8601 text; an epoch number is refused rather than guessed.
+    if not isinstance(value, str | dt.datetime | dt.date):
+        raise ValueError("should be ISO 8601 date text, not a number")
+    return value
 
 
 def _naive_utc(value: dt.datetime | None, field_name: str) -> dt.datetime | None:
@@ -55,33 +78,61 @@ def _naive_utc_date(value: dt.datetime | None) -> dt.datetime | None:
     return _naive_utc(value, "date")
 
 
-BoundedDate = Annotated[dt.datetime, AfterValidator(_naive_utc_date)]
+BoundedDate = Annotated[
+    dt.datetime, BeforeValidator(_text_only), AfterValidator(_naive_utc_date)
+]
 
 
 class TransactionLine(BaseModel):
-    """One raw transaction line, with the project's canonical column names."""
+    """One raw transaction line, with the canonical column names of the input contract.
+
+    ``customer_id`` and ``invoice_date`` are required, and either ``unit_price``
+    with ``quantity`` (revenue = quantity x price) or ``line_total`` (quantity
+    optional), the same in every line of a request.
+    """
 
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True
     )
 
     customer_id: Identifier
-    invoice_id: Identifier = Field(
+    invoice_id: Identifier | None = Field(
+        default=None,
         description="Invoice number; ids starting with the cancellation prefix "
-        "(default 'C') are cancellations."
+        "(default 'C') are cancellations. Without it, one purchase is a "
+        "customer's calendar day.",
     )
-    invoice_date: dt.datetime = Field(
-        description="Date and time of the invoice; time zones are converted to UTC."
+    invoice_date: BoundedDate = Field(
+        description="Date and time of the invoice (ISO 8601 text); time zones are "
+        "converted to UTC."
     )
-    product_id: Identifier
-    quantity: BoundedNumber = Field(description="Units; <= 0 marks a return.")
-    unit_price: BoundedNumber
-    country: Annotated[str, Field(max_length=128)] | None = None
+    product_id: Identifier | None = None
+    quantity: BoundedNumber | None = Field(
+        default=None, description="Units; <= 0 marks a return."
+    )
+    unit_price: BoundedNumber | None = None
+    line_total: BoundedNumber | None = Field(
+        default=None, description="Revenue of the line, instead of unit_price."
+    )
+    country: Text | None = None
 
-    @field_validator("invoice_date")
-    @classmethod
-    def _check_invoice_date(cls, value: dt.datetime) -> dt.datetime:
-        return _naive_utc(value, "invoice_date")
+    @model_validator(mode="after")
+    def _one_value_column(self) -> TransactionLine:
+        if (self.unit_price is None) == (self.line_total is None):
+            raise ValueError(
+                "give exactly one of 'unit_price' (with 'quantity') or 'line_total'"
+            )
+        if self.unit_price is not None and self.quantity is None:
+            raise ValueError("'quantity' is required with 'unit_price'")
+        return self
+
+
+class DataQuality(BaseModel):
+    """What the pipeline's cleaning did with the request's lines (rule -> lines)."""
+
+    rows_in: int
+    rows_dropped: dict[str, int]
+    rows_out: int
 
 
 class FeatureSpec(BaseModel):
@@ -128,6 +179,10 @@ class ScoredCustomer(BaseModel):
         default=None,
         description="Discounted customer lifetime value over the value horizon.",
     )
+    imputed_features: list[str] = Field(
+        description="Model features that were missing and that the model imputed "
+        "(as in training); empty when none."
+    )
     model_version: str
     status: Status
 
@@ -136,6 +191,13 @@ class SegmentsResponse(BaseModel):
     """Segments of the customers of one request."""
 
     model_version: str
+    reference_date: dt.datetime | None = Field(
+        description="Date recency and tenure were measured at (UTC); null in "
+        "feature mode."
+    )
+    data_quality: DataQuality | None = Field(
+        description="Transaction mode: lines read, dropped by rule and kept."
+    )
     segments: list[ScoredCustomer]
 
 
@@ -151,12 +213,30 @@ class ModelInfo(BaseModel):
     segment_names: list[SegmentName]
     max_customers: int
     max_transactions: int
+    max_body_bytes: int
 
 
 class ErrorMessage(BaseModel):
-    """Why a request was refused, when it could not even be parsed."""
+    """Why a request was refused before it was parsed (not JSON, too large)."""
 
     detail: str
+
+
+class ErrorDetail(BaseModel):
+    """One reason a request was refused: the field, the rule and a short echo."""
+
+    loc: list[str | int] = Field(description="Path of the field in the body.")
+    msg: str
+    type: str = Field(description="The rule the value breaks.")
+    input: str | None = Field(
+        default=None, description="At most 40 characters of the bad value."
+    )
+
+
+class ValidationErrors(BaseModel):
+    """Why a request was refused: its fields break a rule, or the pipeline's rules."""
+
+    detail: list[ErrorDetail]
 
 
 class Health(BaseModel):
@@ -171,7 +251,7 @@ def build_customer_attributes(
     """Builds the body model of one customer's attributes (transaction mode).
 
     Args:
-        numeric: Numeric attribute columns of the training ``customers_schema``.
+        numeric: Numeric attribute columns (canonical names).
         categorical: Categorical attribute columns.
         dates: Date attribute columns.
 
@@ -180,10 +260,7 @@ def build_customer_attributes(
     """
     fields: dict[str, Any] = {"customer_id": (Identifier, ...)}
     fields |= {name: (BoundedNumber | None, None) for name in numeric}
-    fields |= {
-        name: (Annotated[str, Field(max_length=128)] | None, None)
-        for name in categorical
-    }
+    fields |= {name: (Text | None, None) for name in categorical}
     fields |= {name: (BoundedDate | None, None) for name in dates}
     return create_model(
         "CustomerAttributes",
@@ -195,36 +272,48 @@ def build_customer_attributes(
     )
 
 
+def _feature_type(domain: FeatureDomain) -> Any:
+    # Every bound of a domain is a named rule of the 422 (ge, le, int_type, finite).
+    bounds = {
+        "ge": -LARGEST_NUMBER if domain.minimum is None else domain.minimum,
+        "le": LARGEST_NUMBER if domain.maximum is None else domain.maximum,
+    }
+    if domain.integer:
+        # 12 and 12.0 are counts; 12.5 is not (int_from_float).
+        return Annotated[int, BeforeValidator(_number_only), Field(**bounds)]
+    return Annotated[
+        float, BeforeValidator(_number_only), Field(allow_inf_nan=False, **bounds)
+    ]
+
+
 def build_segments_request(
-    feature_names: list[str],
+    domains: dict[str, FeatureDomain],
     categorical: list[str],
-    max_customers: int,
-    max_transactions: int,
+    limits: ApiSettings,
     customer_attributes: type[BaseModel] | None = None,
 ) -> type[BaseModel]:
     """Builds the ``POST /v1/segments`` body model for one model's features.
 
     Args:
-        feature_names: Model input columns, in order.
-        categorical: The categorical ones among them; the rest are numeric.
-        max_customers: Largest ``customers`` list accepted.
-        max_transactions: Largest ``transactions`` list accepted.
-
+        domains: Numeric model input column -> its domain; with ``categorical``
+            in the model's order.
+        categorical: Categorical model input columns.
+        limits: Largest ``customers``, ``attributes`` and ``transactions`` lists.
         customer_attributes: Model of one customer's attributes (see
             :func:`build_customer_attributes`); ``None`` for a model without.
 
     Returns:
-        A pydantic model with either ``customers`` (feature values; null values
-        are imputed by the model as in training) or ``transactions`` (raw lines,
-        with optional ``attributes`` and ``reference_date``).
+        A pydantic model with either ``customers`` (feature values within their
+        domains; null values are imputed by the model as in training, and
+        flagged) or ``transactions`` (raw lines, with optional ``attributes`` and
+        ``reference_date``).
     """
     attributes_model = customer_attributes or build_customer_attributes([], [], [])
     fields: dict[str, Any] = {"customer_id": (Identifier, ...)}
-    for name in feature_names:
-        if name in categorical:
-            fields[name] = (Annotated[str, Field(max_length=128)] | None, ...)
-        else:
-            fields[name] = (BoundedNumber | None, ...)
+    for name, domain in domains.items():
+        fields[name] = (_feature_type(domain) | None, ...)
+    for name in categorical:
+        fields[name] = (Text | None, ...)
     customer_features = create_model(
         "CustomerFeatures",
         __config__=ConfigDict(
@@ -233,6 +322,7 @@ def build_segments_request(
         __doc__="Feature values of one customer; null values are imputed.",
         **fields,
     )
+    max_customers, max_transactions = limits.max_customers, limits.max_transactions
 
     class SegmentsRequest(BaseModel):
         """Customers to score: feature values, or raw transaction lines."""
@@ -247,11 +337,12 @@ def build_segments_request(
             | None
         ) = None
         transactions: (
-            Annotated[
-                list[TransactionLine], Field(min_length=1, max_length=max_transactions)
-            ]
-            | None
-        ) = None
+            Annotated[list[TransactionLine], Field(max_length=max_transactions)] | None
+        ) = Field(
+            default=None,
+            description="Raw lines; an empty list is refused by the pipeline's "
+            "own rule (not empty), as in batch.",
+        )
         attributes: (
             Annotated[
                 list[attributes_model],  # type: ignore[valid-type]
@@ -263,16 +354,12 @@ def build_segments_request(
             description="Transaction mode: customer attributes, one row per "
             "customer; customers without a row get null attributes.",
         )
-        reference_date: dt.datetime | None = Field(
+        reference_date: BoundedDate | None = Field(
             default=None,
             description="Transaction mode: date recency and tenure are measured "
-            "at; default: the configured one, else the day after the last line.",
+            "at; default: api.reference_date, else the end of the request's UTC "
+            "date (midnight after it). Must not be before any line.",
         )
-
-        @field_validator("reference_date")
-        @classmethod
-        def _check_reference_date(cls, value: dt.datetime | None) -> dt.datetime | None:
-            return _naive_utc(value, "reference_date")
 
         @model_validator(mode="after")
         def _check_one_mode(self) -> SegmentsRequest:
@@ -280,6 +367,12 @@ def build_segments_request(
                 raise ValueError("give exactly one of 'customers' or 'transactions'")
             if self.attributes is not None and self.transactions is None:
                 raise ValueError("'attributes' go with 'transactions', not 'customers'")
+            kinds = {line.line_total is None for line in self.transactions or []}
+            if len(kinds) > 1:
+                raise ValueError(
+                    "transactions: give 'unit_price' in every line or 'line_total' "
+                    "in every line, not a mix (rule: one value column)"
+                )
             counts = Counter(row.customer_id for row in self.attributes or [])
             repeated = sorted(key for key, count in counts.items() if count > 1)
             if repeated:

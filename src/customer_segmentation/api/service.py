@@ -1,8 +1,10 @@
-"""Loads the model bundle and settings once, and scores features or raw transactions.
+"""Serves the inference pipeline: built once with its parameters and model bundle, run per request.
 
-Raw transactions go through the data processing, feature engineering and inference
-node functions themselves, on an in-memory DuckDB database, so a customer gets the
-segment the batch pipeline would give it.
+Nothing here restates the pipeline. A request's lines and attributes become the
+pipeline's raw inputs; the few parameters a request decides (which inputs it has,
+their column names, the reference date) are explicit overrides; every other
+parameter is the one the catalog loaded at start-up. A new cleaning rule, feature
+or parameter of the pipeline therefore reaches the API with no change here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,247 +23,296 @@ import pyarrow as pa
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io.core import Version
+from kedro.pipeline import Pipeline
 
 from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
-from customer_segmentation.pipelines.customer_value.models import (
-    predict_customer_value,
-)
-from customer_segmentation.pipelines.customer_value.nodes import (
-    summarise_customer_purchases,
-)
-from customer_segmentation.pipelines.customer_value.settings import (
-    CustomerValueSettings,
-)
-from customer_segmentation.pipelines.data_processing.nodes import (
-    CleaningRules,
+from customer_segmentation.engine import duckdb_settings
+from customer_segmentation.pipelines.data_processing.settings import (
+    TRANSACTION_COLUMNS,
+    TRANSACTION_TYPES,
     CustomerCleaningRules,
     CustomersSchema,
     TransactionsSchema,
     attribute_mapping,
-    flag_customers,
-    flag_transactions,
-    select_clean_transactions,
-    select_returned_transactions,
-    standardise_customers,
-    standardise_transactions,
 )
-from customer_segmentation.pipelines.feature_engineering.derived import (
-    DerivedFeatures,
+from customer_segmentation.pipelines.inference import pipeline as inference
+from customer_segmentation.pipelines.inference.settings import (
+    ApiSettings,
+    FeatureDomain,
+    feature_domains,
 )
-from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
-    ModelInputChecks,
-    compute_customer_features,
-    resolve_reference_date,
-)
-from customer_segmentation.pipelines.inference.nodes import (
-    STATUS_NO_VALID_TRANSACTIONS,
-    ScoringSettings,
-    attach_customer_value,
-    list_known_customers,
-    score_customers,
-    score_model_input,
-    select_bundle_model_input,
-    unscored_customers,
-)
+
+from .engine import EngineConnections, RequestTables
+from .runner import InMemoryRunner, resolve_parameter
 
 logger = logging.getLogger(__name__)
 
-MODEL_BUNDLE_DATASET = "model_bundle"
+NAMESPACE = inference.NAMESPACE
+RAW_TRANSACTIONS = f"{NAMESPACE}.raw_transactions"
+RAW_CUSTOMERS = f"{NAMESPACE}.raw_customers"
+CUSTOMER_FEATURES = f"{NAMESPACE}.customer_features@pandas"
+REFERENCE_DATE = f"{NAMESPACE}.reference_date"
+DATA_QUALITY = f"{NAMESPACE}.data_quality_report"
+SCORED = "scored_customers"
+# The parameters a request decides; all others are the catalog's.
+INPUT_KIND = "params:input_kind"
+TRANSACTIONS_SCHEMA = "params:transactions_schema"
+CUSTOMERS_SCHEMA = "params:customers_schema"
+FEATURE_SETTINGS = f"params:{NAMESPACE}.feature_settings"
+REQUEST_PARAMETERS = (
+    INPUT_KIND,
+    TRANSACTIONS_SCHEMA,
+    CUSTOMERS_SCHEMA,
+    FEATURE_SETTINGS,
+)
+# Engine tables of a request, under fixed names on the scoring thread's connection.
+TRANSACTIONS_TABLE = "request_transactions"
+ATTRIBUTES_TABLE = "request_attributes"
+
+
+class RequestRefused(ValueError):
+    """A request the service will not score; names the field and the rule.
+
+    Args:
+        loc: Path of the offending field in the body.
+        message: What is wrong, with the rule.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 @dataclass(frozen=True)
-class ApiLimits:
-    """Largest batches one request may carry.
+class Scored:
+    """Answer of one request: scored rows, the reference date and the cleaning summary."""
 
-    Attributes:
-        max_customers: Customers per request in feature mode.
-        max_transactions: Transaction lines per request in transaction mode.
-    """
+    segments: list[dict[str, Any]]
+    reference_date: dt.datetime | None = None
+    data_quality: dict[str, Any] | None = None
 
-    max_customers: int = 10_000
-    max_transactions: int = 200_000
+
+def _bound_parameters(pipeline: Pipeline, params: dict[str, Any]) -> dict[str, Any]:
+    names = [
+        name
+        for name in pipeline.inputs()
+        if name.startswith("params:") and name not in REQUEST_PARAMETERS
+    ]
+    return {name: resolve_parameter(params, name) for name in names}
 
 
 @dataclass
 class ScoringService:
-    """Everything the API needs, loaded once at start.
-
-    Scoring and naming come from the model bundle only; the settings below are
-    the input contract (how raw lines are read and cleaned) and the API limits.
+    """The inference pipeline, its parameters and the model bundle, loaded once.
 
     Attributes:
-        bundle: The published model bundle (model, feature spec, names,
-            fingerprint, version).
-        customers_schema: Training attribute schema (attribute columns accepted
-            in transaction mode).
-        cleaning_rules: Training cleaning rules.
-        customer_cleaning_rules: Training attribute cleaning rules.
-        scoring: Minimum history rule of the inference pipeline.
-        model_input_checks: The inference pipeline's model-input checks.
-        derived_features: Training derived features.
-        reference_date: Configured reference date for new data, or ``None``.
-        limits: Batch size limits.
-        value_settings: Time unit, horizon and discount rate of the value.
+        bundle: The published model bundle.
+        params: The environment's parameters, as the catalog loaded them.
+        settings: API limits and the default reference date.
     """
 
     bundle: ModelBundle
-    customers_schema: CustomersSchema
-    cleaning_rules: CleaningRules
-    scoring: ScoringSettings
-    customer_cleaning_rules: CustomerCleaningRules = field(
-        default_factory=CustomerCleaningRules
-    )
-    model_input_checks: ModelInputChecks = field(default_factory=ModelInputChecks)
-    derived_features: DerivedFeatures = field(default_factory=DerivedFeatures)
-    reference_date: dt.datetime | None = None
-    limits: ApiLimits = field(default_factory=ApiLimits)
-    value_settings: CustomerValueSettings = field(default_factory=CustomerValueSettings)
+    params: dict[str, Any]
+    settings: ApiSettings = field(default_factory=ApiSettings)
+    pipeline: Pipeline = field(default_factory=inference.create_pipeline)
 
     def __post_init__(self) -> None:
         self.model = self.bundle.segmentation_model
         self.model_version = str(self.bundle.version)
-        self.model_features = self.bundle.feature_spec.model_features
         self.names_by_segment = self.bundle.segments.by_id()
-        self.feature_names = self.bundle.feature_spec.names
-        self.categorical = list(self.model_features.categorical)
+        spec = self.bundle.feature_spec
+        self.feature_names = spec.names
+        self.categorical = list(spec.model_features.categorical)
+        rules = CustomerCleaningRules.model_validate(
+            self.params.get("customer_cleaning_rules") or {}
+        )
+        numeric = [name for name in self.feature_names if name not in self.categorical]
+        self.domains: dict[str, FeatureDomain] = feature_domains(numeric, rules)
+        self.attributes_schema = _canonical_customers_schema(
+            CustomersSchema.model_validate(self.params["customers_schema"])
+        )
+        models = {inference.MODEL_BUNDLE: self.bundle}
+        self.runner = InMemoryRunner(
+            self.pipeline,
+            _bound_parameters(self.pipeline, self.params) | models,
+            per_run={RAW_TRANSACTIONS, RAW_CUSTOMERS, *REQUEST_PARAMETERS},
+        )
+        features = inference.create_feature_scoring_pipeline()
+        self.feature_runner = InMemoryRunner(
+            features,
+            _bound_parameters(features, self.params) | models,
+            per_run={CUSTOMER_FEATURES},
+        )
+        self.engines = EngineConnections(duckdb_settings(self.params))
+        self.executor = ThreadPoolExecutor(
+            self.settings.workers, thread_name_prefix="scoring"
+        )
 
     @property
     def algorithm(self) -> str | None:
         """Clustering algorithm of the model, when the model records it."""
         return getattr(self.model, "algorithm_", None)
 
-    def score_features(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    def score_feature_records(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Scores customers whose feature values the caller sends.
 
         Args:
             rows: One mapping per customer: ``customer_id`` and every feature.
 
         Returns:
-            The scored rows (see ``score_model_input``).
+            One JSON-ready record per row, in order.
         """
         frame = pd.DataFrame.from_records(
             rows, columns=["customer_id", *self.feature_names]
         )
         numeric = [name for name in self.feature_names if name not in self.categorical]
-        frame[numeric] = frame[numeric].astype("float64")
-        return score_model_input(
-            self.model, frame, self.names_by_segment, self.model_version
+        frame = frame.astype(
+            dict.fromkeys(numeric, "float64") | dict.fromkeys(self.categorical, object)
         )
+        scored = self.feature_runner.run({CUSTOMER_FEATURES: frame}, [SCORED])[SCORED]
+        return to_records(scored)
 
-    def score_feature_records(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Same as :meth:`score_features`, as JSON-ready records.
-
-        Args:
-            rows: One mapping per customer: ``customer_id`` and every feature.
-
-        Returns:
-            One record per row, nulls as ``None``.
-        """
-        return to_records(self.score_features(rows))
-
-    def score_transaction_records(
-        self,
-        lines: list[dict[str, Any]],
-        reference_date: dt.datetime | None,
-        attributes: list[dict[str, Any]] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Same as :meth:`score_transactions`, as JSON-ready records.
+    def reference_date_for(self, given: dt.datetime | None) -> dt.datetime:
+        """The date a transaction request is measured at.
 
         Args:
-            lines: Transaction lines with the canonical column names.
-            reference_date: See :meth:`score_transactions`.
-            attributes: See :meth:`score_transactions`.
+            given: The request's ``reference_date``, or ``None``.
 
         Returns:
-            One record per customer, nulls as ``None``.
+            ``given``, else ``api.reference_date``, else the midnight that ends
+            the current UTC date (server clock).
         """
-        return to_records(self.score_transactions(lines, reference_date, attributes))
+        if given is not None:
+            return given
+        if self.settings.reference_date is not None:
+            return self.settings.reference_date
+        today = dt.datetime.now(dt.UTC).date()
+        return dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
 
     def score_transactions(
         self,
         lines: list[dict[str, Any]],
         reference_date: dt.datetime | None,
         attributes: list[dict[str, Any]] | None = None,
-    ) -> pd.DataFrame:
-        """Scores customers from their raw transaction lines.
+    ) -> Scored:
+        """Scores customers from their raw lines by running the inference pipeline.
 
         Args:
-            lines: Transaction lines with the canonical column names.
-            reference_date: Date recency is measured at; ``None`` falls back to
-                the configured one, then to the day after the last clean line.
-            attributes: Attribute rows (``customer_id`` and the attribute
-                columns of ``customers_schema``); ``None`` = no attributes.
+            lines: Transaction lines with canonical column names.
+            reference_date: See :meth:`reference_date_for`.
+            attributes: Attribute rows (canonical names); ``None``: the request
+                has no attributes (``input_kind`` transactions).
 
         Returns:
-            One row per customer id in ``lines`` (see ``score_customers``).
-        """
-        connection = ibis.duckdb.connect()
-        raw_transactions = connection.create_table(
-            "raw_transactions", _transactions_table(lines)
-        )
-        raw_customers = connection.create_table(
-            "raw_customers", _customers_table(attributes or [], self.customers_schema)
-        )
-        try:
-            return self._score_tables(raw_transactions, raw_customers, reference_date)
-        finally:
-            connection.disconnect()
+            One record per customer the lines or attributes mention, the
+            reference date and the data-quality summary.
 
-    def _score_tables(
-        self,
-        raw_transactions: Any,
-        raw_customers: Any,
-        reference_date: dt.datetime | None,
-    ) -> pd.DataFrame:
-        # A request always carries transactions; attributes only when it has some.
-        has_attributes = int(raw_customers.count().execute()) > 0
-        input_kind = "both" if has_attributes else "transactions"
-        validated = standardise_transactions(
-            raw_transactions, TransactionsSchema(), input_kind
-        )
-        customers = standardise_customers(
-            raw_customers, self.customers_schema, input_kind
-        )
-        flagged_customers = flag_customers(customers, self.customer_cleaning_rules)
-        flagged = flag_transactions(validated, self.cleaning_rules)
-        clean = select_clean_transactions(flagged)
-        returned = select_returned_transactions(flagged)
-        known = list_known_customers(flagged, customers)
-        if int(clean.count().execute()) == 0:
-            return unscored_customers(
-                known["customer_id"].tolist(),
-                STATUS_NO_VALID_TRANSACTIONS,
-                self.model_version,
+        Raises:
+            RequestRefused: If a line is dated after the reference date.
+            ValueError: If the pipeline's own rules refuse the input.
+        """
+        reference = self.reference_date_for(reference_date)
+        for index, line in enumerate(lines):
+            if line["invoice_date"] > reference:
+                raise RequestRefused(
+                    ("body", "transactions", index, "invoice_date"),
+                    f"invoice_date {line['invoice_date'].isoformat()} is after the "
+                    f"reference date {reference.isoformat()} (rule: reference date "
+                    "not before the lines); give a later reference_date",
+                )
+        tables = RequestTables(self.engines.current())
+        columns = _line_columns(lines)
+        overrides = {
+            INPUT_KIND: "transactions" if attributes is None else "both",
+            TRANSACTIONS_SCHEMA: self._transactions_schema(columns),
+            CUSTOMERS_SCHEMA: self.attributes_schema,
+            FEATURE_SETTINGS: self.params_feature_settings(reference),
+            RAW_TRANSACTIONS: tables.rows(
+                TRANSACTIONS_TABLE, _arrow_rows(lines, _types(columns))
+            ),
+            RAW_CUSTOMERS: tables.rows(
+                ATTRIBUTES_TABLE,
+                _arrow_rows(attributes or [], _attribute_types(self.attributes_schema)),
+            ),
+        }
+        try:
+            result = self.runner.run(
+                overrides, [SCORED, DATA_QUALITY, REFERENCE_DATE], tables
             )
-        settings = FeatureSettings(reference_date=reference_date or self.reference_date)
-        reference = resolve_reference_date(clean, settings, input_kind)
-        feature_table = compute_customer_features(
-            clean,
-            returned,
-            flagged_customers,
-            reference,
-            input_kind,
-            derived_features=self.derived_features,
+        finally:
+            tables.release()
+        report = result[DATA_QUALITY]["tables"]["transactions"]
+        return Scored(
+            segments=to_records(result[SCORED]),
+            reference_date=pd.Timestamp(result[REFERENCE_DATE]).to_pydatetime(),
+            data_quality={
+                key: report[key] for key in ("rows_in", "rows_dropped", "rows_out")
+            },
         )
-        features = feature_table.to_pandas()
-        model_input = select_bundle_model_input(
-            features, self.bundle, self.model_input_checks
+
+    def params_feature_settings(self, reference: dt.datetime) -> Any:
+        """The inference feature settings with the request's reference date."""
+        configured = resolve_parameter(self.params, FEATURE_SETTINGS)
+        return configured.model_copy(update={"reference_date": reference})
+
+    def _transactions_schema(self, columns: list[str]) -> TransactionsSchema:
+        training = TransactionsSchema.model_validate(self.params["transactions_schema"])
+        return TransactionsSchema(
+            dataset="transactions",
+            columns={
+                name: name if name in columns else None for name in TRANSACTION_COLUMNS
+            },
+            missing_values=training.missing_values,
         )
-        segment_scores = score_customers(
-            self.bundle,
-            model_input,
-            customer_features=features,
-            known_customers=known,
-            scoring=self.scoring,
+
+
+def _line_columns(lines: list[dict[str, Any]]) -> list[str]:
+    # The request's own columns: required ones, and optional ones some line gives.
+    value = "line_total" if lines and lines[0].get("line_total") is not None else None
+    required = {"customer_id", "invoice_date", value or "unit_price"}
+    if value is None:
+        required.add("quantity")
+    return [
+        name
+        for name in TRANSACTION_COLUMNS
+        if name in required
+        or (
+            name not in {"unit_price", "line_total"}
+            and any(line.get(name) is not None for line in lines)
         )
-        purchase_summary = summarise_customer_purchases(
-            clean, feature_table, reference, self.value_settings, input_kind
-        ).to_pandas()
-        customer_value = predict_customer_value(
-            self.bundle.customer_value_models, purchase_summary, self.value_settings
-        )
-        return attach_customer_value(segment_scores, customer_value)
+    ]
+
+
+def _types(columns: list[str]) -> dict[str, str]:
+    return {name: TRANSACTION_TYPES[name] for name in columns}
+
+
+def _attribute_types(schema: CustomersSchema) -> dict[str, str]:
+    return (
+        {"customer_id": "string"}
+        | dict.fromkeys(attribute_mapping(schema.numeric), "float64")
+        | dict.fromkeys(attribute_mapping(schema.categorical), "string")
+        | dict.fromkeys(attribute_mapping(schema.dates), "timestamp")
+    )
+
+
+def _arrow_rows(rows: list[dict[str, Any]], types: dict[str, str]) -> pa.Table:
+    schema = ibis.schema(types).to_pyarrow()
+    return pa.Table.from_pydict(
+        {column: [row.get(column) for row in rows] for column in types}, schema=schema
+    )
+
+
+def _canonical_customers_schema(training: CustomersSchema) -> CustomersSchema:
+    # Requests use canonical attribute names, whatever the raw file called them.
+    return CustomersSchema(
+        dataset="attributes",
+        customer_id="customer_id",
+        numeric=list(attribute_mapping(training.numeric)),
+        categorical=list(attribute_mapping(training.categorical)),
+        dates=list(attribute_mapping(training.dates)),
+        missing_values=training.missing_values,
+    )
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -291,51 +343,12 @@ def _is_missing(value: Any) -> bool:
     )
 
 
-def _transactions_table(lines: list[dict[str, Any]]) -> pa.Table:
-    schema = pa.schema(
-        [
-            ("customer_id", pa.string()),
-            ("invoice_id", pa.string()),
-            ("invoice_date", pa.timestamp("us")),
-            ("product_id", pa.string()),
-            ("quantity", pa.float64()),
-            ("unit_price", pa.float64()),
-            ("country", pa.string()),
-        ]
-    )
-    return pa.Table.from_pylist(lines, schema=schema)
-
-
-def _customers_table(
-    attributes: list[dict[str, Any]], schema: CustomersSchema
-) -> pa.Table:
-    # The API uses canonical names; the raw file (and so the schema) may not.
-    kinds = (
-        (schema.numeric, pa.float64()),
-        (schema.categorical, pa.string()),
-        (schema.dates, pa.timestamp("us")),
-    )
-    raw_name_of = {
-        canonical: (raw, arrow_type)
-        for columns, arrow_type in kinds
-        for canonical, raw in attribute_mapping(columns).items()
-    }
-    id_column = schema.customer_id or "customer_id"
-    fields = [(id_column, pa.string())] + list(raw_name_of.values())
-    rows = [
-        {id_column: row["customer_id"]}
-        | {raw: row.get(canonical) for canonical, (raw, _) in raw_name_of.items()}
-        for row in attributes
-    ]
-    return pa.Table.from_pylist(rows, schema=pa.schema(fields))
-
-
 def load_scoring_service(
     project_path: Path | str,
     env: str | None = None,
     model_version: str | None = None,
 ) -> ScoringService:
-    """Loads the environment's model bundle and settings through the Kedro catalog.
+    """Loads the environment's model bundle and parameters through the Kedro catalog.
 
     Args:
         project_path: Root of the Kedro project.
@@ -357,34 +370,15 @@ def load_scoring_service(
     with KedroSession.create(project_path=project_path, env=env) as session:
         context = session.load_context()
         version = Version(model_version, None) if model_version else None
-        dataset = context.catalog.get(MODEL_BUNDLE_DATASET, version=version)
+        dataset = context.catalog.get(inference.MODEL_BUNDLE, version=version)
         if dataset is None:
-            raise BundleNotFoundError(f"{MODEL_BUNDLE_DATASET}: not in the catalog")
+            raise BundleNotFoundError(f"{inference.MODEL_BUNDLE}: not in the catalog")
         bundle = dataset.load()
         params = context.params
-    inference = params.get("inference", {})
     service = ScoringService(
         bundle=bundle,
-        # Kedro may already have turned typed parameters into their models.
-        customers_schema=CustomersSchema.model_validate(params["customers_schema"]),
-        cleaning_rules=CleaningRules.model_validate(params["cleaning_rules"]),
-        customer_cleaning_rules=CustomerCleaningRules.model_validate(
-            params.get("customer_cleaning_rules", {})
-        ),
-        model_input_checks=ModelInputChecks.model_validate(
-            inference.get("model_input_checks", {})
-        ),
-        scoring=ScoringSettings.model_validate(inference.get("scoring", {})),
-        derived_features=DerivedFeatures.model_validate(
-            params.get("derived_features", {})
-        ),
-        reference_date=FeatureSettings.model_validate(
-            inference.get("feature_settings", {})
-        ).reference_date,
-        limits=ApiLimits(**params.get("api", {})),
-        value_settings=CustomerValueSettings.model_validate(
-            params.get("customer_value", {})
-        ),
+        params=params,
+        settings=ApiSettings.model_validate(params.get("api") or {}),
     )
     logger.info(
         "Loaded model bundle %s of environment %r (%d segments)",

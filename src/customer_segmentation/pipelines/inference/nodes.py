@@ -35,6 +35,7 @@ SCORED_COLUMNS = (
     "recommended_action",
     "distance_to_centre",
     "probability",
+    "imputed_features",
     "model_version",
     "status",
 )
@@ -125,6 +126,14 @@ def _finite_or_none(values: np.ndarray) -> list[float | None]:
     return [float(value) if math.isfinite(value) else None for value in values]
 
 
+def _imputed_features(features: pd.DataFrame) -> list[list[str]]:
+    names = list(features.columns)
+    return [
+        [name for name, missing in zip(names, row, strict=True) if missing]
+        for row in features.isna().to_numpy()
+    ]
+
+
 def score_model_input(
     segmentation_model: Any,
     model_input: pd.DataFrame,
@@ -144,7 +153,8 @@ def score_model_input(
 
     Returns:
         One row per customer with the columns of ``SCORED_COLUMNS``; ``status`` is
-        ``scored``. ``probability`` is the probability of the assigned segment, or
+        ``scored``. ``imputed_features`` lists the features that were missing
+        and that the model imputed (empty when none). ``probability`` is the probability of the assigned segment, or
         null when the model has no ``predict_proba``; ``segment_name`` and
         ``recommended_action`` are null (with a warning) for a segment without a
         row in ``segment_names``.
@@ -192,6 +202,7 @@ def score_model_input(
             },
             "distance_to_centre": pd.array(distances, dtype="Float64"),
             "probability": pd.array(probabilities, dtype="Float64"),
+            "imputed_features": _imputed_features(features),
             "model_version": model_version,
             "status": STATUS_SCORED,
         },
@@ -230,11 +241,38 @@ def unscored_customers(
             "recommended_action": pd.array([None] * n_customers, dtype="string"),
             "distance_to_centre": pd.array([None] * n_customers, dtype="Float64"),
             "probability": pd.array([None] * n_customers, dtype="Float64"),
+            "imputed_features": [[] for _ in range(n_customers)],
             "model_version": model_version,
             "status": status,
         },
         columns=list(SCORED_COLUMNS),
     )
+
+
+def score_given_features(
+    model_bundle: ModelBundle, model_input: pd.DataFrame
+) -> pd.DataFrame:
+    """Scores customers whose feature values were given rather than computed.
+
+    Args:
+        model_bundle: The published bundle: model, segment names and version.
+        model_input: ``customer_id`` and the model's feature columns.
+
+    Returns:
+        One row per customer, in input order, with the columns of
+        ``SCORED_WITH_VALUE_COLUMNS``; the lifetime value is null (features
+        carry no purchase history).
+    """
+    scored = score_model_input(
+        model_bundle.segmentation_model,
+        model_input,
+        model_bundle.segments.by_id(),
+        str(model_bundle.version),
+    )
+    no_value = pd.array([None] * len(scored), dtype="Float64")
+    return scored.assign(**dict.fromkeys(CUSTOMER_VALUE_COLUMNS, no_value))[
+        list(SCORED_WITH_VALUE_COLUMNS)
+    ]
 
 
 def score_customers(

@@ -14,6 +14,7 @@ from .nodes import (
     attach_customer_value,
     list_known_customers,
     score_customers,
+    score_given_features,
     select_bundle_model_input,
 )
 
@@ -36,6 +37,45 @@ SHARED_PARAMETERS = {
 }
 
 
+def _select_bundle_model_input_node() -> Node:
+    return Node(
+        func=select_bundle_model_input,
+        inputs=[
+            "customer_features@pandas",
+            MODEL_BUNDLE,
+            "params:model_input_checks",
+        ],
+        outputs="model_input",
+        name="select_bundle_model_input_node",
+    )
+
+
+def create_feature_scoring_pipeline() -> Pipeline:
+    """Creates the nodes that score customers whose features are given (the API's feature mode).
+
+    Returns:
+        From ``inference.customer_features@pandas`` (one row per customer) to
+        ``scored_customers``: the bundle's model input, then its segments.
+    """
+    scoring = Pipeline(
+        [
+            _select_bundle_model_input_node(),
+            Node(
+                func=score_given_features,
+                inputs=[MODEL_BUNDLE, "model_input"],
+                outputs="scored_customers",
+                name="score_given_features_node",
+            ),
+        ]
+    )
+    return pipeline(
+        scoring,
+        namespace=NAMESPACE,
+        inputs={MODEL_BUNDLE},
+        outputs={"scored_customers"},
+    )
+
+
 def create_pipeline(**kwargs) -> Pipeline:
     """Creates the inference pipeline.
 
@@ -51,16 +91,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     features = features - features.only_nodes_with_outputs("model_input")
     scoring = Pipeline(
         [
-            Node(
-                func=select_bundle_model_input,
-                inputs=[
-                    "customer_features@pandas",
-                    MODEL_BUNDLE,
-                    "params:model_input_checks",
-                ],
-                outputs="model_input",
-                name="select_bundle_model_input_node",
-            ),
+            _select_bundle_model_input_node(),
             Node(
                 func=select_bundle_value_models,
                 inputs=MODEL_BUNDLE,

@@ -1,0 +1,119 @@
+"""In-process DuckDB connections of the API: one per scoring thread, compiling each query once.
+
+A request's tables always have the same names and types on a thread's connection,
+so the node code builds the same Ibis expressions request after request; their SQL
+is compiled once and reused (compiling, not running, is most of the cost of a
+small request).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from typing import Any
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from customer_segmentation.engine import DuckDBSettings, configure_duckdb
+
+COMPILED_QUERIES = 1024
+
+
+def _compile_once(backend: Any) -> None:
+    compile_expression = backend.compile
+
+    @functools.lru_cache(maxsize=COMPILED_QUERIES)
+    def compile_operation(operation: Any, limit: Any, pretty: bool) -> str:
+        return compile_expression(operation.to_expr(), limit=limit, pretty=pretty)
+
+    def compile(expr: Any, /, *, limit=None, params=None, pretty=False) -> str:  # noqa: A001
+        if params:
+            return compile_expression(expr, limit=limit, params=params, pretty=pretty)
+        return compile_operation(expr.op(), limit, pretty)
+
+    backend.compile = compile
+
+
+class EngineConnections:
+    """Gives each thread its own in-memory DuckDB connection, made on first use.
+
+    Args:
+        settings: Memory limit, threads and spill folder of each connection.
+    """
+
+    def __init__(self, settings: DuckDBSettings) -> None:
+        self._settings = settings
+        self._local = threading.local()
+
+    def current(self) -> Any:
+        """The calling thread's connection (an Ibis DuckDB backend)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = ibis.duckdb.connect()
+            configure_duckdb(connection, self._settings)
+            _compile_once(connection)
+            self._local.connection = connection
+        return connection
+
+
+def _table(connection: Any, name: str, schema: ibis.Schema) -> ir.Table:
+    # Built from the known schema: no round trip to ask the engine for it.
+    return ops.DatabaseTable(
+        name, schema=schema, source=connection, namespace=ops.Namespace()
+    ).to_expr()
+
+
+class RequestTables:
+    """The tables of one request on a thread's connection, under fixed names.
+
+    Args:
+        connection: The thread's Ibis DuckDB backend.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self._views: list[str] = []
+        self._names: list[str] = []
+
+    def rows(self, name: str, rows: pa.Table) -> ir.Table:
+        """Makes Arrow rows a table of the engine (registered, not copied).
+
+        Args:
+            name: Table name.
+            rows: The rows.
+
+        Returns:
+            The table.
+        """
+        self.connection.con.register(name, rows)
+        self._views.append(name)
+        return _table(self.connection, name, ibis.Schema.from_pyarrow(rows.schema))
+
+    def keep(self, name: str, table: ir.Table) -> ir.Table:
+        """Computes a table once, into a temporary table of the engine.
+
+        Args:
+            name: Name of the dataset (made a table name).
+            table: Its expression.
+
+        Returns:
+            The temporary table.
+        """
+        name = "run_" + re.sub(r"\W", "_", name)
+        sql = self.connection.compile(table)
+        self.connection.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        self._names.append(name)
+        return _table(self.connection, name, table.schema())
+
+    def release(self) -> None:
+        """Drops every table of the request, so no request's data stays behind."""
+        for name in self._views:
+            self.connection.con.unregister(name)
+        for name in self._names:
+            self.connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+        self._views.clear()
+        self._names.clear()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipelines.reporting.chromium import HeadlessChromium, find_chromium
+from tests.chromium import HeadlessChromium, find_chromium
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(

@@ -105,10 +105,13 @@ def model_choice_summary(model_selection: pd.DataFrame) -> dict[str, Any]:
             value = row[column]
             if column == "chosen":
                 cells[column] = "yes" if bool(value) else ""
+            elif pd.isna(value):
+                # e.g. stability, not measured for a candidate that cannot win
+                cells[column] = "not measured" if column == "stability" else ""
             elif isinstance(value, float):
                 cells[column] = f"{value:.3f}"
             else:
-                cells[column] = "" if pd.isna(value) else str(value)
+                cells[column] = str(value)
         rows.append({"chosen": bool(row["chosen"]), "cells": cells})
     return {"summary": summary, "columns": columns, "rows": rows}
 

@@ -97,3 +97,17 @@ def test_holdout_purchases_count_days_after_the_calibration_end():
         zip(holdout["customer_id"], holdout["holdout_purchases"], strict=True)
     )
     assert counts == {"a": 1, "b": 1}
+
+
+def test_stored_summary_columns_are_floats_on_every_engine(engine, tmp_path):
+    # Spark SQL reads `days / 7.0` as a decimal division: the stored file would hold
+    # decimals, which pandas reads as objects and the models refuse.
+    summary = summarise_purchases(
+        _lines(), _customers(), pd.Timestamp("2025-01-29 18:00"), "weeks"
+    )
+    summary.to_parquet(tmp_path / "summary.parquet")
+    stored = pd.read_parquet(tmp_path / "summary.parquet").set_index("customer_id")
+
+    assert stored["recency"].dtype == "float64"
+    assert stored["T"].dtype == "float64"
+    assert stored.loc["a", "T"] == pytest.approx(4.0)

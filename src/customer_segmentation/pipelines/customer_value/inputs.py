@@ -44,6 +44,15 @@ def _purchase_days(
     )
 
 
+def in_units(days: ir.Value, time_unit: TimeUnit) -> ir.FloatingValue:
+    """Whole days in the model's time unit, as a float column on every engine.
+
+    The days are cast before dividing: a float literal is a decimal in Spark SQL, so
+    ``days / 7.0`` would come back as decimals that pandas holds as objects.
+    """
+    return days.cast("float64") / DAYS_PER_UNIT[time_unit]
+
+
 def summarise_purchases(
     clean_transactions: ir.Table,
     customers: ir.Table,
@@ -77,16 +86,15 @@ def summarise_purchases(
         total_spend=days.spend.sum(),
         first_spend=days.spend.argmin(days.purchase_day),
     )
-    unit = DAYS_PER_UNIT[time_unit]
     frequency = per_customer.n_days - 1
     return per_customer.select(
         "customer_id",
         frequency=frequency.cast("int64"),
-        recency=(
-            days_between(per_customer.last_day, per_customer.first_day) / unit
-        ).cast("float64"),
-        T=(days_between(_day(observation_end), per_customer.first_day) / unit).cast(
-            "float64"
+        recency=in_units(
+            days_between(per_customer.last_day, per_customer.first_day), time_unit
+        ),
+        T=in_units(
+            days_between(_day(observation_end), per_customer.first_day), time_unit
         ),
         monetary_value=ibis.ifelse(
             frequency > 0,

@@ -16,7 +16,12 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import days_between
 
-from .inputs import SUMMARY_COLUMNS, count_holdout_purchases, summarise_purchases
+from .inputs import (
+    SUMMARY_COLUMNS,
+    count_holdout_purchases,
+    in_units,
+    summarise_purchases,
+)
 from .models import (
     STATUS_FITTED,
     STATUS_INSUFFICIENT_REPEAT_DATA,
@@ -26,7 +31,7 @@ from .models import (
     fit_spend_model,
     predict_holdout_purchases,
 )
-from .settings import DAYS_PER_UNIT, CalibrationSettings, CustomerValueSettings
+from .settings import CalibrationSettings, CustomerValueSettings
 
 logger = logging.getLogger(__name__)
 
@@ -152,12 +157,12 @@ def summarise_calibration_purchases(  # noqa: PLR0917 - Kedro passes node inputs
     )
     holdout = count_holdout_purchases(clean_transactions, summary, end, observation_end)
     # Computed by the engine like T, so that it is stored as a float column.
-    length = (
+    length = in_units(
         days_between(
             ibis.literal(observation_end).cast("timestamp"),
             ibis.literal(end).cast("timestamp"),
-        )
-        / DAYS_PER_UNIT[settings.time_unit]
+        ),
+        settings.time_unit,
     )
     joined = summary.left_join(holdout, "customer_id").drop("customer_id_right")
     return joined.mutate(

@@ -26,6 +26,8 @@ FLAGS = [
     "--remote-debugging-port=0",
     "--remote-allow-origins=*",
 ]
+START_SECONDS = 90
+STARTS = 2
 
 
 def find_chromium() -> str | None:
@@ -38,7 +40,7 @@ class HeadlessChromium:
 
     Args:
         binary: Path of the Chromium executable.
-        profile_dir: Empty folder used as ``--user-data-dir``.
+        profile_dir: Empty folder for the profiles (``--user-data-dir``) and logs.
         width: Viewport width in pixels.
         height: Viewport height in pixels.
     """
@@ -46,24 +48,33 @@ class HeadlessChromium:
     def __init__(
         self, binary: str, profile_dir: Path, width: int = 1400, height: int = 1000
     ) -> None:
-        self._process = subprocess.Popen(  # noqa: S603
-            [
-                binary,
-                *FLAGS,
-                f"--user-data-dir={profile_dir}",
-                f"--window-size={width},{height}",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = profile_dir / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or self._process.poll() is not None:
-                self.close()
-                raise RuntimeError("headless Chromium did not open its DevTools port")
-            time.sleep(0.1)
+        # A loaded machine can make a start slow or fail: one retry, in a fresh profile.
+        for attempt in range(STARTS):
+            profile = profile_dir / f"start-{attempt}"
+            profile.mkdir()
+            log = profile_dir / f"start-{attempt}.log"
+            with log.open("wb") as stderr:
+                self._process = subprocess.Popen(  # noqa: S603
+                    [
+                        binary,
+                        *FLAGS,
+                        f"--user-data-dir={profile}",
+                        f"--window-size={width},{height}",
+                        "about:blank",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
+            port_file = profile / "DevToolsActivePort"
+            if self._wait_for(port_file):
+                break
+            self.close()
+            if attempt == STARTS - 1:
+                raise RuntimeError(
+                    "headless Chromium did not open its DevTools port within "
+                    f"{START_SECONDS} s (exit code {self._process.returncode}): "
+                    + log.read_text(errors="replace")[-2000:]
+                )
         port = int(port_file.read_text().splitlines()[0])
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as response:
             targets = json.load(response)
@@ -143,6 +154,14 @@ class HeadlessChromium:
         data = self.send("Page.captureScreenshot", **params)["data"]
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def _wait_for(self, port_file: Path) -> bool:
+        deadline = time.monotonic() + START_SECONDS
+        while not port_file.exists() or not port_file.read_text().strip():
+            if time.monotonic() > deadline or self._process.poll() is not None:
+                return False
+            time.sleep(0.1)
+        return True
 
     def close(self) -> None:
         """Closes the browser and waits for its process to end."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,18 +15,38 @@ from fastapi.testclient import TestClient
 from customer_segmentation.api import create_app, load_scoring_service
 from customer_segmentation.bundle import storage
 from tests.environments import add_environment, published_version
-from tests.project import run_project
+from tests.project import close_ibis_connections, copy_project, run_project
 
 ENV = "alpha"
 RETRAIN_WITH_THREE_SEGMENTS = {"model_choice": {"algorithm": "kmeans", "k": 3}}
 
 
+@pytest.fixture(scope="module")
+def trained_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project copy with environment alpha trained once (two segments)."""
+    project = copy_project(tmp_path_factory.mktemp("trained"))
+    add_environment(project, ENV, customers=300, seed=1, k=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        run_project(project, env=ENV)
+    return project
+
+
+@pytest.fixture
+def project_copy(
+    trained_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A fresh copy of the trained project for each test, which runs inside it."""
+    project = Path(shutil.copytree(trained_once, tmp_path / "project"))
+    monkeypatch.chdir(project)
+    yield project
+    close_ibis_connections()
+
+
 @pytest.fixture
 def trained(project_copy: Path) -> Path:
-    """Project copy with environment alpha trained once (two segments)."""
-    root = add_environment(project_copy, ENV, customers=300, seed=1, k=2)
-    run_project(project_copy, env=ENV)
-    return root
+    """Output root of environment alpha in the test's copy."""
+    return project_copy / "data" / ENV
 
 
 def _block_saving(project: Path, root: Path, dataset: str, entry: dict) -> None:

@@ -77,7 +77,7 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     (
         "ignore",
         r"Using `httpx` with `starlette\.testclient` is deprecated",
-        DeprecationWarning,
+        UserWarning,  # Starlette's deprecation warnings are UserWarnings
         r"fastapi\..*|starlette\..*",
         "FastAPI's test client (tests only) imports Starlette's, which prefers httpx2.",
     ),

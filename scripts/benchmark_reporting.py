@@ -7,7 +7,8 @@ Usage (after ``make run``, which writes the inputs it replicates)::
 Each factor replicates ``customer_features`` and ``customer_segments`` that many times (new
 customer ids, features jittered by up to 1%), runs every reporting node once, and prints the
 seconds per node and the ratio to factor 1. Linear cost shows as time ratios close to the
-size ratios.
+size ratios. The rules and the breakdown plot are timed both on every customer and on the
+customer sample (``customer_sample``), which is what the pipeline gives them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.reporting.audiences import (
+    build_segment_audiences,
+    split_segment_audiences,
+)
+from customer_segmentation.pipelines.reporting.business_plots import (
+    plot_segment_breakdowns,
+)
 from customer_segmentation.pipelines.reporting.migration import (
     compare_segment_assignments,
 )
@@ -31,18 +40,25 @@ from customer_segmentation.pipelines.reporting.plots import (
     plot_rfm_distributions,
     plot_segment_projection,
 )
-from customer_segmentation.pipelines.reporting.profiles import profile_segments
+from customer_segmentation.pipelines.reporting.profiles import (
+    draw_customer_sample,
+    profile_segments,
+)
 from customer_segmentation.pipelines.reporting.rfm import score_rfm
 from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
 from customer_segmentation.pipelines.reporting.settings import (
+    CustomerSampleSettings,
     NamingSettings,
     ProjectionSettings,
-    RfmRule,
+    ReportSettings,
     RfmSettings,
     RulesSettings,
 )
 
 logger = logging.getLogger(__name__)
+
+# The project's RFM scheme, so the cells are named by the rules a run uses.
+PARAMETERS = Path(__file__).resolve().parents[1] / "conf/base/parameters_reporting.yml"
 
 
 def replicate(
@@ -104,21 +120,48 @@ def time_nodes(features: pd.DataFrame, segments: pd.DataFrame) -> dict[str, floa
     Returns:
         Seconds per node name.
     """
-    rfm = RfmSettings(
-        segments=[RfmRule(name="Champions", recency=(4, 5), frequency_monetary=(4, 5))]
+    rfm = RfmSettings.model_validate(
+        yaml.safe_load(PARAMETERS.read_text(encoding="utf-8"))["rfm"]
     )
     projection = ProjectionSettings()
     profiles = profile_segments(features, segments)
     model_features = ModelFeatures(numeric=["recency_days", "frequency", "monetary"])
     names = name_segments(profiles, segments, features, rfm, NamingSettings())
+    sample = draw_customer_sample(features, segments, CustomerSampleSettings())
+    rules, _ = derive_segment_rules(*sample, names, RulesSettings())
+    report = ReportSettings()
     return {
         "profile_segments": _time(lambda: profile_segments(features, segments)),
+        "draw_customer_sample": _time(
+            lambda: draw_customer_sample(features, segments, CustomerSampleSettings())
+        ),
         "score_rfm": _time(lambda: score_rfm(features, rfm)),
         "name_segments": _time(
             lambda: name_segments(profiles, segments, features, rfm, NamingSettings())
         ),
-        "derive_segment_rules": _time(
+        "derive_segment_rules (all customers)": _time(
             lambda: derive_segment_rules(features, segments, names, RulesSettings())
+        ),
+        "derive_segment_rules (sample)": _time(
+            lambda: derive_segment_rules(*sample, names, RulesSettings())
+        ),
+        "plot_segment_breakdowns (all customers)": _time(
+            lambda: plot_segment_breakdowns(features, segments, names, report)
+        ),
+        "plot_segment_breakdowns (sample)": _time(
+            lambda: plot_segment_breakdowns(*sample, names, report)
+        ),
+        "build_segment_audiences": _time(
+            lambda: build_segment_audiences(
+                features, segments, names, rules, model_features
+            )
+        ),
+        "split_segment_audiences": _time(
+            lambda: split_segment_audiences(
+                build_segment_audiences(
+                    features, segments, names, rules, model_features
+                )
+            )
         ),
         "compare_segment_assignments": _time(
             lambda: compare_segment_assignments(segments, segments, names)

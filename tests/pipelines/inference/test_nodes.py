@@ -186,6 +186,49 @@ def test_score_customers_rejects_a_customer_without_invoice_count(model):
         )
 
 
+def test_score_customers_gives_the_same_rows_whatever_the_batch_size(model):
+    frame = model_input(
+        ["c1", "c2", "c3", "c4", "c5"],
+        [[3, 21, 5100], [305, 1, 22], [4, 24, 5300], [310, 2, 28], [2, 20, 5000]],
+    )
+    features = frame[["customer_id", "frequency"]]
+    known = pd.DataFrame({"customer_id": ["c0", "c1", "c2", "c3", "c4", "c5"]})
+    bundle = make_bundle(model, ["Champions", "Hibernating"])
+
+    def scored(batch_customers: int) -> pd.DataFrame:
+        return score_customers(
+            bundle,
+            frame,
+            customer_features=features,
+            known_customers=known,
+            scoring=ScoringSettings(batch_customers=batch_customers),
+        )
+
+    in_one = scored(100)
+    pd.testing.assert_frame_equal(scored(2), in_one)
+    assert in_one["segment_id"].tolist()[1:] == [0, 1, 0, 1, 0]
+
+
+def test_score_model_input_lists_each_customers_imputed_features(model):
+    frame = model_input(
+        ["full", "no_money", "empty"],
+        [[3, 21, 5100], [305, 1, np.nan], [np.nan, np.nan, np.nan]],
+    )
+
+    scored = score_model_input(model, frame, NAMES, "v1")
+
+    assert scored["imputed_features"].tolist() == [
+        [],
+        ["monetary"],
+        ["recency_days", "frequency", "monetary"],
+    ]
+
+
+def test_scoring_settings_reject_a_batch_of_no_customers():
+    with pytest.raises(ValueError, match=r"batch_customers"):
+        ScoringSettings(batch_customers=0)
+
+
 def test_scoring_settings_reject_a_minimum_below_one():
     with pytest.raises(ValueError, match=r"min_invoices"):
         ScoringSettings(min_invoices=0)

@@ -128,7 +128,6 @@ def report_inputs(
         "segment_rules_summary": summary,
         "segment_migration": EMPTY_MIGRATION,
         "customer_features": features,
-        "customer_segments": segments,
         "sampled_customer_features": features,
         "sampled_customer_segments": segments,
         "customer_rfm_scores": score_rfm(features, RfmSettings()),

@@ -57,6 +57,26 @@ def test_monthly_revenue_is_summed_per_segment_and_calendar_month():
     }
 
 
+def test_monthly_orders_count_each_invoice_once_and_customers_once():
+    lines = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "c"],
+            "invoice_id": ["1", "1", "2", "3", "4"],
+            "invoice_date": pd.to_datetime(["2025-01-03"] * 3 + ["2025-01-20"] * 2),
+            "line_total": [20.0, 1.0, 5.0, 3.0, 4.0],
+        }
+    )
+    segments = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment_id": [0, 0, 1]})
+
+    _, monthly = summarise_transactions(
+        ibis.memtable(lines), segments, FeatureSettings(), "transactions"
+    )
+
+    first = monthly[monthly["segment_id"] == 0].iloc[0]
+    assert (first["revenue"], first["n_orders"], first["n_customers"]) == (29.0, 3, 2)
+    assert monthly["n_orders"].tolist() == [3, 1]
+
+
 def test_set_reference_date_is_reported():
     period, _ = summarise_transactions(
         ibis.memtable(LINES),

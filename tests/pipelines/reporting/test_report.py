@@ -115,6 +115,30 @@ def test_rules_show_precision_recall_and_fidelity(html):
     assert "Fidelity:" in rules
 
 
+def test_report_says_which_figures_come_from_a_sample_of_the_customers():
+    inputs = report_inputs(FEATURES, SEGMENTS, NAMES, MODEL_FEATURES)
+    rows = [0, 2, 4]
+    inputs.update(
+        sampled_customer_features=FEATURES.iloc[rows].reset_index(drop=True),
+        sampled_customer_segments=SEGMENTS.iloc[rows].reset_index(drop=True),
+        segment_rules_summary={**inputs["segment_rules_summary"], "n_customers": 3},
+    )
+
+    html = render_segmentation_report(**inputs)
+
+    note = "(a random sample of 3 of the 6 customers)"
+    rules = html[html.index('id="rules"') : html.index('id="migration"')]
+    breakdown = html[html.index('id="breakdown"') : html.index('id="profiles"')]
+    assert note in rules
+    assert "Customers (sample)" in rules
+    assert note in breakdown
+
+
+def test_report_of_every_customer_mentions_no_sample(html):
+    assert "random sample" not in html
+    assert "Customers (sample)" not in html
+
+
 def test_glossary_gives_every_feature_a_label(html):
     glossary = html[html.index('id="glossary"') : html.index('id="appendix"')]
 

@@ -7,20 +7,22 @@ HTTP API both call it, so a customer gets the same answer from either.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer_segmentation.bundle import ModelBundle
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     ModelInputChecks,
     select_model_input,
 )
+
+from .settings import ScoringSettings
 
 logger = logging.getLogger(__name__)
 
@@ -53,20 +55,6 @@ SCORED_WITH_VALUE_COLUMNS = (
     *CUSTOMER_VALUE_COLUMNS,
     *SCORED_COLUMNS[_AFTER_PROBABILITY:],
 )
-
-
-class ScoringSettings(BaseModel):
-    """Which customers have enough history to be scored.
-
-    Attributes:
-        min_invoices: Customers with fewer distinct clean invoices get the status
-            ``insufficient_history`` and no segment. 1 scores everyone with a clean
-            purchase, as the training did.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    min_invoices: int = Field(default=1, ge=1)
 
 
 def select_bundle_model_input(
@@ -122,16 +110,28 @@ def _check_feature_columns(model: Any, features: pd.DataFrame) -> None:
         )
 
 
-def _finite_or_none(values: np.ndarray) -> list[float | None]:
-    return [float(value) if math.isfinite(value) else None for value in values]
+def _finite_or_null(values: np.ndarray) -> pd.arrays.FloatingArray:
+    values = np.asarray(values, dtype="float64")
+    finite = np.isfinite(values)
+    return pd.arrays.FloatingArray(np.where(finite, values, 0.0), mask=~finite)
 
 
 def _imputed_features(features: pd.DataFrame) -> list[list[str]]:
-    names = list(features.columns)
-    return [
-        [name for name, missing in zip(names, row, strict=True) if missing]
-        for row in features.isna().to_numpy()
-    ]
+    names = np.asarray([str(name) for name in features.columns], dtype=object)
+    missing = features.isna().to_numpy()
+    imputed: list[list[str]] = [[] for _ in range(len(features))]
+    for row in np.flatnonzero(missing.any(axis=1)):
+        imputed[row] = names[missing[row]].tolist()
+    return imputed
+
+
+def _segment_text(
+    segment_ids: np.ndarray, segment_names: dict[int, dict[str, Any]], column: str
+) -> pd.arrays.StringArray:
+    by_segment = {
+        int(segment): row.get(column) for segment, row in segment_names.items()
+    }
+    return pd.array(pd.Series(segment_ids).map(by_segment).to_numpy(), dtype="string")
 
 
 def score_model_input(
@@ -167,18 +167,16 @@ def score_model_input(
     n_customers = len(features)
     if n_customers == 0:
         segment_ids = np.empty(0, dtype=np.int64)
-        distances: list[float | None] = []
-        probabilities: list[float | None] = []
+        distances = _finite_or_null(np.empty(0))
+        probabilities = distances
     else:
         assignment = segmentation_model.assign(features)
         segment_ids = np.asarray(assignment.segment_ids, dtype=np.int64)
-        distances = _finite_or_none(assignment.distances)
-        probabilities = (
-            [None] * n_customers
+        distances = _finite_or_null(assignment.distances)
+        probabilities = _finite_or_null(
+            np.full(n_customers, np.nan)
             if assignment.probabilities is None
-            else _finite_or_none(
-                assignment.probabilities[np.arange(n_customers), segment_ids]
-            )
+            else assignment.probabilities[np.arange(n_customers), segment_ids]
         )
     unnamed = sorted(set(segment_ids.tolist()) - set(segment_names))
     if unnamed:
@@ -191,17 +189,11 @@ def score_model_input(
             "customer_id": model_input["customer_id"].astype(str).to_numpy(),
             "segment_id": pd.array(segment_ids, dtype="Int64"),
             **{
-                column: pd.array(
-                    [
-                        segment_names.get(int(segment), {}).get(column)
-                        for segment in segment_ids
-                    ],
-                    dtype="string",
-                )
+                column: _segment_text(segment_ids, segment_names, column)
                 for column in ("segment_name", "recommended_action")
             },
-            "distance_to_centre": pd.array(distances, dtype="Float64"),
-            "probability": pd.array(probabilities, dtype="Float64"),
+            "distance_to_centre": distances,
+            "probability": probabilities,
             "imputed_features": _imputed_features(features),
             "model_version": model_version,
             "status": STATUS_SCORED,
@@ -275,6 +267,26 @@ def score_given_features(
     ]
 
 
+def _score_in_batches(
+    model_bundle: ModelBundle, model_input: pd.DataFrame, batch_customers: int
+) -> pd.DataFrame:
+    names = model_bundle.segments.by_id()
+    version = str(model_bundle.version)
+    starts = range(0, len(model_input), batch_customers) or range(1)
+    return pd.concat(
+        [
+            score_model_input(
+                model_bundle.segmentation_model,
+                model_input.iloc[start : start + batch_customers],
+                names,
+                version,
+            )
+            for start in starts
+        ],
+        ignore_index=True,
+    )
+
+
 def score_customers(
     model_bundle: ModelBundle,
     model_input: pd.DataFrame,
@@ -292,7 +304,8 @@ def score_customers(
         customer_features: ``customer_id`` and ``frequency`` (distinct clean
             invoices), one row per customer with a clean purchase.
         known_customers: ``customer_id`` of every customer the new data mentions.
-        scoring: The minimum history rule.
+        scoring: The minimum history rule, and how many customers the model
+            assigns at a time.
 
     Returns:
         One row per known customer, ordered by ``customer_id``, with the columns of
@@ -315,20 +328,20 @@ def score_customers(
             "model_input"
         )
     enough = (frequency >= scoring.min_invoices).to_numpy()
-    scored = score_model_input(
-        model_bundle.segmentation_model,
-        model_input[enough],
-        model_bundle.segments.by_id(),
-        model_version,
+    scored = _score_in_batches(
+        model_bundle, model_input[enough], scoring.batch_customers
     )
     too_short = unscored_customers(
         model_input["customer_id"][~enough].astype(str).tolist(),
         STATUS_INSUFFICIENT_HISTORY,
         model_version,
     )
-    with_features = set(model_input["customer_id"].astype(str))
-    without = sorted(set(known_customers["customer_id"].astype(str)) - with_features)
-    no_lines = unscored_customers(without, STATUS_NO_VALID_TRANSACTIONS, model_version)
+    known = pa.array(known_customers["customer_id"].astype(str), type=pa.string())
+    with_features = pa.array(model_input["customer_id"].astype(str), type=pa.string())
+    without = known.filter(pc.invert(pc.is_in(known, value_set=with_features)))
+    no_lines = unscored_customers(
+        sorted(set(without.to_pylist())), STATUS_NO_VALID_TRANSACTIONS, model_version
+    )
     parts = [part for part in (scored, too_short, no_lines) if not part.empty]
     result = pd.concat(parts, ignore_index=True) if parts else scored
     logger.info(

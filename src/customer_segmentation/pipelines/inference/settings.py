@@ -1,4 +1,4 @@
-"""Typed parameters of real-time scoring (``api`` in parameters_inference.yml) and feature domains."""
+"""Typed parameters of batch and real-time scoring (parameters_inference.yml) and feature domains."""
 
 from __future__ import annotations
 
@@ -35,6 +35,25 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(default=48 * MEBIBYTE, ge=1024)
     reference_date: dt.datetime | None = None
     workers: int = Field(default=2, ge=1)
+
+
+class ScoringSettings(BaseModel):
+    """Which customers have enough history to be scored, and how many at a time.
+
+    Attributes:
+        min_invoices: Customers with fewer distinct clean invoices get the status
+            ``insufficient_history`` and no segment. 1 scores everyone with a clean
+            purchase, as the training did.
+        batch_customers: Customers the model assigns at a time. The model's
+            working arrays (distances and probabilities per segment) and the
+            per-customer Python values of one batch are what scoring adds to the
+            memory of the input and the result; the segments do not depend on it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_invoices: int = Field(default=1, ge=1)
+    batch_customers: int = Field(default=100_000, ge=1)
 
 
 class FeatureDomain(BaseModel):

@@ -76,13 +76,23 @@ def summarise_transactions(
     )
     lines = with_line_revenue(clean_transactions)
     lines = lines.mutate(month=lines.invoice_date.truncate("M"))
-    joined = lines.join(segments, ID_COLUMN)
+    # Lines are summed per order, then per customer and month, so only that
+    # aggregate meets the segments, and every step is a plain grouped sum or
+    # count (no distinct count): a customer is in one segment, so summing its
+    # orders and counting its rows per segment and month count each once.
+    orders = lines.group_by([ID_COLUMN, "month", "purchase"]).agg(
+        revenue=lines.revenue.sum()
+    )
+    per_customer = orders.group_by([ID_COLUMN, "month"]).agg(
+        revenue=orders.revenue.sum(), n_orders=orders.purchase.count()
+    )
+    joined = per_customer.join(segments, ID_COLUMN)
     monthly = (
         joined.group_by([SEGMENT_COLUMN, "month"])
         .agg(
             revenue=joined.revenue.sum(),
-            n_orders=joined[ID_COLUMN].concat("|", joined.purchase).nunique(),
-            n_customers=joined[ID_COLUMN].nunique(),
+            n_orders=joined.n_orders.sum(),
+            n_customers=joined.count(),
         )
         .order_by([SEGMENT_COLUMN, "month"])
         .to_pandas()

@@ -137,9 +137,12 @@ def plot_segment_breakdowns(
 ) -> Figure:
     """Draws how each segment's customers split by country, channel or the like.
 
+    The pipeline and the report give it the customer sample (every customer
+    when there are fewer than ``customer_sample.size``).
+
     Args:
-        customer_features: One row per customer.
-        customer_segments: ``customer_id`` and ``segment_id``.
+        customer_features: One row per customer (all customers or a sample).
+        customer_segments: ``customer_id`` and ``segment_id`` of the same customers.
         segment_names: ``segment_id`` and ``segment_name``.
         report: ``breakdown_columns`` (those present are drawn) and
             ``max_breakdown_levels``.

@@ -25,7 +25,8 @@ from .rfm import score_rfm
 from .rules import derive_segment_rules
 
 FEATURES = "customer_features@pandas"
-# The distribution plots read a seeded sample of customers drawn once per run.
+# The distribution and breakdown plots and the rules read a seeded sample of
+# customers drawn once per run (all of them when there are fewer).
 SAMPLE = ["sampled_customer_features", "sampled_customer_segments"]
 
 
@@ -58,8 +59,7 @@ def _segment_nodes() -> list[Node]:
         Node(
             func=derive_segment_rules,
             inputs=[
-                FEATURES,
-                "customer_segments",
+                *SAMPLE,
                 "segment_names",
                 "params:segment_rules",
             ],
@@ -192,8 +192,7 @@ def _plot_nodes() -> list[Node]:
         Node(
             func=plot_segment_breakdowns,
             inputs=[
-                FEATURES,
-                "customer_segments",
+                *SAMPLE,
                 "segment_names",
                 "params:segmentation_report",
             ],
@@ -232,7 +231,6 @@ def create_pipeline(**kwargs) -> Pipeline:
             "segment_rules_summary": "segment_rules_summary",
             "segment_migration": "segment_migration",
             "customer_features": FEATURES,
-            "customer_segments": "customer_segments",
             "sampled_customer_features": "sampled_customer_features",
             "sampled_customer_segments": "sampled_customer_segments",
             "customer_rfm_scores": "customer_rfm_scores",

@@ -46,6 +46,7 @@ from .report_content import (
     migration_summary,
     model_choice_summary,
     percent,
+    sample_note,
     segment_cards,
     thousands,
 )
@@ -81,7 +82,6 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
     segment_rules_summary: dict[str, Any],
     segment_migration: pd.DataFrame,
     customer_features: pd.DataFrame,
-    customer_segments: pd.DataFrame,
     sampled_customer_features: pd.DataFrame,
     sampled_customer_segments: pd.DataFrame,
     customer_rfm_scores: pd.DataFrame,
@@ -119,7 +119,6 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         segment_rules_summary: Summary of ``derive_segment_rules``.
         segment_migration: Output of ``compare_segment_assignments``.
         customer_features: One row per customer.
-        customer_segments: ``customer_id`` and ``segment_id``.
         sampled_customer_features: The customer sample's feature rows, for
             the distribution plots.
         sampled_customer_segments: The customer sample's segments.
@@ -154,8 +153,9 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
             for figure, caption in figures
         ]
 
-    args = (customer_features, customer_segments, segment_names)
     sampled = (sampled_customer_features, sampled_customer_segments, segment_names)
+    n_segmented = int(segment_profiles["n_customers"].sum())
+    on_sample = sample_note(len(sampled_customer_segments), n_segmented)
     section_plots = {
         "segments": embed(
             (
@@ -179,12 +179,12 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ),
         "breakdown": embed(
             (
-                plot_segment_breakdowns(*args, report),
+                plot_segment_breakdowns(*sampled, report),
                 "How each segment's customers split by "
                 + " and ".join(
                     c for c in report.breakdown_columns if c in customer_features
                 )
-                + ".",
+                + f"{on_sample}.",
             )
         ),
         "profiles": embed(
@@ -297,6 +297,9 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ),
         all_rules=segment_rules.to_dict("records"),
         rules_summary=segment_rules_summary,
+        rules_sample_note=sample_note(
+            segment_rules_summary["n_customers"], n_segmented
+        ),
         migration=migration_summary(segment_migration),
         glossary=glossary(customer_features, report),
         section_plots=section_plots,

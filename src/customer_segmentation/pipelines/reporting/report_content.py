@@ -47,6 +47,25 @@ def thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
+def sample_note(n_sample: int, n_customers: int) -> str:
+    """Says that a figure was drawn from a sample of the customers, if it was.
+
+    Args:
+        n_sample: Customers the figure was computed on.
+        n_customers: Segmented customers in all.
+
+    Returns:
+        ``" (a random sample of <n_sample> of the <n_customers> customers)"``, or
+        an empty string when the figure saw every customer.
+    """
+    if n_sample >= n_customers:
+        return ""
+    return (
+        f" (a random sample of {thousands(n_sample)} of the "
+        f"{thousands(n_customers)} customers)"
+    )
+
+
 def percent(value: float | None) -> str:
     """Formats a share as a percentage with one decimal ("n/a" when missing)."""
     if value is None or pd.isna(value):

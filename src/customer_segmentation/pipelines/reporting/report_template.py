@@ -139,9 +139,12 @@ RULES = """<p>Every segment has its own rules, from a one-vs-rest decision tree 
    of the customers a rule selects who are in the segment. <strong>Recall</strong>: share of the
    segment the rule selects. <strong>Fidelity: {{ percent(rules_summary.fidelity) }}</strong> of the
    {{ rules_summary.n_customers | thousands }} customers get their own segment from one decision tree
-   of depth {{ rules_summary.max_depth }}.</p>
+   of depth {{ rules_summary.max_depth }}.
+   {% if rules_sample_note %}Trees, customers, precision, recall and fidelity are measured on
+   the customer sample{{ rules_sample_note }}.{% endif %}</p>
 <table>
-  <tr><th>Segment</th><th>IF</th><th>Customers</th><th>Precision</th><th>Recall</th></tr>
+  <tr><th>Segment</th><th>IF</th><th>Customers{% if rules_sample_note %} (sample){% endif %}</th>
+      <th>Precision</th><th>Recall</th></tr>
   {% for rule in all_rules %}
   <tr><td>{{ rule.segment_id }} &middot; {{ rule.segment_name }}</td><td>{{ rule.rule }}</td>
       <td class="number">{{ rule.n_customers | thousands }}</td>

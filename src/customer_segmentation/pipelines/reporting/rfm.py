@@ -84,6 +84,25 @@ def _check_complete(customer_features: pd.DataFrame, columns: list[str]) -> None
             )
 
 
+def _cell_names(rfm: RfmSettings) -> np.ndarray:
+    # Scores take n_bins values each, so the segment of every (R, FM) cell is
+    # decided once and looked up per customer.
+    plain_rules = [rule for rule in rfm.segments if not rule.scores]
+    names = np.full((rfm.n_bins + 1, rfm.n_bins + 1), rfm.unmatched_name, dtype=object)
+    for recency in range(1, rfm.n_bins + 1):
+        for frequency_monetary in range(1, rfm.n_bins + 1):
+            position = {"recency": recency, "frequency_monetary": frequency_monetary}
+            names[recency, frequency_monetary] = next(
+                (
+                    rule.name
+                    for rule in plain_rules
+                    if rule_distance(rule, position) == 0
+                ),
+                rfm.unmatched_name,
+            )
+    return names
+
+
 def score_rfm(customer_features: pd.DataFrame, rfm: RfmSettings) -> pd.DataFrame:
     """Gives every customer R, F and M scores and a named RFM cell.
 
@@ -136,18 +155,8 @@ def score_rfm(customer_features: pd.DataFrame, rfm: RfmSettings) -> pd.DataFrame
     frequency_monetary = np.floor(
         (result["frequency_score"] + result["monetary_score"]) / 2 + 0.5
     ).astype("int64")
-    plain_rules = [rule for rule in rfm.segments if not rule.scores]
-    rfm_segment = [
-        next(
-            (
-                rule.name
-                for rule in plain_rules
-                if rule_distance(rule, {"recency": recency, "frequency_monetary": fm})
-                == 0
-            ),
-            rfm.unmatched_name,
-        )
-        for recency, fm in zip(result["recency_score"], frequency_monetary, strict=True)
+    rfm_segment = _cell_names(rfm)[
+        result["recency_score"].to_numpy(), frequency_monetary.to_numpy()
     ]
     return result.assign(
         frequency_monetary_score=frequency_monetary,

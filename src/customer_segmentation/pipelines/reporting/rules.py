@@ -155,9 +155,14 @@ def derive_segment_rules(
     Fidelity is measured on one multi-class tree of depth ``max_depth``: the share
     of customers it gives their own segment.
 
+    The pipeline gives it the customer sample (``customer_sample``, every
+    customer when there are fewer): the trees, counts, precision, recall and
+    fidelity are then those of the sample, and the report says so.
+
     Args:
-        customer_features: One row per customer, with ``customer_id``.
-        customer_segments: ``customer_id`` and ``segment_id``.
+        customer_features: One row per customer, with ``customer_id`` (all
+            customers or a sample of them).
+        customer_segments: ``customer_id`` and ``segment_id`` of the same customers.
         segment_names: ``segment_id`` and ``segment_name``.
         rules: Depths, smallest leaf and seed of the trees.
 

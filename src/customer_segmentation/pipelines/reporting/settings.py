@@ -189,8 +189,9 @@ class CustomerSampleSettings(BaseModel):
     """The seeded sample of customers the distribution plots draw from.
 
     The plots that show customers one by one (projection, recency against
-    revenue, RFM box plots) read this sample, drawn once per run, instead of
-    every customer; with fewer customers than ``size`` they see all of them.
+    revenue, RFM box plots), the country and channel breakdowns and the segment
+    rules read this sample, drawn once per run, instead of every customer; with
+    fewer customers than ``size`` they see all of them.
     50,000 customers pin a quartile of a segment holding 2% of them to about
     +-2.5% of its spread, which a plot cannot show.
 

@@ -42,7 +42,7 @@ from customer_segmentation.pipelines.inference.settings import (
     feature_domains,
 )
 
-from .engine import EngineConnections, RequestTables
+from .engine import EngineConnections
 from .runner import InMemoryRunner, resolve_parameter
 
 logger = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ class ScoringService:
                     f"reference date {reference.isoformat()} (rule: reference date "
                     "not before the lines); give a later reference_date",
                 )
-        tables = RequestTables(self.engines.current())
+        tables = self.engines.request()
         columns = _line_columns(lines)
         overrides = {
             INPUT_KIND: "transactions" if attributes is None else "both",

@@ -18,6 +18,9 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ValidationError
 
 from customer_segmentation import __version__
+from customer_segmentation.pipelines.data_processing.errors import (
+    InputValidationError,
+)
 
 from .batching import ScoringBatcher
 from .middleware import AccessLog, BodySizeLimit
@@ -78,6 +81,14 @@ def short_errors(error: ValidationError) -> list[dict[str, Any]]:
             }
         )
     return details
+
+
+def _invalid_body(error: ValidationError) -> JSONResponse:
+    if error.errors()[0]["type"] == "json_invalid":
+        return JSONResponse(
+            status_code=400, content={"detail": "body is not valid JSON"}
+        )
+    return JSONResponse(status_code=422, content={"detail": short_errors(error)})
 
 
 def _refusal(loc: list[Any], message: str) -> JSONResponse:
@@ -232,6 +243,11 @@ def create_app(service: ScoringService) -> FastAPI:
                 "model": ValidationErrors,
                 "description": "A field or the pipeline's rules refuse the input",
             },
+            500: {
+                "model": ErrorMessage,
+                "description": "Scoring failed for a reason other than the input; "
+                "the server log has the cause under the request id",
+            },
         },
     )
     async def assign_segments(request: Request) -> Response:
@@ -240,6 +256,9 @@ def create_app(service: ScoringService) -> FastAPI:
         body = await request.body()
         try:
             parsed, rows = await loop.run_in_executor(service.executor, parse, body)
+        except ValidationError as error:
+            return _invalid_body(error)
+        try:
             if rows is not None:
                 scored = Scored(await batcher.score(rows))
                 content = await loop.run_in_executor(service.executor, answer, scored)
@@ -248,20 +267,24 @@ def create_app(service: ScoringService) -> FastAPI:
                 content, customers = await loop.run_in_executor(
                     service.executor, score_transactions, parsed
                 )
-        except ValidationError as error:
-            if error.errors()[0]["type"] == "json_invalid":
-                return JSONResponse(
-                    status_code=400, content={"detail": "body is not valid JSON"}
-                )
-            return JSONResponse(
-                status_code=422, content={"detail": short_errors(error)}
-            )
         except RequestRefused as error:
             return _refusal(list(error.loc), str(error))
-        except ValueError as error:
+        except InputValidationError as error:
             # Input the schema accepts but the pipeline's own rules refuse.
             logger.info("Rejected %s: %s", request.url.path, error)
             return _refusal(["body"], str(error))
+        except Exception:
+            # Not the caller's input: the log has the traceback under the
+            # request id; the answer names only the id, never the data.
+            request_id = getattr(request.state, "request_id", None)
+            logger.exception("Request %s failed while scoring", request_id)
+            return JSONResponse(
+                status_code=500,
+                content={
+                    "detail": f"internal error while scoring (request id "
+                    f"{request_id}); the server log has the cause"
+                },
+            )
         request.state.customers = customers
         return Response(content=content, media_type=JSON)
 

@@ -15,7 +15,7 @@ import pydantic_core
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from customer_segmentation import __version__
 from customer_segmentation.pipelines.data_processing.errors import (
@@ -24,6 +24,14 @@ from customer_segmentation.pipelines.data_processing.errors import (
 
 from .batching import ScoringBatcher
 from .middleware import AccessLog, BodySizeLimit
+from .parsing import (
+    MAX_MESSAGE,
+    BodyParser,
+    FeatureRequest,
+    InvalidBody,
+    RequestModel,
+    TransactionRequest,
+)
 from .schemas import (
     ErrorMessage,
     FeatureSpec,
@@ -32,63 +40,12 @@ from .schemas import (
     SegmentName,
     SegmentsResponse,
     ValidationErrors,
-    build_customer_attributes,
-    build_segments_request,
 )
 from .service import RequestRefused, Scored, ScoringService
 
 logger = logging.getLogger(__name__)
 
-MAX_ERRORS = 20
-MAX_ECHO = 40
-MAX_MESSAGE = 600
 JSON = "application/json"
-
-
-def _prefix(value: Any) -> str:
-    text = value if isinstance(value, str) else pydantic_core.to_json(value).decode()
-    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO]}..."
-
-
-def short_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """The first validation errors, each naming field and rule, with a short echo.
-
-    Args:
-        error: Pydantic's validation error of the body.
-
-    Returns:
-        Up to ``MAX_ERRORS`` entries ``{loc, msg, type, input}`` (``type`` is the
-        rule; ``input`` at most ``MAX_ECHO`` characters of the bad value), and one
-        more entry counting the errors left out.
-    """
-    errors = error.errors(include_url=False, include_context=False)
-    details = [
-        {
-            "loc": ["body", *item["loc"]],
-            "msg": item["msg"][:MAX_MESSAGE],
-            "type": item["type"],
-            "input": _prefix(item.get("input")),
-        }
-        for item in errors[:MAX_ERRORS]
-    ]
-    if len(errors) > MAX_ERRORS:
-        details.append(
-            {
-                "loc": ["body"],
-                "msg": f"{len(errors) - MAX_ERRORS} more error(s) not shown",
-                "type": "too_many_errors",
-                "input": None,
-            }
-        )
-    return details
-
-
-def _invalid_body(error: ValidationError) -> JSONResponse:
-    if error.errors()[0]["type"] == "json_invalid":
-        return JSONResponse(
-            status_code=400, content={"detail": "body is not valid JSON"}
-        )
-    return JSONResponse(status_code=422, content={"detail": short_errors(error)})
 
 
 def _refusal(loc: list[Any], message: str) -> JSONResponse:
@@ -158,12 +115,18 @@ def create_app(service: ScoringService) -> FastAPI:
     """
     settings = service.settings
     schema = service.attributes_schema
-    segments_request = build_segments_request(
-        service.domains,
-        service.categorical,
-        settings,
-        build_customer_attributes(schema.numeric, schema.categorical, schema.dates),
+    parser = BodyParser(
+        RequestModel(
+            domains=service.domains,
+            categorical=service.categorical,
+            limits=settings,
+            attribute_types=service.attribute_types,
+            numeric_attributes=schema.numeric,
+            categorical_attributes=schema.categorical,
+            date_attributes=schema.dates,
+        )
     )
+    segments_request = parser.model
     batcher = ScoringBatcher(service.score_feature_records, settings.max_customers)
     model_info = _model_info(service)
 
@@ -172,6 +135,7 @@ def create_app(service: ScoringService) -> FastAPI:
         await batcher.start()
         yield
         await batcher.stop()
+        parser.close()
 
     app = FastAPIOffline(
         lifespan=lifespan,
@@ -184,12 +148,6 @@ def create_app(service: ScoringService) -> FastAPI:
     app.add_middleware(AccessLog)
     _documented_body(app, segments_request)
 
-    def parse(body: bytes) -> tuple[Any, list[dict[str, Any]] | None]:
-        parsed = segments_request.model_validate_json(body)
-        if parsed.customers is None:
-            return parsed, None
-        return parsed, [customer.model_dump() for customer in parsed.customers]
-
     def answer(scored: Scored) -> bytes:
         return pydantic_core.to_json(
             {
@@ -200,13 +158,9 @@ def create_app(service: ScoringService) -> FastAPI:
             }
         )
 
-    def score_transactions(parsed: Any) -> tuple[bytes, int]:
+    def score_transactions(parsed: TransactionRequest) -> tuple[bytes, int]:
         scored = service.score_transactions(
-            [line.model_dump() for line in parsed.transactions],
-            parsed.reference_date,
-            None
-            if parsed.attributes is None
-            else [row.model_dump() for row in parsed.attributes],
+            parsed.lines, parsed.reference_date, parsed.attributes
         )
         return answer(scored), len(scored.segments)
 
@@ -254,15 +208,14 @@ def create_app(service: ScoringService) -> FastAPI:
         """Assigns segments from feature values or from raw transactions."""
         loop = asyncio.get_running_loop()
         body = await request.body()
+        parsed = await loop.run_in_executor(service.executor, parser.parse, body)
+        if isinstance(parsed, InvalidBody):
+            return JSONResponse(status_code=parsed.status, content=parsed.content)
         try:
-            parsed, rows = await loop.run_in_executor(service.executor, parse, body)
-        except ValidationError as error:
-            return _invalid_body(error)
-        try:
-            if rows is not None:
-                scored = Scored(await batcher.score(rows))
+            if isinstance(parsed, FeatureRequest):
+                scored = Scored(await batcher.score(parsed.rows))
                 content = await loop.run_in_executor(service.executor, answer, scored)
-                customers = len(rows)
+                customers = len(parsed.rows)
             else:
                 content, customers = await loop.run_in_executor(
                     service.executor, score_transactions, parsed

@@ -207,6 +207,10 @@ def _start_worker(model: RequestModel) -> None:
     _WORKER_MODEL["attribute_types"] = model.attribute_types
 
 
+def _no_op() -> None:
+    return None
+
+
 def _parse_in_worker(body: bytes) -> Parsed:
     return parse_body(_WORKER_MODEL["model"], _WORKER_MODEL["attribute_types"], body)
 
@@ -217,7 +221,7 @@ class BodyParser:
     Args:
         model: What the body model is built from.
         large_body_bytes: Bodies larger than this are parsed in the worker
-            process, started on first use.
+            process (see :meth:`start`).
     """
 
     def __init__(
@@ -233,6 +237,14 @@ class BodyParser:
         if len(body) <= self.large_body_bytes:
             return parse_body(self.model, self.recipe.attribute_types, body)
         return self._process().submit(_parse_in_worker, body).result()
+
+    def start(self) -> None:
+        """Starts the worker process in the background, so no request waits for it.
+
+        Starting a process is itself a pause of the server; done here, at
+        start-up, it never falls in a request.
+        """
+        self._process().submit(_no_op)
 
     def close(self) -> None:
         """Stops the worker process, if one was started."""

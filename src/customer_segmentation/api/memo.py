@@ -110,7 +110,7 @@ class _Recorder:
                     self.queries.append((sql, answer))
             finally:
                 backend.con = untouchable
-            return _Answered(answer)
+            return _Answered(relation, answer, self)
 
         untouchable = _Untouchable(connection, self)
         backend.con = untouchable
@@ -122,12 +122,21 @@ class _Recorder:
             del backend._to_duckdb_relation
 
 
-@dataclass(frozen=True)
 class _Answered:
-    table: pa.Table
+    """A query's relation whose rows were already read (and recorded)."""
+
+    def __init__(self, relation: Any, table: pa.Table, recorder: _Recorder) -> None:
+        self._relation = relation
+        self._table = table
+        self._recorder = recorder
 
     def to_arrow_table(self) -> pa.Table:
-        return self.table
+        return self._table
+
+    def __getattr__(self, name: str) -> Any:
+        # Read another way than the recorded one: the node is not reused.
+        self._recorder.other_use = True
+        return getattr(self._relation, name)
 
 
 class NodeMemo:

@@ -4,7 +4,8 @@ Prints numbers; it asserts nothing. Every API figure of the scoring endpoint is
 printed next to the same figure for ``GET /health`` (a trivial endpoint of the same
 server) measured in the same run, so the ratio does not depend on the machine.
 The API part reports: sequential p50/p99 of /health, a 1-customer feature request
-and a 10-line transaction request; throughput of 10-line requests with 8 clients;
+and a 10-line transaction request (64 different sets of 10 lines, in turn, so no
+request repeats the one before); throughput of 10-line requests with 8 clients;
 /health latency while one maximum-size transaction request is scored; and, with
 ``--without-customer-value``, the same figures from a server without value models.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -148,7 +150,7 @@ async def throughput(
     base_url: str,
     method: str,
     path: str,
-    body: dict | None,
+    bodies: list[dict] | None,
     *,
     n: int,
     concurrency: int,
@@ -159,14 +161,15 @@ async def throughput(
     ) as client:
         gate = asyncio.Semaphore(concurrency)
 
-        async def one() -> None:
+        async def one(index: int) -> None:
+            body = None if bodies is None else bodies[index % len(bodies)]
             async with gate:
                 response = await client.request(method, path, json=body)
                 response.raise_for_status()
 
-        await asyncio.gather(*(one() for _ in range(concurrency)))  # warm-up
+        await asyncio.gather(*(one(index) for index in range(concurrency)))  # warm-up
         started = time.perf_counter()
-        await asyncio.gather(*(one() for _ in range(n)))
+        await asyncio.gather(*(one(index) for index in range(n)))
         return n / (time.perf_counter() - started)
 
 
@@ -229,12 +232,14 @@ def benchmark_server(
     server = start_server(project, port)
     base_url = f"http://127.0.0.1:{port}"
     one = customers_payload(1, seed=1)
-    ten_lines = transactions_payload(10, seed=3)
+    # Different lines in every request of a round, so no answer can be reused.
+    ten_lines = [transactions_payload(10, seed=seed) for seed in range(100, 164)]
+    lines_of = itertools.cycle(ten_lines)
     try:
         with httpx.Client(base_url=base_url, timeout=120) as client:
             limits = client.get("/v1/model").json()
             for _ in range(20):  # warm-up: every query compiled once
-                client.post("/v1/segments", json=ten_lines).raise_for_status()
+                client.post("/v1/segments", json=next(lines_of)).raise_for_status()
                 client.post("/v1/segments", json=one).raise_for_status()
             rows = {
                 "GET /health": latencies(
@@ -244,7 +249,7 @@ def benchmark_server(
                     lambda: client.post("/v1/segments", json=one), arguments.requests
                 ),
                 "POST /v1/segments, 10 transaction lines": latencies(
-                    lambda: client.post("/v1/segments", json=ten_lines),
+                    lambda: client.post("/v1/segments", json=next(lines_of)),
                     arguments.requests,
                 ),
             }

@@ -15,12 +15,23 @@ import pydantic_core
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from customer_segmentation import __version__
+from customer_segmentation.pipelines.data_processing.errors import (
+    InputValidationError,
+)
 
 from .batching import ScoringBatcher
 from .middleware import AccessLog, BodySizeLimit
+from .parsing import (
+    MAX_MESSAGE,
+    BodyParser,
+    FeatureRequest,
+    InvalidBody,
+    RequestModel,
+    TransactionRequest,
+)
 from .schemas import (
     ErrorMessage,
     FeatureSpec,
@@ -29,55 +40,34 @@ from .schemas import (
     SegmentName,
     SegmentsResponse,
     ValidationErrors,
-    build_customer_attributes,
-    build_segments_request,
 )
 from .service import RequestRefused, Scored, ScoringService
 
 logger = logging.getLogger(__name__)
 
-MAX_ERRORS = 20
-MAX_ECHO = 40
-MAX_MESSAGE = 600
 JSON = "application/json"
+JSON_CHUNK = 2000
 
 
-def _prefix(value: Any) -> str:
-    text = value if isinstance(value, str) else pydantic_core.to_json(value).decode()
-    return text if len(text) <= MAX_ECHO else f"{text[:MAX_ECHO]}..."
+def json_list(items: list[Any], chunk: int = JSON_CHUNK) -> bytes:
+    """A JSON array written a few thousand items at a time.
 
-
-def short_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """The first validation errors, each naming field and rule, with a short echo.
+    One serialiser call holds the interpreter lock until it returns; for the
+    answer of a maximum-size request that is a quarter of a second in which no
+    other request is answered.
 
     Args:
-        error: Pydantic's validation error of the body.
+        items: JSON-ready values.
+        chunk: Items per serialiser call.
 
     Returns:
-        Up to ``MAX_ERRORS`` entries ``{loc, msg, type, input}`` (``type`` is the
-        rule; ``input`` at most ``MAX_ECHO`` characters of the bad value), and one
-        more entry counting the errors left out.
+        The same bytes as one call would write.
     """
-    errors = error.errors(include_url=False, include_context=False)
-    details = [
-        {
-            "loc": ["body", *item["loc"]],
-            "msg": item["msg"][:MAX_MESSAGE],
-            "type": item["type"],
-            "input": _prefix(item.get("input")),
-        }
-        for item in errors[:MAX_ERRORS]
+    parts = [
+        pydantic_core.to_json(items[start : start + chunk])[1:-1]
+        for start in range(0, len(items), chunk)
     ]
-    if len(errors) > MAX_ERRORS:
-        details.append(
-            {
-                "loc": ["body"],
-                "msg": f"{len(errors) - MAX_ERRORS} more error(s) not shown",
-                "type": "too_many_errors",
-                "input": None,
-            }
-        )
-    return details
+    return b"[%s]" % b",".join(parts)
 
 
 def _refusal(loc: list[Any], message: str) -> JSONResponse:
@@ -147,20 +137,28 @@ def create_app(service: ScoringService) -> FastAPI:
     """
     settings = service.settings
     schema = service.attributes_schema
-    segments_request = build_segments_request(
-        service.domains,
-        service.categorical,
-        settings,
-        build_customer_attributes(schema.numeric, schema.categorical, schema.dates),
+    parser = BodyParser(
+        RequestModel(
+            domains=service.domains,
+            categorical=service.categorical,
+            limits=settings,
+            attribute_types=service.attribute_types,
+            numeric_attributes=schema.numeric,
+            categorical_attributes=schema.categorical,
+            date_attributes=schema.dates,
+        )
     )
+    segments_request = parser.model
     batcher = ScoringBatcher(service.score_feature_records, settings.max_customers)
     model_info = _model_info(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await batcher.start()
+        parser.start()
         yield
         await batcher.stop()
+        parser.close()
 
     app = FastAPIOffline(
         lifespan=lifespan,
@@ -173,29 +171,19 @@ def create_app(service: ScoringService) -> FastAPI:
     app.add_middleware(AccessLog)
     _documented_body(app, segments_request)
 
-    def parse(body: bytes) -> tuple[Any, list[dict[str, Any]] | None]:
-        parsed = segments_request.model_validate_json(body)
-        if parsed.customers is None:
-            return parsed, None
-        return parsed, [customer.model_dump() for customer in parsed.customers]
-
     def answer(scored: Scored) -> bytes:
-        return pydantic_core.to_json(
+        head = pydantic_core.to_json(
             {
                 "model_version": service.model_version,
                 "reference_date": scored.reference_date,
                 "data_quality": scored.data_quality,
-                "segments": scored.segments,
             }
         )
+        return b'%s,"segments":%s}' % (head[:-1], json_list(scored.segments))
 
-    def score_transactions(parsed: Any) -> tuple[bytes, int]:
+    def score_transactions(parsed: TransactionRequest) -> tuple[bytes, int]:
         scored = service.score_transactions(
-            [line.model_dump() for line in parsed.transactions],
-            parsed.reference_date,
-            None
-            if parsed.attributes is None
-            else [row.model_dump() for row in parsed.attributes],
+            parsed.lines, parsed.reference_date, parsed.attributes
         )
         return answer(scored), len(scored.segments)
 
@@ -232,36 +220,47 @@ def create_app(service: ScoringService) -> FastAPI:
                 "model": ValidationErrors,
                 "description": "A field or the pipeline's rules refuse the input",
             },
+            500: {
+                "model": ErrorMessage,
+                "description": "Scoring failed for a reason other than the input; "
+                "the server log has the cause under the request id",
+            },
         },
     )
     async def assign_segments(request: Request) -> Response:
         """Assigns segments from feature values or from raw transactions."""
         loop = asyncio.get_running_loop()
         body = await request.body()
+        parsed = await loop.run_in_executor(service.executor, parser.parse, body)
+        if isinstance(parsed, InvalidBody):
+            return JSONResponse(status_code=parsed.status, content=parsed.content)
         try:
-            parsed, rows = await loop.run_in_executor(service.executor, parse, body)
-            if rows is not None:
-                scored = Scored(await batcher.score(rows))
+            if isinstance(parsed, FeatureRequest):
+                scored = Scored(await batcher.score(parsed.rows))
                 content = await loop.run_in_executor(service.executor, answer, scored)
-                customers = len(rows)
+                customers = len(parsed.rows)
             else:
                 content, customers = await loop.run_in_executor(
                     service.executor, score_transactions, parsed
                 )
-        except ValidationError as error:
-            if error.errors()[0]["type"] == "json_invalid":
-                return JSONResponse(
-                    status_code=400, content={"detail": "body is not valid JSON"}
-                )
-            return JSONResponse(
-                status_code=422, content={"detail": short_errors(error)}
-            )
         except RequestRefused as error:
             return _refusal(list(error.loc), str(error))
-        except ValueError as error:
+        except InputValidationError as error:
             # Input the schema accepts but the pipeline's own rules refuse.
             logger.info("Rejected %s: %s", request.url.path, error)
             return _refusal(["body"], str(error))
+        except Exception:
+            # Not the caller's input: the log has the traceback under the
+            # request id; the answer names only the id, never the data.
+            request_id = getattr(request.state, "request_id", None)
+            logger.exception("Request %s failed while scoring", request_id)
+            return JSONResponse(
+                status_code=500,
+                content={
+                    "detail": f"internal error while scoring (request id "
+                    f"{request_id}); the server log has the cause"
+                },
+            )
         request.state.customers = customers
         return Response(content=content, media_type=JSON)
 

@@ -17,8 +17,11 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
+from kedro.pipeline import Node
 
 from customer_segmentation.engine import DuckDBSettings, configure_duckdb
+
+from .memo import NodeMemo
 
 COMPILED_QUERIES = 1024
 
@@ -36,6 +39,23 @@ def _compile_once(backend: Any) -> None:
         return compile_operation(expr.op(), limit, pretty)
 
     backend.compile = compile
+
+
+def _prepare_once(backend: Any) -> None:
+    # Before running an expression, Ibis walks its whole graph to register Python
+    # UDFs and in-memory tables. Both stay registered on the connection (the
+    # cached expression keeps its in-memory tables alive), so the walk is done
+    # once per expression.
+    run_hooks = backend._run_pre_execute_hooks
+
+    @functools.lru_cache(maxsize=COMPILED_QUERIES)
+    def prepare_operation(operation: Any) -> None:
+        run_hooks(operation.to_expr())
+
+    def prepare(expr: Any) -> None:
+        prepare_operation(expr.op())
+
+    backend._run_pre_execute_hooks = prepare
 
 
 class EngineConnections:
@@ -56,8 +76,15 @@ class EngineConnections:
             connection = ibis.duckdb.connect()
             configure_duckdb(connection, self._settings)
             _compile_once(connection)
+            _prepare_once(connection)
             self._local.connection = connection
+            self._local.memo = NodeMemo(connection)
         return connection
+
+    def request(self) -> RequestTables:
+        """Tables of a new request on the calling thread's connection."""
+        connection = self.current()
+        return RequestTables(connection, self._local.memo)
 
 
 def _table(connection: Any, name: str, schema: ibis.Schema) -> ir.Table:
@@ -72,10 +99,12 @@ class RequestTables:
 
     Args:
         connection: The thread's Ibis DuckDB backend.
+        memo: The thread's recorded node runs; ``None`` runs every node.
     """
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, memo: NodeMemo | None = None) -> None:
         self.connection = connection
+        self._memo = memo
         self._views: list[str] = []
         self._names: list[str] = []
 
@@ -92,6 +121,12 @@ class RequestTables:
         self.connection.con.register(name, rows)
         self._views.append(name)
         return _table(self.connection, name, ibis.Schema.from_pyarrow(rows.schema))
+
+    def run_node(self, node: Node, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Runs a node, or reuses its recorded result (see :class:`NodeMemo`)."""
+        if self._memo is None:
+            return node.run(inputs)
+        return self._memo.run(node, inputs)
 
     def keep(self, name: str, table: ir.Table) -> ir.Table:
         """Computes a table once, into a temporary table of the engine.

@@ -91,8 +91,9 @@ class AccessLog:
     """Writes one JSON line per request: id, method, path, status, customers, latency.
 
     The request id is the caller's ``X-Request-ID`` (first 64 characters) or a new
-    one, and is returned in the same header. ``customers`` is what the endpoint
-    put in ``request.state.customers`` (null for other endpoints).
+    one, and is returned in the same header and kept in ``request.state.request_id``
+    for the endpoint's own log lines. ``customers`` is what the endpoint put in
+    ``request.state.customers`` (null for other endpoints).
 
     Args:
         app: The wrapped ASGI application.
@@ -109,6 +110,7 @@ class AccessLog:
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER, b"")
         request_id = given.decode("latin-1")[:MAX_REQUEST_ID] or uuid.uuid4().hex
         status = 500
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: dict) -> None:
             nonlocal status

@@ -94,9 +94,12 @@ class InMemoryRunner:
         Args:
             inputs: Per-run values; may override bound ones (e.g. a parameter).
             outputs: Names of the datasets to return.
-            tables: Where an Ibis table read by several nodes is computed once
-                (``keep(name, table)``), as the batch catalog stores it; ``None``
-                leaves them as expressions, recomputed by every reader.
+            tables: The request's engine tables: where an Ibis table read by
+                several nodes is computed once (``keep(name, table)``), as the
+                batch catalog stores it, and what runs a node
+                (``run_node(node, inputs)``, which may reuse an earlier run's
+                result); ``None`` runs every node and leaves tables as
+                expressions, recomputed by every reader.
 
         Returns:
             Dataset name -> value, for ``outputs``.
@@ -104,7 +107,12 @@ class InMemoryRunner:
         values = {**self._bound, **inputs}
         for node in self._nodes:
             node_inputs = {name: self._value(values, name) for name in node.inputs}
-            for name, output in node.run(node_inputs).items():
+            results = (
+                node.run(node_inputs)
+                if tables is None
+                else tables.run_node(node, node_inputs)
+            )
+            for name, output in results.items():
                 keep = tables is not None and self._keep(name, output)
                 values[name] = tables.keep(name, output) if keep else output
         return {name: self._value(values, name) for name in outputs}

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ibis
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io.core import Version
@@ -29,7 +29,6 @@ from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
 from customer_segmentation.engine import duckdb_settings
 from customer_segmentation.pipelines.data_processing.settings import (
     TRANSACTION_COLUMNS,
-    TRANSACTION_TYPES,
     CustomerCleaningRules,
     CustomersSchema,
     TransactionsSchema,
@@ -42,7 +41,8 @@ from customer_segmentation.pipelines.inference.settings import (
     feature_domains,
 )
 
-from .engine import EngineConnections, RequestTables
+from .engine import EngineConnections
+from .parsing import arrow_rows
 from .runner import InMemoryRunner, resolve_parameter
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,7 @@ class ScoringService:
         self.attributes_schema = _canonical_customers_schema(
             CustomersSchema.model_validate(self.params["customers_schema"])
         )
+        self.attribute_types = _attribute_types(self.attributes_schema)
         models = {inference.MODEL_BUNDLE: self.bundle}
         self.runner = InMemoryRunner(
             self.pipeline,
@@ -191,17 +192,20 @@ class ScoringService:
 
     def score_transactions(
         self,
-        lines: list[dict[str, Any]],
+        lines: pa.Table,
         reference_date: dt.datetime | None,
-        attributes: list[dict[str, Any]] | None = None,
+        attributes: pa.Table | None = None,
     ) -> Scored:
         """Scores customers from their raw lines by running the inference pipeline.
 
         Args:
-            lines: Transaction lines with canonical column names.
+            lines: Transaction lines with canonical column names: the required
+                ones and the optional ones the request gives (see
+                ``parsing.line_columns``).
             reference_date: See :meth:`reference_date_for`.
-            attributes: Attribute rows (canonical names); ``None``: the request
-                has no attributes (``input_kind`` transactions).
+            attributes: Attribute rows with the columns of ``attribute_types``;
+                ``None``: the request has no attributes (``input_kind``
+                transactions).
 
         Returns:
             One record per customer the lines or attributes mention, the
@@ -209,30 +213,22 @@ class ScoringService:
 
         Raises:
             RequestRefused: If a line is dated after the reference date.
-            ValueError: If the pipeline's own rules refuse the input.
+            InputValidationError: If the pipeline's own rules refuse the input.
         """
         reference = self.reference_date_for(reference_date)
-        for index, line in enumerate(lines):
-            if line["invoice_date"] > reference:
-                raise RequestRefused(
-                    ("body", "transactions", index, "invoice_date"),
-                    f"invoice_date {line['invoice_date'].isoformat()} is after the "
-                    f"reference date {reference.isoformat()} (rule: reference date "
-                    "not before the lines); give a later reference_date",
-                )
-        tables = RequestTables(self.engines.current())
-        columns = _line_columns(lines)
+        _refuse_lines_after(lines, reference)
+        tables = self.engines.request()
         overrides = {
             INPUT_KIND: "transactions" if attributes is None else "both",
-            TRANSACTIONS_SCHEMA: self._transactions_schema(columns),
+            TRANSACTIONS_SCHEMA: self._transactions_schema(lines.column_names),
             CUSTOMERS_SCHEMA: self.attributes_schema,
             FEATURE_SETTINGS: self.params_feature_settings(reference),
-            RAW_TRANSACTIONS: tables.rows(
-                TRANSACTIONS_TABLE, _arrow_rows(lines, _types(columns))
-            ),
+            RAW_TRANSACTIONS: tables.rows(TRANSACTIONS_TABLE, lines),
             RAW_CUSTOMERS: tables.rows(
                 ATTRIBUTES_TABLE,
-                _arrow_rows(attributes or [], _attribute_types(self.attributes_schema)),
+                attributes
+                if attributes is not None
+                else arrow_rows([], self.attribute_types),
             ),
         }
         try:
@@ -266,25 +262,18 @@ class ScoringService:
         )
 
 
-def _line_columns(lines: list[dict[str, Any]]) -> list[str]:
-    # The request's own columns: required ones, and optional ones some line gives.
-    value = "line_total" if lines and lines[0].get("line_total") is not None else None
-    required = {"customer_id", "invoice_date", value or "unit_price"}
-    if value is None:
-        required.add("quantity")
-    return [
-        name
-        for name in TRANSACTION_COLUMNS
-        if name in required
-        or (
-            name not in {"unit_price", "line_total"}
-            and any(line.get(name) is not None for line in lines)
+def _refuse_lines_after(lines: pa.Table, reference: dt.datetime) -> None:
+    dates = lines.column("invoice_date")
+    late = pc.greater(dates, pa.scalar(reference, dates.type))
+    index = pc.index(late, True).as_py()
+    if index >= 0:
+        date = dates[index].as_py()
+        raise RequestRefused(
+            ("body", "transactions", index, "invoice_date"),
+            f"invoice_date {date.isoformat()} is after the reference date "
+            f"{reference.isoformat()} (rule: reference date not before the "
+            "lines); give a later reference_date",
         )
-    ]
-
-
-def _types(columns: list[str]) -> dict[str, str]:
-    return {name: TRANSACTION_TYPES[name] for name in columns}
 
 
 def _attribute_types(schema: CustomersSchema) -> dict[str, str]:
@@ -293,13 +282,6 @@ def _attribute_types(schema: CustomersSchema) -> dict[str, str]:
         | dict.fromkeys(attribute_mapping(schema.numeric), "float64")
         | dict.fromkeys(attribute_mapping(schema.categorical), "string")
         | dict.fromkeys(attribute_mapping(schema.dates), "timestamp")
-    )
-
-
-def _arrow_rows(rows: list[dict[str, Any]], types: dict[str, str]) -> pa.Table:
-    schema = ibis.schema(types).to_pyarrow()
-    return pa.Table.from_pydict(
-        {column: [row.get(column) for row in rows] for column in types}, schema=schema
     )
 
 

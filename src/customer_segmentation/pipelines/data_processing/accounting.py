@@ -8,7 +8,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from .errors import N_EXAMPLES
+from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
 from .settings import CUSTOMER_KEY, INPUT_KINDS, InputKind
 
@@ -190,7 +190,7 @@ def summarise_data_quality(
     }
     for table_name, section in sections.items():
         if needed[table_name] and section["rows_out"] == 0:
-            raise ValueError(
+            raise InputValidationError(
                 f"{table_name}: cleaning dropped every one of {section['rows_in']} "
                 f"row(s) (rule: rows left after cleaning); dropped by rule: "
                 f"{section['rows_dropped']}; examples: {section['examples']}; "

@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .errors import examples
+from .errors import InputValidationError, examples
 from .settings import (
     TRANSACTION_COLUMNS,
     CleaningRules,
@@ -201,7 +201,7 @@ def outlier_reason(table: ir.Table, rule: OutlierRule) -> ir.Value:
             non_positive = kept.filter(kept[column] <= 0)
             n_bad = int(non_positive.count().execute())
             if n_bad:
-                raise ValueError(
+                raise InputValidationError(
                     f"validated_customers: column '{column}' has {n_bad} value(s) "
                     "<= 0, which have no logarithm (rule: outliers.log_transform); "
                     f"examples: {examples(non_positive[column])}"

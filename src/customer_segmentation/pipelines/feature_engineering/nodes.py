@@ -114,7 +114,7 @@ def resolve_reference_date(
             )
         return reference
     if last is None or pd.isna(last):
-        raise ValueError(
+        raise InputValidationError(
             "clean_transactions: no rows left after cleaning, so no reference date "
             "can be derived; check the data quality report"
         )
@@ -263,7 +263,7 @@ def _check_model_input(
 ) -> None:
     n_customers = len(model_input)
     if n_customers < checks.min_customers:
-        raise ValueError(
+        raise InputValidationError(
             f"customer_features: n_customers={n_customers} should be >= "
             f"model_input_checks.min_customers={checks.min_customers} (rule: "
             "enough customers); check the data quality report"
@@ -273,13 +273,13 @@ def _check_model_input(
         if pd.api.types.is_numeric_dtype(values):
             infinite = values[np.isinf(values.astype("float64"))]
             if len(infinite):
-                raise ValueError(
+                raise InputValidationError(
                     f"customer_features: column '{column}' has {len(infinite)} "
                     f"infinite value(s) (rule: finite features); examples: "
                     f"{infinite.head(3).tolist()}"
                 )
         if checks.reject_all_missing_features and values.isna().all():
-            raise ValueError(
+            raise InputValidationError(
                 f"customer_features: column '{column}' is missing for all "
                 f"{n_customers} customers (rule: feature not all missing); drop it "
                 "from model_features"
@@ -289,7 +289,7 @@ def _check_model_input(
             and n_customers > 1
             and values.nunique(dropna=True) == 1
         ):
-            raise ValueError(
+            raise InputValidationError(
                 f"customer_features: column '{column}' has the single value "
                 f"{values.dropna().tolist()[0]!r} for every customer (rule: feature "
                 "varies); drop it from model_features"

@@ -142,3 +142,13 @@ def test_fitted_customers_above_the_size_is_a_seeded_sample_in_row_order():
     assert first["customer_id"].tolist() == again["customer_id"].tolist()
     assert first["customer_id"].tolist() != other["customer_id"].tolist()
     assert first.index.is_monotonic_increasing
+
+
+def test_fitted_customers_do_not_depend_on_the_row_order():
+    summary = pd.DataFrame({"customer_id": [str(i) for i in range(3000)]})
+    shuffled = summary.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    sample = FitSample(size=1000, random_state=7)
+
+    chosen = set(fitted_customers(summary, sample)["customer_id"])
+
+    assert set(fitted_customers(shuffled, sample)["customer_id"]) == chosen

@@ -141,11 +141,14 @@ def fitted_customers(summary: pd.DataFrame, sample: FitSample | None) -> pd.Data
 
     Returns:
         ``summary`` when it has at most ``sample.size`` rows, else a random sample
-        of that many rows, in their original order.
+        of that many rows, in their original order. The sample is drawn from the
+        rows sorted by ``customer_id``, so the same customers are chosen whatever
+        order the engine returned them in.
     """
     if sample is None or sample.size is None or len(summary) <= sample.size:
         return summary
-    chosen = summary.sample(n=sample.size, random_state=sample.random_state)
+    by_customer = summary.sort_values("customer_id", kind="stable")
+    chosen = by_customer.sample(n=sample.size, random_state=sample.random_state)
     logger.info(
         "Value model fitted on a sample of %d of %d customers (customer_value."
         "fit_sample)",

@@ -19,6 +19,7 @@ from customer_segmentation.pipelines.customer_value.nodes import (
 )
 from customer_segmentation.pipelines.customer_value.settings import (
     CustomerValueSettings,
+    FitSample,
 )
 from customer_segmentation.pipelines.data_processing.nodes import (
     CleaningRules,
@@ -62,9 +63,10 @@ def cdnow_summary_with_spend() -> pd.DataFrame:
 def test_flat_prior_fit_reproduces_the_published_cdnow_parameters():
     settings = CustomerValueSettings()
 
-    bg_nbd = fit_purchase_model(_summary(), settings.bg_nbd_priors)
+    # With the configured fit sample: CDNOW's 2,357 customers are all fitted.
+    bg_nbd = fit_purchase_model(_summary(), settings.bg_nbd_priors, settings.fit_sample)
     gamma_gamma = fit_spend_model(
-        cdnow_summary_with_spend(), settings.gamma_gamma_priors
+        cdnow_summary_with_spend(), settings.gamma_gamma_priors, settings.fit_sample
     )
 
     fitted = {name: round(value, 3) for name, value in bg_nbd.parameters.items()}
@@ -77,6 +79,21 @@ def test_flat_prior_fit_reproduces_the_published_cdnow_parameters():
     assert spend["q"] == pytest.approx(3.74, abs=0.01)
     assert spend["v"] == pytest.approx(15.44, abs=0.01)
     assert gamma_gamma.n_customers == 946
+    assert bg_nbd.n_customers == 2357
+
+
+def test_a_sampled_fit_stays_near_the_published_cdnow_parameters():
+    # 2,000 of the 2,357 customers: the sample's estimates are close to the
+    # whole set's (the bounds are a few standard errors of the published fit).
+    settings = CustomerValueSettings()
+    sample = FitSample(size=2000, random_state=0)
+
+    bg_nbd = fit_purchase_model(_summary(), settings.bg_nbd_priors, sample)
+
+    assert bg_nbd.n_customers == 2000
+    assert bg_nbd.parameters == pytest.approx(
+        {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, rel=0.25
+    )
 
 
 def _raw_cdnow_lines() -> ibis.Table:

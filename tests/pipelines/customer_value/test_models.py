@@ -13,11 +13,13 @@ from customer_segmentation.pipelines.customer_value.models import (
     STATUS_FITTED,
     STATUS_INSUFFICIENT_REPEAT_DATA,
     VALUE_COLUMNS,
+    fitted_customers,
     predict_customer_value,
     predict_holdout_purchases,
 )
 from customer_segmentation.pipelines.customer_value.settings import (
     CustomerValueSettings,
+    FitSample,
 )
 
 # The published CDNOW fits (Fader, Hardie & Lee 2005; Fader & Hardie 2013).
@@ -118,3 +120,35 @@ def test_models_of_another_time_unit_are_refused():
         predict_customer_value(
             _value_models("days"), _customers(), CustomerValueSettings()
         )
+
+
+def test_fitted_customers_is_everyone_up_to_the_sample_size():
+    summary = pd.DataFrame({"customer_id": [str(i) for i in range(3000)]})
+
+    assert fitted_customers(summary, None) is summary
+    assert fitted_customers(summary, FitSample(size=None)) is summary
+    assert fitted_customers(summary, FitSample(size=3000)) is summary
+
+
+def test_fitted_customers_above_the_size_is_a_seeded_sample_in_row_order():
+    summary = pd.DataFrame({"customer_id": [str(i) for i in range(3000)]})
+    sample = FitSample(size=1000, random_state=7)
+
+    first = fitted_customers(summary, sample)
+    again = fitted_customers(summary, sample)
+    other = fitted_customers(summary, FitSample(size=1000, random_state=8))
+
+    assert len(first) == 1000
+    assert first["customer_id"].tolist() == again["customer_id"].tolist()
+    assert first["customer_id"].tolist() != other["customer_id"].tolist()
+    assert first.index.is_monotonic_increasing
+
+
+def test_fitted_customers_do_not_depend_on_the_row_order():
+    summary = pd.DataFrame({"customer_id": [str(i) for i in range(3000)]})
+    shuffled = summary.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    sample = FitSample(size=1000, random_state=7)
+
+    chosen = set(fitted_customers(summary, sample)["customer_id"])
+
+    assert set(fitted_customers(shuffled, sample)["customer_id"]) == chosen

@@ -211,6 +211,28 @@ def test_flag_transactions_names_first_rule_broken():
     }
 
 
+def test_duplicate_lines_count_every_copy_and_every_normalised_id():
+    # "2" and "2.0" are the same customer once read: the three lines are copies.
+    raw = _raw_lines(
+        customer_id=["2", "2.0", "2.0", "3"],
+        invoice_id=["103"] * 3 + ["104"],
+        invoice_date=["2025-01-04 10:00:00"] * 4,
+        product_id=["B"] * 4,
+        quantity=[3] * 4,
+        unit_price=[2.0] * 4,
+    )
+    flagged = flag_transactions(_standard(raw), CleaningRules())
+
+    reasons = flagged.to_pandas().fillna({"drop_reason": "kept"})
+    report = _summarise(flagged, select_clean_transactions(flagged))
+
+    assert sorted(reasons["drop_reason"]) == sorted(
+        ["kept"] * 2 + ["duplicate_line"] * 2
+    )
+    assert report["rows_dropped"] == {"duplicate_line": 2}
+    assert report["tables"]["transactions"]["ids_normalised"] == 2
+
+
 def test_flag_transactions_respects_switched_off_rules():
     rules = CleaningRules(cancellation_prefix=None, drop_non_positive_quantity=False)
 

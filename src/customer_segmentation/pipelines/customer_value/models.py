@@ -36,6 +36,7 @@ from .settings import (
     BG_NBD_PARAMETERS,
     GAMMA_GAMMA_PARAMETERS,
     CustomerValueSettings,
+    FitSample,
     PriorSpec,
 )
 
@@ -131,12 +132,40 @@ def _log_likelihood(model: Any, parameters: dict[str, float], term: str) -> floa
     return float(log_likelihood(point))
 
 
+def fitted_customers(summary: pd.DataFrame, sample: FitSample | None) -> pd.DataFrame:
+    """The customers a value model is fitted on: all, or a seeded random sample.
+
+    Args:
+        summary: One row per customer the model could learn from.
+        sample: Largest number fitted and the seed; ``None`` fits every customer.
+
+    Returns:
+        ``summary`` when it has at most ``sample.size`` rows, else a random sample
+        of that many rows, in their original order. The sample is drawn from the
+        rows sorted by ``customer_id``, so the same customers are chosen whatever
+        order the engine returned them in.
+    """
+    if sample is None or sample.size is None or len(summary) <= sample.size:
+        return summary
+    by_customer = summary.sort_values("customer_id", kind="stable")
+    chosen = by_customer.sample(n=sample.size, random_state=sample.random_state)
+    logger.info(
+        "Value model fitted on a sample of %d of %d customers (customer_value."
+        "fit_sample)",
+        sample.size,
+        len(summary),
+    )
+    return chosen.sort_index()
+
+
 def _summary_frame(purchase_summary: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return purchase_summary[["customer_id", *columns]].reset_index(drop=True)
 
 
 def fit_purchase_model(
-    purchase_summary: pd.DataFrame, priors: dict[str, PriorSpec]
+    purchase_summary: pd.DataFrame,
+    priors: dict[str, PriorSpec],
+    sample: FitSample | None = None,
 ) -> FittedValueModel:
     """Fits the BG/NBD model of repeat purchases by maximum a posteriori.
 
@@ -144,14 +173,18 @@ def fit_purchase_model(
         purchase_summary: ``customer_id``, ``frequency``, ``recency`` and ``T``.
         priors: Prior of each of ``r``, ``alpha``, ``a``, ``b`` (flat when left
             out).
+        sample: How many customers are fitted at most (see
+            :func:`fitted_customers`); ``None`` fits all.
 
     Returns:
         ``parameters`` (``r``, ``alpha``, ``a``, ``b``), ``log_likelihood`` at
-        those values and ``n_customers``.
+        those values and ``n_customers`` (the customers fitted).
     """
     from pymc_marketing.clv import BetaGeoModel  # noqa: PLC0415
 
-    data = _summary_frame(purchase_summary, ["frequency", "recency", "T"])
+    data = _summary_frame(
+        fitted_customers(purchase_summary, sample), ["frequency", "recency", "T"]
+    )
     model = BetaGeoModel(model_config=_model_config(priors, BG_NBD_PARAMETERS))
     model.fit(data=data, method="map", progressbar=False)
     parameters = _fitted_parameters(model, BG_NBD_PARAMETERS)
@@ -163,7 +196,9 @@ def fit_purchase_model(
 
 
 def fit_spend_model(
-    purchase_summary: pd.DataFrame, priors: dict[str, PriorSpec]
+    purchase_summary: pd.DataFrame,
+    priors: dict[str, PriorSpec],
+    sample: FitSample | None = None,
 ) -> FittedValueModel:
     """Fits the Gamma-Gamma model of spend per purchase on the repeat customers.
 
@@ -173,6 +208,8 @@ def fit_spend_model(
             purchase or with no spend are left out of the fit, as the model
             requires.
         priors: Prior of each of ``p``, ``q``, ``v`` (flat when left out).
+        sample: How many repeat customers are fitted at most (see
+            :func:`fitted_customers`); ``None`` fits all.
 
     Returns:
         ``parameters`` (``p``, ``q``, ``v``), ``log_likelihood``,
@@ -184,7 +221,9 @@ def fit_spend_model(
     repeat = purchase_summary[
         (purchase_summary["frequency"] > 0) & (purchase_summary["monetary_value"] > 0)
     ]
-    data = _summary_frame(repeat, ["frequency", "monetary_value"])
+    data = _summary_frame(
+        fitted_customers(repeat, sample), ["frequency", "monetary_value"]
+    )
     model = GammaGammaModel(model_config=_model_config(priors, GAMMA_GAMMA_PARAMETERS))
     model.fit(data=data, method="map", progressbar=False)
     parameters = _fitted_parameters(model, GAMMA_GAMMA_PARAMETERS)

@@ -203,8 +203,12 @@ def fit_customer_value_models(
         purchase_summary, settings.min_repeat_customers, "customer_purchase_summary"
     ):
         return CustomerValueModels(status=STATUS_INSUFFICIENT_REPEAT_DATA, **record)
-    bg_nbd = fit_purchase_model(purchase_summary, settings.bg_nbd_priors)
-    gamma_gamma = fit_spend_model(purchase_summary, settings.gamma_gamma_priors)
+    bg_nbd = fit_purchase_model(
+        purchase_summary, settings.bg_nbd_priors, settings.fit_sample
+    )
+    gamma_gamma = fit_spend_model(
+        purchase_summary, settings.gamma_gamma_priors, settings.fit_sample
+    )
     logger.info(
         "BG/NBD %s (log-likelihood %.1f); Gamma-Gamma %s",
         {name: round(value, 4) for name, value in bg_nbd.parameters.items()},
@@ -260,7 +264,9 @@ def check_purchase_model_calibration(
         return pd.DataFrame(columns=columns), {
             "status": STATUS_INSUFFICIENT_REPEAT_DATA
         }
-    fit = fit_purchase_model(calibration_summary, settings.bg_nbd_priors)
+    fit = fit_purchase_model(
+        calibration_summary, settings.bg_nbd_priors, settings.fit_sample
+    )
     predicted = predict_holdout_purchases(fit.parameters, calibration_summary)
     top = calibration.max_frequency_bucket
     frame = pd.DataFrame(

@@ -48,6 +48,26 @@ def _flat_priors(names: tuple[str, ...]) -> dict[str, PriorSpec]:
     return {name: PriorSpec() for name in names}
 
 
+class FitSample(BaseModel):
+    """Which customers the value models are fitted on.
+
+    The BG/NBD and Gamma-Gamma likelihoods are sums over customers, so a random
+    sample estimates the same parameters; the fit's time grows with the customers
+    fitted, the predictions still cover every customer.
+
+    Attributes:
+        size: Customers fitted at most: with more, a seeded random sample of this
+            many (for Gamma-Gamma, of the repeat customers); ``None`` fits every
+            customer.
+        random_state: Seed of the sample.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    size: int | None = Field(default=100_000, ge=1_000)
+    random_state: int = 42
+
+
 class CustomerValueSettings(BaseModel):
     """How purchases are counted, which priors the models use and what is predicted.
 
@@ -70,6 +90,8 @@ class CustomerValueSettings(BaseModel):
             ``b``); flat by default.
         gamma_gamma_priors: Prior of each Gamma-Gamma parameter (``p``, ``q``,
             ``v``, the paper's gamma); flat by default.
+        fit_sample: How many customers the models are fitted on (see
+            :class:`FitSample`).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -96,6 +118,7 @@ class CustomerValueSettings(BaseModel):
     gamma_gamma_priors: dict[Literal["p", "q", "v"], PriorSpec] = Field(
         default_factory=lambda: _flat_priors(GAMMA_GAMMA_PARAMETERS)
     )
+    fit_sample: FitSample = Field(default_factory=FitSample)
 
 
 class CalibrationSettings(BaseModel):

@@ -32,7 +32,13 @@ from .reading import (
     empty_table,
     with_present_values,
 )
-from .rules import first_broken, transaction_cases, without_flags
+from .rules import (
+    OCCURRENCE,
+    first_broken,
+    transaction_cases,
+    with_line_occurrence,
+    without_flags,
+)
 from .settings import (
     INPUT_KINDS,
     TRANSACTION_COLUMNS,
@@ -219,6 +225,9 @@ def flag_transactions(
 ) -> ir.Table:
     """Marks each transaction line with the first rule it breaks.
 
+    A ``duplicate_line`` is a copy of a line that passes every other rule: same
+    canonical columns, read the same way (see ``with_line_occurrence``).
+
     Args:
         transactions: Standardised transaction lines.
         cleaning_rules: Which rules apply, with their bounds.
@@ -227,8 +236,13 @@ def flag_transactions(
         The same lines with ``drop_reason`` (the rule's name, or null for lines
         that survive cleaning) and ``drop_value`` (the offending value as text).
     """
+    if cleaning_rules.drop_duplicate_lines:
+        transactions = with_line_occurrence(transactions)
     cases = transaction_cases(transactions, cleaning_rules)
-    return transactions.mutate(**first_broken(cases))
+    flagged = transactions.mutate(**first_broken(cases))
+    if OCCURRENCE in flagged.columns:
+        flagged = flagged.drop(OCCURRENCE)
+    return flagged
 
 
 def select_clean_transactions(flagged_transactions: ir.Table) -> ir.Table:

@@ -69,6 +69,9 @@ def register_pipelines() -> dict[str, Pipeline]:
         A mapping from pipeline names to ``Pipeline`` objects.
     """
     pipelines = find_pipelines(raise_errors=True)
+    if not set(TRAINING_PIPELINES) <= set(pipelines):
+        # `kedro run --pipelines=<names>` loads only the pipelines it runs.
+        return pipelines
     # Scoring needs a saved model and new data, so it runs on its own
     # (kedro run --pipelines=inference) instead of with every training run.
     pipelines["__default__"] = sum(

@@ -130,7 +130,8 @@ def test_every_pipeline_renders_its_nodes_and_datasets(viz_build, viz_url, brows
             "document.querySelectorAll('.pipeline-node')).map(node => node.textContent));"
             f" const expected = {json.dumps(sorted(expected))};"
             " return shown.size === expected.length"
-            " && expected.every(name => shown.has(name)); })()"
+            " && expected.every(name => shown.has(name)); })()",
+            timeout=60,
         )
         shown = set(
             browser.evaluate(

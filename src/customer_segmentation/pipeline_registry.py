@@ -20,7 +20,8 @@ TRAINING_PIPELINES = (
 def training_steps(pipelines: dict[str, Pipeline]) -> dict[str, Pipeline]:
     """Groups the training nodes into one step per training pipeline, in data order.
 
-    Each step is its pipeline's nodes, with two moves that keep every step
+    Each step is its pipeline's nodes, with two moves (when ``reporting``,
+    ``customer_value`` and ``publication`` are all loaded) that keep every step
     reading only the steps before it:
 
     - ``publication`` also derives what the bundle publishes from the reporting
@@ -32,7 +33,7 @@ def training_steps(pipelines: dict[str, Pipeline]) -> dict[str, Pipeline]:
         pipelines: The registered pipelines, by name.
 
     Returns:
-        One ``Pipeline`` per name of ``TRAINING_PIPELINES``, in that order.
+        One ``Pipeline`` per name of ``TRAINING_PIPELINES`` found, in that order.
 
     Raises:
         ValueError: When a pipeline is neither a training pipeline nor ``inference``.
@@ -43,7 +44,9 @@ def training_steps(pipelines: dict[str, Pipeline]) -> dict[str, Pipeline]:
             f"pipelines {sorted(unlisted)} are neither training pipelines nor "
             "'inference': add them to TRAINING_PIPELINES in pipeline_registry.py"
         )
-    steps = {name: pipelines[name] for name in TRAINING_PIPELINES}
+    steps = {name: pipelines[name] for name in TRAINING_PIPELINES if name in pipelines}
+    if not {"reporting", "publication", "customer_value"} <= steps.keys():
+        return steps
     reporting, value = steps["reporting"], steps["customer_value"]
     bundle_parts = reporting.to_outputs(
         *(steps["publication"].inputs() & reporting.all_outputs())
@@ -68,10 +71,9 @@ def register_pipelines() -> dict[str, Pipeline]:
     Returns:
         A mapping from pipeline names to ``Pipeline`` objects.
     """
+    # `kedro run --pipelines=<names>` loads only the pipelines it runs, and then
+    # __default__ holds those of them that are training pipelines.
     pipelines = find_pipelines(raise_errors=True)
-    if not set(TRAINING_PIPELINES) <= set(pipelines):
-        # `kedro run --pipelines=<names>` loads only the pipelines it runs.
-        return pipelines
     # Scoring needs a saved model and new data, so it runs on its own
     # (kedro run --pipelines=inference) instead of with every training run.
     pipelines["__default__"] = sum(

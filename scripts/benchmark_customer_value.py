@@ -36,6 +36,8 @@ from customer_segmentation.pipelines.customer_value import create_pipeline
 
 timing_logger = logging.getLogger("customer_segmentation.node_timing")
 TARGET_NODES = ["predict_customer_value_node", "record_value_model_selection_node"]
+# Named pipelines: in __default__ the node names carry their pipeline namespace.
+PIPELINES = ["data_processing", "feature_engineering", "customer_value"]
 
 
 class NodeTimingLines(logging.Handler):
@@ -71,7 +73,7 @@ def run(n_customers: int, seed: int) -> None:
         with KedroSession.create(project_path=project) as session:
             timing_logger.addHandler(timing)
             try:
-                session.run(to_nodes=TARGET_NODES)
+                session.run(pipeline_names=PIPELINES, to_nodes=TARGET_NODES)
             finally:
                 timing_logger.removeHandler(timing)
         total = time.perf_counter() - started

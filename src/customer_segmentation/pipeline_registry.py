@@ -5,18 +5,82 @@ from __future__ import annotations
 from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
 
+# The training pipelines, each a namespace (one box in kedro-viz) in
+# ``__default__``, in the order their data flows.
+TRAINING_PIPELINES = (
+    "data_processing",
+    "feature_engineering",
+    "modeling",
+    "customer_value",
+    "publication",
+    "reporting",
+)
+
+
+def training_steps(pipelines: dict[str, Pipeline]) -> dict[str, Pipeline]:
+    """Groups the training nodes into one step per training pipeline, in data order.
+
+    Each step is its pipeline's nodes, with two moves (when ``reporting``,
+    ``customer_value`` and ``publication`` are all loaded) that keep every step
+    reading only the steps before it:
+
+    - ``publication`` also derives what the bundle publishes from the reporting
+      side: the segment profiles, names and rules (``reporting`` nodes);
+    - ``reporting`` also values the segments: the ``customer_value`` nodes that
+      read the segment names, and the report section they make.
+
+    Args:
+        pipelines: The registered pipelines, by name.
+
+    Returns:
+        One ``Pipeline`` per name of ``TRAINING_PIPELINES`` found, in that order.
+
+    Raises:
+        ValueError: When a pipeline is neither a training pipeline nor ``inference``.
+    """
+    unlisted = set(pipelines) - {*TRAINING_PIPELINES, "inference", "__default__"}
+    if unlisted:
+        raise ValueError(
+            f"pipelines {sorted(unlisted)} are neither training pipelines nor "
+            "'inference': add them to TRAINING_PIPELINES in pipeline_registry.py"
+        )
+    steps = {name: pipelines[name] for name in TRAINING_PIPELINES if name in pipelines}
+    if not {"reporting", "publication", "customer_value"} <= steps.keys():
+        return steps
+    reporting, value = steps["reporting"], steps["customer_value"]
+    bundle_parts = reporting.to_outputs(
+        *(steps["publication"].inputs() & reporting.all_outputs())
+    )
+    segment_value = value.from_inputs(*(value.inputs() & reporting.all_outputs()))
+    steps["publication"] += bundle_parts
+    steps["reporting"] = reporting - bundle_parts + segment_value
+    steps["customer_value"] = value - segment_value
+    return steps
+
 
 def register_pipelines() -> dict[str, Pipeline]:
     """Register the project's pipelines.
 
+    ``__default__`` is the training run: every pipeline but ``inference``, each
+    step of ``training_steps`` under its name as a namespace. Datasets and
+    parameters keep their names; a node is named ``<step>.<node>`` there (for
+    example ``data_processing.flag_transactions_node``) and just ``<node>`` in
+    its own pipeline (``kedro run --pipelines=data_processing``). kedro-viz opens
+    on one box per step and the datasets passed between them.
+
     Returns:
         A mapping from pipeline names to ``Pipeline`` objects.
     """
+    # `kedro run --pipelines=<names>` loads only the pipelines it runs, and then
+    # __default__ holds those of them that are training pipelines.
     pipelines = find_pipelines(raise_errors=True)
     # Scoring needs a saved model and new data, so it runs on its own
     # (kedro run --pipelines=inference) instead of with every training run.
     pipelines["__default__"] = sum(
-        (pipeline for name, pipeline in pipelines.items() if name != "inference"),
+        (
+            Pipeline(steps, namespace=name, prefix_datasets_with_namespace=False)
+            for name, steps in training_steps(pipelines).items()
+        ),
         start=Pipeline([]),
     )
     return pipelines

@@ -104,6 +104,22 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
         r"ibis\..*",
         "ibis 12 reads a pandas option that pandas 3 deprecates.",
     ),
+    (
+        "ignore",
+        r"The copy keyword is deprecated",
+        Warning,
+        r"pyspark\..*",
+        "pyspark 4.0 converts to pandas with astype(copy=False), which pandas 3 "
+        "deprecates (Spark engine only).",
+    ),
+    (
+        "ignore",
+        r"Series\.values returning an ndarray that drops timezone information",
+        Warning,
+        r"pandas\..*",
+        "pyspark 4.0's pandas conversion reads Series.values of time-zone-aware "
+        "columns (Spark engine only); the project's code does not.",
+    ),
 )
 
 

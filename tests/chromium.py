@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 import websocket
 
 FLAGS = [
@@ -33,6 +34,14 @@ STARTS = 2
 def find_chromium() -> str | None:
     """Returns the path of Debian's ``chromium`` (or ``chromium-browser``), if any."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+CHROMIUM = find_chromium()
+# Browser tests skip with this reason where Debian's chromium is absent.
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless Chromium is not installed (apt-get install -y chromium)",
+)
 
 
 class HeadlessChromium:

@@ -13,6 +13,17 @@ from kedro_datasets._utils.connection_mixin import ConnectionMixin
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# kedro-viz layers (the data engineering convention), in the order data flows.
+LAYER_ORDER = (
+    "raw",
+    "intermediate",
+    "primary",
+    "feature",
+    "model_input",
+    "models",
+    "model_output",
+    "reporting",
+)
 DATA_LAYERS = (
     "01_raw",
     "02_intermediate",

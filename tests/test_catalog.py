@@ -5,18 +5,9 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from tests.project import PROJECT_ROOT
+from tests.project import LAYER_ORDER, PROJECT_ROOT
 
-LAYERS = {
-    "raw",
-    "intermediate",
-    "primary",
-    "feature",
-    "model_input",
-    "models",
-    "model_output",
-    "reporting",
-}
+LAYERS = set(LAYER_ORDER)
 
 
 @pytest.mark.parametrize("env", [None, "online_retail", "mall_customers", "wholesale"])

@@ -18,25 +18,8 @@ from kedro.framework.startup import bootstrap_project
 from kedro.pipeline import Pipeline
 
 from customer_segmentation.pipeline_registry import TRAINING_PIPELINES
-from tests.chromium import HeadlessChromium, find_chromium
-from tests.project import PROJECT_ROOT
-
-CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium is not installed (apt-get install -y chromium)",
-)
-# The data engineering convention's layers, in the order data flows through them.
-LAYER_ORDER = (
-    "raw",
-    "intermediate",
-    "primary",
-    "feature",
-    "model_input",
-    "models",
-    "model_output",
-    "reporting",
-)
+from tests.chromium import CHROMIUM, HeadlessChromium, needs_chromium
+from tests.project import LAYER_ORDER, PROJECT_ROOT
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

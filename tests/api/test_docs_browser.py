@@ -4,12 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.chromium import HeadlessChromium, find_chromium
+from tests.chromium import CHROMIUM, HeadlessChromium, needs_chromium
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed"
-)
+pytestmark = needs_chromium
 # Scripts, styles and data all come from the server. ReDoc's footer logo ("API
 # docs by Redocly") is an image its bundle links to; offline it is simply absent.
 ALL_FROM_SERVER = (

@@ -11,13 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.chromium import HeadlessChromium, find_chromium
+from tests.chromium import CHROMIUM, HeadlessChromium, needs_chromium
 
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium is not installed (apt-get install -y chromium)",
-)
+pytestmark = needs_chromium
 SECTIONS = [
     "business",
     "segments",

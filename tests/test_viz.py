@@ -9,6 +9,7 @@ import functools
 import http.server
 import json
 import threading
+import time
 from graphlib import CycleError, TopologicalSorter
 
 import pytest
@@ -17,7 +18,11 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.pipeline import Pipeline
 
-from customer_segmentation.pipeline_registry import TRAINING_PIPELINES
+from customer_segmentation.pipeline_registry import (
+    STAGE_OF,
+    TRAINING_PIPELINES,
+    TRAINING_STAGES,
+)
 from tests.chromium import CHROMIUM, HeadlessChromium, needs_chromium
 from tests.project import LAYER_ORDER, PROJECT_ROOT
 
@@ -162,26 +167,30 @@ def test_plot_and_table_previews_are_built(viz_build):
     assert table["preview_type"] == "TablePreview"
 
 
-def _top_namespace(node) -> str | None:
+def _stage(node) -> str | None:
     return node.namespace.split(".")[0] if node.namespace else None
 
 
-def _step_edges(default: Pipeline) -> set[tuple[str, str]]:
-    """(upstream, downstream) namespace pairs joined by a dataset."""
+def _step(node) -> str | None:
+    """The training pipeline a node of ``__default__`` runs under (its second namespace)."""
+    parts = node.namespace.split(".") if node.namespace else []
+    return parts[1] if len(parts) > 1 else None
+
+
+def _edges(default: Pipeline, group) -> set[tuple[str, str]]:
+    """(upstream, downstream) namespace pairs joined by a dataset, at one level."""
     producer = {
-        output: _top_namespace(node)
-        for node in default.nodes
-        for output in node.outputs
+        output: group(node) for node in default.nodes for output in node.outputs
     }
     return {
-        (producer[name], _top_namespace(node))
+        (producer[name], group(node))
         for node in default.nodes
         for name in node.inputs
-        if name in producer and producer[name] != _top_namespace(node)
+        if name in producer and producer[name] != group(node)
     }
 
 
-def test_every_default_node_is_a_training_node_in_a_training_namespace(
+def test_every_default_node_is_a_training_node_in_its_stage_and_pipeline(
     project_pipelines,
 ):
     default = project_pipelines["__default__"]
@@ -189,36 +198,42 @@ def test_every_default_node_is_a_training_node_in_a_training_namespace(
         (project_pipelines[name] for name in TRAINING_PIPELINES), start=Pipeline([])
     )
 
-    outside = [
+    misplaced = [
         node.name
         for node in default.nodes
-        if _top_namespace(node) not in TRAINING_PIPELINES
+        if _step(node) not in TRAINING_PIPELINES
+        or _stage(node) != STAGE_OF[_step(node)]
     ]
-    unprefixed = sorted(node.name.split(".", 1)[1] for node in default.nodes)
-    assert outside == []
+    unprefixed = sorted(node.name.split(".", 2)[2] for node in default.nodes)
+    assert misplaced == []
     assert unprefixed == sorted(node.name for node in training.nodes)
     assert default.datasets() == training.datasets()
 
 
-def test_default_namespaces_pass_data_forward_only(project_pipelines):
+@pytest.mark.parametrize(
+    ("group", "order"),
+    [(_step, TRAINING_PIPELINES), (_stage, tuple(TRAINING_STAGES))],
+    ids=["pipelines", "stages"],
+)
+def test_default_namespaces_pass_data_forward_only(project_pipelines, group, order):
     # No namespace is both upstream and downstream of another, and each reads
     # only the ones listed before it, so their kedro-viz boxes form a chain.
-    edges = _step_edges(project_pipelines["__default__"])
-    graph = {step: set() for step in TRAINING_PIPELINES}
+    edges = _edges(project_pipelines["__default__"], group)
+    graph = {name: set() for name in order}
     for upstream, downstream in edges:
         graph[downstream].add(upstream)
 
     try:
-        order = list(TopologicalSorter(graph).static_order())
+        sorted_names = list(TopologicalSorter(graph).static_order())
     except CycleError as error:
         pytest.fail(f"namespaces of __default__ form a cycle: {error.args[1]}")
     backwards = sorted(
         (upstream, downstream)
         for upstream, downstream in edges
-        if TRAINING_PIPELINES.index(upstream) > TRAINING_PIPELINES.index(downstream)
+        if order.index(upstream) > order.index(downstream)
     )
     assert backwards == []
-    assert set(order) == set(TRAINING_PIPELINES)
+    assert set(sorted_names) == set(order)
 
 
 def _rank(layer_of, names) -> list[int]:
@@ -246,7 +261,8 @@ def test_no_namespace_box_writes_a_layer_earlier_than_it_reads(
     # kedro-viz draws each namespace as one box from all its inputs to all its
     # outputs: a box reading a later layer than it writes puts the layers in a cycle.
     default = project_pipelines["__default__"]
-    for step in TRAINING_PIPELINES:
+    namespaces = [*TRAINING_STAGES, *(f"{STAGE_OF[n]}.{n}" for n in TRAINING_PIPELINES)]
+    for step in namespaces:
         box = default.only_nodes_with_namespaces([step])
         outputs = box.outputs() | ((default - box).inputs() & box.all_outputs())
         latest_input = max(_rank(layer_of, box.inputs()))
@@ -266,26 +282,52 @@ def full_hd_browser(tmp_path_factory):
     chromium.close()
 
 
-@needs_chromium
-def test_first_view_is_the_training_boxes_between_the_layers(viz_url, full_hd_browser):
-    # What `kedro viz` opens on, on a Full HD screen: __default__, its namespaces
-    # collapsed. Before they were namespaces it showed every node at about 18%.
-    full_hd_browser.open(f"{viz_url}/")
-    boxes = full_hd_browser.wait_for(
-        "(() => { const boxes = Array.from(document.querySelectorAll("
-        "'.pipeline-node--modularPipeline')).map(node => node.textContent);"
-        f" return boxes.length === {len(TRAINING_PIPELINES)} && boxes; }})()"
-    )
-    view = full_hd_browser.evaluate(
-        "({tasks: document.querySelectorAll('.pipeline-node--task').length,"
-        " layers: Array.from(document.querySelectorAll('.pipeline-layer-name'))"
-        ".map(name => name.textContent),"
-        " scale: Number(document.querySelector('.pipeline-flowchart__graph g')"
-        ".getAttribute('transform').match(/scale\\(([0-9.]+)\\)/)[1])})"
-    )
+# What a person needs to read the first view without zooming, on a Full HD
+# screen: the smallest node label on screen, in pixels, and the zoom it implies.
+# One box per training pipeline opened at 0.33 (labels 5 px high).
+MIN_LABEL_PIXELS = 6.5
+MIN_FIRST_VIEW_SCALE = 0.4
+FIRST_VIEW = """(() => {
+  const graph = document.querySelector('.pipeline-flowchart__graph g');
+  const scale = graph && graph.getAttribute('transform').match(/scale\\(([0-9.]+)\\)/);
+  return {
+    boxes: Array.from(document.querySelectorAll('.pipeline-node--modularPipeline'))
+      .map(node => node.textContent),
+    tasks: document.querySelectorAll('.pipeline-node--task').length,
+    layers: Array.from(document.querySelectorAll('.pipeline-layer-name'))
+      .map(name => name.textContent),
+    labels: Array.from(document.querySelectorAll('.pipeline-node .pipeline-node__text'))
+      .map(text => [text.textContent, text.getBoundingClientRect().height]),
+    scale: scale ? Number(scale[1]) : null,
+  };
+})()"""
 
-    assert sorted(boxes or []) == sorted(TRAINING_PIPELINES)
+
+@needs_chromium
+def test_first_view_is_the_stage_boxes_between_the_layers_at_a_readable_size(
+    viz_build, viz_url, full_hd_browser
+):
+    # What `kedro viz` opens on: __default__, its stages collapsed, fitted to the
+    # window. The fit is animated: wait until two readings a second apart agree.
+    full_hd_browser.open(f"{viz_url}/")
+    full_hd_browser.wait_for(
+        "document.querySelectorAll('.pipeline-node--modularPipeline').length"
+        f" === {len(TRAINING_STAGES)}"
+    )
+    view, previous = full_hd_browser.evaluate(FIRST_VIEW), None
+    for _ in range(30):
+        if previous is not None and view["scale"] == previous["scale"]:
+            break
+        time.sleep(1)
+        previous, view = view, full_hd_browser.evaluate(FIRST_VIEW)
+    full_hd_browser.screenshot(viz_build.parent / "viz_first_view.png", full_page=False)
+    smallest = min(view["labels"], key=lambda label: label[1])
+
+    assert view["boxes"] == list(TRAINING_STAGES)
     assert view["tasks"] == 0
-    assert view["layers"] == list(LAYER_ORDER)
-    # Fitted to the window; measured 0.33 (labels about 5 px high).
-    assert view["scale"] >= 0.3
+    # The bands of the layers shown, in data order from the raw files to the report.
+    assert view["layers"] == [name for name in LAYER_ORDER if name in view["layers"]]
+    assert (view["layers"][0], view["layers"][-1]) == ("raw", "reporting")
+    assert len(view["labels"]) > len(TRAINING_STAGES)
+    assert view["scale"] >= MIN_FIRST_VIEW_SCALE
+    assert smallest[1] >= MIN_LABEL_PIXELS, smallest

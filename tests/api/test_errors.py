@@ -24,7 +24,14 @@ def flag_with_a_bug(transactions: ir.Table, cleaning_rules: object) -> ir.Table:
 
 def with_a_broken_node(pipeline: Pipeline) -> Pipeline:
     (flag,) = [node for node in pipeline.nodes if node.func is flag_transactions]
-    broken = Node(flag_with_a_bug, flag.inputs, flag.outputs[0], name=flag.name)
+    # Same name, same namespace: a dotted name without it would break the namespace.
+    broken = Node(
+        flag_with_a_bug,
+        flag.inputs,
+        flag.outputs[0],
+        name=flag.name.removeprefix(f"{flag.namespace}."),
+        namespace=flag.namespace,
+    )
     return pipeline - Pipeline([flag]) + Pipeline([broken])
 
 

@@ -35,7 +35,8 @@ def with_blocked_countries(pipeline: Pipeline) -> Pipeline:
         flag_with_blocked_countries,
         [*flag.inputs, "params:blocked_countries"],
         flag.outputs[0],
-        name="inference.flag_with_blocked_countries_node",
+        name="flag_with_blocked_countries_node",
+        namespace=flag.namespace,
     )
     return pipeline - Pipeline([flag]) + Pipeline([rule])
 

@@ -53,8 +53,8 @@ def test_default_pipeline_leaves_inference_out(monkeypatch: pytest.MonkeyPatch):
 
     default = pipeline_registry.register_pipelines()["__default__"]
 
-    # In __default__ a training node is under its pipeline's namespace.
-    assert [node.name for node in default.nodes] == ["modeling.train_node"]
+    # In __default__ a training node is under its stage's and pipeline's namespaces.
+    assert [node.name for node in default.nodes] == ["segmentation.modeling.train_node"]
 
 
 def test_batch_scores_every_customer_with_the_resolved_model_version(

@@ -323,11 +323,11 @@ def test_first_view_is_the_stage_boxes_between_the_layers_at_a_readable_size(
     full_hd_browser.screenshot(viz_build.parent / "viz_first_view.png", full_page=False)
     smallest = min(view["labels"], key=lambda label: label[1])
 
+    assert len(view["labels"]) > len(TRAINING_STAGES)
+    assert smallest[1] >= MIN_LABEL_PIXELS, smallest
+    assert view["scale"] >= MIN_FIRST_VIEW_SCALE
     assert view["boxes"] == list(TRAINING_STAGES)
     assert view["tasks"] == 0
     # The bands of the layers shown, in data order from the raw files to the report.
     assert view["layers"] == [name for name in LAYER_ORDER if name in view["layers"]]
     assert (view["layers"][0], view["layers"][-1]) == ("raw", "reporting")
-    assert len(view["labels"]) > len(TRAINING_STAGES)
-    assert view["scale"] >= MIN_FIRST_VIEW_SCALE
-    assert smallest[1] >= MIN_LABEL_PIXELS, smallest

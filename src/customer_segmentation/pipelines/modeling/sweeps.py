@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -60,6 +64,9 @@ CANDIDATE_COLUMNS = [
 # Rows scored per block when a mixture labels every customer, to bound memory.
 SCORING_BLOCK_ROWS = 250_000
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
 
 @dataclass(frozen=True)
 class FamilySweep:
@@ -90,6 +97,17 @@ def _check_enough_customers(n_customers: int, search: ModelSearchSettings) -> No
             f">= k_max={search.k_max}; lower model_search.k_max, set "
             "model_search.stability_resamples to 0 or provide more customers"
         )
+
+
+def _in_threads(
+    function: Callable[[Item], Result], items: Sequence[Item], n_jobs: int | None
+) -> list[Result]:
+    """``[function(item) for item in items]``, on up to ``n_jobs`` threads (None: one per core)."""
+    workers = min(n_jobs or os.cpu_count() or 1, len(items))
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
 
 
 def _row(spec: ClustererSpec, scores: dict[str, float]) -> dict[str, object]:
@@ -151,8 +169,9 @@ def _sweep_fitted_family(
     model_search: ModelSearchSettings,
     model_choice: ModelChoiceSettings,
 ) -> FamilySweep:
-    rows, clusterers, seconds = [], [], []
-    for spec in specs:
+    def fit_and_score(
+        spec: ClustererSpec,
+    ) -> tuple[dict[str, object], BaseEstimator, float]:
         started = time.perf_counter()
         clusterer = spec.build().fit(model_matrix)
         if spec.family == "gaussian_mixture":
@@ -166,9 +185,12 @@ def _sweep_fitted_family(
             samples.silhouette_rows,
             samples.silhouette_distances,
         )
-        rows.append({**_row(spec, scores), "bic": bic, "aic": aic})
-        clusterers.append(clusterer)
-        seconds.append(time.perf_counter() - started)
+        row = {**_row(spec, scores), "bic": bic, "aic": aic}
+        return row, clusterer, time.perf_counter() - started
+
+    rows, clusterers, seconds = map(
+        list, zip(*_in_threads(fit_and_score, specs, model_search.n_jobs), strict=True)
+    )
 
     def measure(i: int) -> tuple[float, float]:
         started = time.perf_counter()
@@ -294,12 +316,19 @@ def _sweep_trees(
     k_values = model_search.k_values
     tree_rows = sample_rows(len(model_matrix), specs[0].sample_size, seed)
     tree_matrix = model_matrix[tree_rows]
-    rows, clusterers, seconds = [], [], []
-    trees: dict[str, np.ndarray] = {}
-    for spec in specs:
+    variants = list(dict.fromkeys(spec.variant for spec in specs))
+
+    def timed_tree(variant: str) -> tuple[np.ndarray, float]:
         started = time.perf_counter()
-        if spec.variant not in trees:
-            trees[spec.variant] = build_linkage_tree(tree_matrix, spec.variant)
+        return build_linkage_tree(tree_matrix, variant), time.perf_counter() - started
+
+    built = _in_threads(timed_tree, variants, model_search.n_jobs)
+    trees = {variant: tree for variant, (tree, _) in zip(variants, built, strict=True)}
+
+    def cut_and_score(
+        spec: ClustererSpec,
+    ) -> tuple[dict[str, object], BaseEstimator, float]:
+        started = time.perf_counter()
         clusterer = spec.build().fit_from_tree(
             tree_matrix, tree_rows, trees[spec.variant]
         )
@@ -311,9 +340,15 @@ def _sweep_trees(
             samples.silhouette_rows,
             samples.silhouette_distances,
         )
-        rows.append(_row(spec, scores))
-        clusterers.append(clusterer)
-        seconds.append(time.perf_counter() - started)
+        return _row(spec, scores), clusterer, time.perf_counter() - started
+
+    rows, clusterers, seconds = map(
+        list, zip(*_in_threads(cut_and_score, specs, model_search.n_jobs), strict=True)
+    )
+    # A tree's time counts in the first candidate cut from it.
+    first_cut = {spec.variant: i for i, spec in reversed(list(enumerate(specs)))}
+    for variant, (_, spent) in zip(variants, built, strict=True):
+        seconds[first_cut[variant]] += spent
     stability_by_linkage: dict[str, dict[int, tuple[float, float]]] = {}
 
     def measure(i: int) -> tuple[float, float]:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +31,7 @@ from .families import (
     gaussian_mixture_specs,
     kmeans_specs,
 )
+from .parallel import side_by_side
 from .settings import (
     AgglomerativeSettings,
     GaussianMixtureSettings,
@@ -63,9 +60,9 @@ CANDIDATE_COLUMNS = [
 ]
 # Rows scored per block when a mixture labels every customer, to bound memory.
 SCORING_BLOCK_ROWS = 250_000
-
-Item = TypeVar("Item")
-Result = TypeVar("Result")
+# Merge trees of fewer customers are built in turn: starting worker processes
+# would cost more than the trees.
+PROCESS_MIN_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -97,17 +94,6 @@ def _check_enough_customers(n_customers: int, search: ModelSearchSettings) -> No
             f">= k_max={search.k_max}; lower model_search.k_max, set "
             "model_search.stability_resamples to 0 or provide more customers"
         )
-
-
-def _in_threads(
-    function: Callable[[Item], Result], items: Sequence[Item], n_jobs: int | None
-) -> list[Result]:
-    """``[function(item) for item in items]``, on up to ``n_jobs`` threads (None: one per core)."""
-    workers = min(n_jobs or os.cpu_count() or 1, len(items))
-    if workers <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(function, items))
 
 
 def _row(spec: ClustererSpec, scores: dict[str, float]) -> dict[str, object]:
@@ -189,7 +175,7 @@ def _sweep_fitted_family(
         return row, clusterer, time.perf_counter() - started
 
     rows, clusterers, seconds = map(
-        list, zip(*_in_threads(fit_and_score, specs, model_search.n_jobs), strict=True)
+        list, zip(*side_by_side(fit_and_score, specs, model_search.n_jobs), strict=True)
     )
 
     def measure(i: int) -> tuple[float, float]:
@@ -201,6 +187,7 @@ def _sweep_fitted_family(
             model_search.stability_resamples,
             model_search.random_state,
             lambda train, evaluate: {spec.k: spec.build().fit(train).predict(evaluate)},
+            n_jobs=model_search.n_jobs,
         )[spec.k]
         seconds[i] += time.perf_counter() - started
         return result
@@ -317,12 +304,13 @@ def _sweep_trees(
     tree_rows = sample_rows(len(model_matrix), specs[0].sample_size, seed)
     tree_matrix = model_matrix[tree_rows]
     variants = list(dict.fromkeys(spec.variant for spec in specs))
+    tree_jobs = model_search.n_jobs if len(tree_matrix) >= PROCESS_MIN_ROWS else 1
 
     def timed_tree(variant: str) -> tuple[np.ndarray, float]:
         started = time.perf_counter()
         return build_linkage_tree(tree_matrix, variant), time.perf_counter() - started
 
-    built = _in_threads(timed_tree, variants, model_search.n_jobs)
+    built = side_by_side(timed_tree, variants, tree_jobs, processes=True)
     trees = {variant: tree for variant, (tree, _) in zip(variants, built, strict=True)}
 
     def cut_and_score(
@@ -343,7 +331,7 @@ def _sweep_trees(
         return _row(spec, scores), clusterer, time.perf_counter() - started
 
     rows, clusterers, seconds = map(
-        list, zip(*_in_threads(cut_and_score, specs, model_search.n_jobs), strict=True)
+        list, zip(*side_by_side(cut_and_score, specs, model_search.n_jobs), strict=True)
     )
     # A tree's time counts in the first candidate cut from it.
     first_cut = {spec.variant: i for i, spec in reversed(list(enumerate(specs)))}
@@ -364,6 +352,8 @@ def _sweep_trees(
                 lambda train, evaluate: _cut_and_assign(
                     train, build_linkage_tree(train, method), k_values, evaluate
                 ),
+                n_jobs=tree_jobs,
+                processes=True,
             )
             seconds[i] += time.perf_counter() - started
         return stability_by_linkage[method][specs[i].k]

@@ -1,7 +1,10 @@
 """Seeded generator of the built-in online-retail sample with planted customer groups.
 
 Run ``python -m customer_segmentation.sample_data --help`` to regenerate the sample
-that ships in ``data/01_raw/`` at any size.
+that ships in ``data/01_raw/`` at any size. Above ``--block-customers`` customers the
+sample is drawn and written one block of customers at a time, so that its memory
+does not grow with the size: block 0 is the sample of that many customers with the
+same seed, and each later block has its own seed, customer ids and invoice numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +28,9 @@ COUNTRIES = np.array(
     ["United Kingdom", "Germany", "France", "Netherlands", "Spain", "Ireland"]
 )
 ZERO_PRICE_SHARE = 0.004
+FIRST_CUSTOMER_ID = 12_000
+FIRST_INVOICE = 500_000
+BLOCK_CUSTOMERS = 1_000_000
 COUNTRY_WEIGHTS = np.array([0.80, 0.06, 0.05, 0.03, 0.03, 0.03])
 
 
@@ -69,7 +77,9 @@ def _log_uniform(
     return np.expm1(rng.uniform(low, high, size))
 
 
-def _draw_customers(rng: np.random.Generator, n_customers: int) -> pd.DataFrame:
+def _draw_customers(
+    rng: np.random.Generator, n_customers: int, first_id: int
+) -> pd.DataFrame:
     shares = np.array([group.share for group in GROUPS])
     group_index = rng.choice(len(GROUPS), size=n_customers, p=shares / shares.sum())
     columns: dict[str, np.ndarray] = {
@@ -94,7 +104,7 @@ def _draw_customers(rng: np.random.Generator, n_customers: int) -> pd.DataFrame:
         np.minimum(recency + columns["extra_tenure"] + 1, PERIOD_DAYS),
         recency,
     )
-    customer_ids = rng.permutation(np.arange(12_000, 12_000 + n_customers))
+    customer_ids = rng.permutation(np.arange(first_id, first_id + n_customers))
     return pd.DataFrame(
         {
             "customer_id": customer_ids,
@@ -144,7 +154,10 @@ def _draw_orders(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFr
 
 
 def _draw_lines(
-    rng: np.random.Generator, orders: pd.DataFrame, customer_ids: np.ndarray
+    rng: np.random.Generator,
+    orders: pd.DataFrame,
+    customer_ids: np.ndarray,
+    first_invoice: int,
 ) -> pd.DataFrame:
     product_prices = np.round(rng.lognormal(1.0, 0.8, N_PRODUCTS) + 0.2, 2)
     popularity = 1.0 / np.arange(1, N_PRODUCTS + 1) ** 0.9
@@ -155,7 +168,7 @@ def _draw_lines(
     unit_price = product_prices[product]
     line_value = orders["value"].to_numpy()[order_index] / n_lines[order_index]
     quantity = np.maximum(1, np.round(line_value / unit_price)).astype(int)
-    invoice_number = 500_000 + np.arange(len(orders))
+    invoice_number = first_invoice + np.arange(len(orders))
     return pd.DataFrame(
         {
             "customer_id": pd.array(
@@ -224,12 +237,19 @@ def _draw_attributes(rng: np.random.Generator, customers: pd.DataFrame) -> pd.Da
     ).sort_values("customer_id", ignore_index=True)
 
 
-def generate_sample(n_customers: int = 5_000, seed: int = 42) -> SampleData:
+def generate_sample(
+    n_customers: int = 5_000,
+    seed: int | list[int] = 42,
+    first_customer_id: int = FIRST_CUSTOMER_ID,
+    first_invoice: int = FIRST_INVOICE,
+) -> SampleData:
     """Generates the online-retail sample with planted behavioural groups.
 
     Args:
         n_customers: Number of identified customers to generate.
         seed: Seed of the random generator; the same seed gives the same tables.
+        first_customer_id: Customer ids are this and the next ``n_customers - 1``.
+        first_invoice: Invoice numbers count up from this one.
 
     Returns:
         The raw transaction lines (with cancellations, returns, guest orders without
@@ -245,9 +265,9 @@ def generate_sample(n_customers: int = 5_000, seed: int = 42) -> SampleData:
             f"groups={len(GROUPS)}"
         )
     rng = np.random.default_rng(seed)
-    customers = _draw_customers(rng, n_customers)
+    customers = _draw_customers(rng, n_customers, first_customer_id)
     orders = _draw_orders(rng, customers)
-    lines = _draw_lines(rng, orders, customers["customer_id"].to_numpy())
+    lines = _draw_lines(rng, orders, customers["customer_id"].to_numpy(), first_invoice)
     transactions = _add_dirt(rng, lines)
     truth = (
         customers[["customer_id", "group"]]
@@ -255,6 +275,16 @@ def generate_sample(n_customers: int = 5_000, seed: int = 42) -> SampleData:
         .sort_values("customer_id", ignore_index=True)
     )
     return SampleData(transactions, _draw_attributes(rng, customers), truth)
+
+
+def _sample_paths(output_dir: Path) -> list[Path]:
+    """The transactions, attributes and truth files of a sample (the folder is created)."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        output_dir / "transactions.parquet",
+        output_dir / "customers.csv",
+        output_dir / "sample_truth.csv",
+    ]
 
 
 def write_sample(sample: SampleData, output_dir: Path) -> list[Path]:
@@ -267,16 +297,80 @@ def write_sample(sample: SampleData, output_dir: Path) -> list[Path]:
     Returns:
         The paths written.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
-    paths = [
-        output_dir / "transactions.parquet",
-        output_dir / "customers.csv",
-        output_dir / "sample_truth.csv",
-    ]
+    paths = _sample_paths(output_dir)
     sample.transactions.to_parquet(paths[0], index=False, compression="zstd")
     sample.customers.to_csv(paths[1], index=False)
     sample.truth.to_csv(paths[2], index=False)
     return paths
+
+
+def _blocks(n_customers: int, block_customers: int) -> list[tuple[int, int]]:
+    """(first customer, size) of each block; a remainder too small for every group joins the last."""
+    blocks = [
+        (first, min(block_customers, n_customers - first))
+        for first in range(0, n_customers, block_customers)
+    ]
+    if len(blocks) > 1 and blocks[-1][1] < len(GROUPS):
+        (first, size), (_, remainder) = blocks[-2], blocks.pop()
+        blocks[-1] = (first, size + remainder)
+    return blocks
+
+
+def write_sample_in_blocks(
+    n_customers: int,
+    seed: int,
+    output_dir: Path,
+    block_customers: int = BLOCK_CUSTOMERS,
+) -> tuple[list[Path], int]:
+    """Generates and writes a sample of any size one block of customers at a time.
+
+    With ``n_customers <= block_customers`` this writes ``generate_sample(n_customers,
+    seed)``. Above, block 0 is ``generate_sample(block_customers, seed)`` and block
+    ``i`` is drawn with the seed ``[seed, i]``; ids and invoice numbers follow on from
+    the previous block's, so no two blocks share a customer or an invoice. Each
+    block's lines are sorted by date; the file is not sorted across blocks.
+
+    Args:
+        n_customers: Customers of the whole sample.
+        seed: Seed of the first block.
+        output_dir: Folder to write into (created when missing).
+        block_customers: Customers drawn and held in memory at a time.
+
+    Returns:
+        The paths written and the number of transaction lines.
+    """
+    if n_customers <= block_customers:
+        sample = generate_sample(n_customers, seed)
+        return write_sample(sample, output_dir), len(sample.transactions)
+    paths = _sample_paths(output_dir)
+    writer: pq.ParquetWriter | None = None
+    next_invoice, n_lines = FIRST_INVOICE, 0
+    try:
+        for block, (first, size) in enumerate(_blocks(n_customers, block_customers)):
+            sample = generate_sample(
+                size,
+                seed if block == 0 else [seed, block],
+                first_customer_id=FIRST_CUSTOMER_ID + first,
+                first_invoice=next_invoice,
+            )
+            lines = pa.Table.from_pandas(sample.transactions, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(paths[0], lines.schema, compression="zstd")
+            writer.write_table(lines.cast(writer.schema))
+            for path, table in zip(
+                paths[1:], (sample.customers, sample.truth), strict=True
+            ):
+                table.to_csv(
+                    path, index=False, mode="a" if block else "w", header=not block
+                )
+            invoices = sample.transactions["invoice_id"].str.lstrip("GC").astype(int)
+            next_invoice = int(invoices.max()) + 1
+            n_lines += len(sample.transactions)
+            logger.info("block %d: %d customers, %d lines", block, size, n_lines)
+    finally:
+        if writer is not None:
+            writer.close()
+    return paths, n_lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -285,16 +379,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output-dir", type=Path, default=Path("data/01_raw"))
+    parser.add_argument(
+        "--block-customers",
+        type=int,
+        default=BLOCK_CUSTOMERS,
+        help="customers drawn and held in memory at a time",
+    )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    sample = generate_sample(arguments.customers, arguments.seed)
-    for path in write_sample(sample, arguments.output_dir):
-        logger.info("wrote %s", path)
-    logger.info(
-        "%d transaction lines, %d customers",
-        len(sample.transactions),
-        len(sample.customers),
+    paths, n_lines = write_sample_in_blocks(
+        arguments.customers,
+        arguments.seed,
+        arguments.output_dir,
+        arguments.block_customers,
     )
+    for path in paths:
+        logger.info("wrote %s", path)
+    logger.info("%d transaction lines, %d customers", n_lines, arguments.customers)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any
 import mlflow
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
+from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH
 
 with warnings.catch_warnings(record=True):
     # Importing kedro-mlflow defines its KedroPipelineModel (unused here), and MLflow
@@ -79,6 +80,42 @@ def report_files(pipeline: Pipeline, catalog: Any) -> list[Path]:
     return paths
 
 
+class _BatchedMlflowHook(MlflowHook):
+    """kedro-mlflow's hook, logging a node's new parameters in one call.
+
+    kedro-mlflow logs each flattened parameter of each node with its own call
+    (a store transaction each, again for every node that reads it). Here the
+    short ones are collected and the ones not yet logged with that value go in
+    one batch; a value too long for a parameter follows ``long_params_strategy``
+    as before.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[str, Any] = {}
+        self._logged: dict[str, str] = {}
+
+    def _log_param(self, name: str, value: Any) -> None:
+        if len(str(value)) > MAX_PARAM_VAL_LENGTH:
+            super()._log_param(name, value)
+        else:
+            self._pending[name] = value
+
+    def before_node_run(
+        self, node: Any, catalog: Any, inputs: dict[str, Any], is_async: bool
+    ) -> None:
+        super().before_node_run(node, catalog, inputs, is_async)
+        new = {
+            name: value
+            for name, value in self._pending.items()
+            if self._logged.get(name) != str(value)
+        }
+        self._pending = {}
+        if new:
+            mlflow.log_params(new)
+            self._logged.update({name: str(value) for name, value in new.items()})
+
+
 class ExperimentTrackingHooks:
     """Makes every run an MLflow run (kedro-mlflow) and records the training.
 
@@ -91,7 +128,7 @@ class ExperimentTrackingHooks:
     """
 
     def __init__(self) -> None:
-        self._mlflow = MlflowHook()
+        self._mlflow = _BatchedMlflowHook()
         self._enabled = False
         self._tags: dict[str, str] = {}
 

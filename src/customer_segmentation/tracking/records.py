@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import mlflow
 import pandas as pd
+from mlflow.entities import Metric
 
 # Columns of the model selection table that name a candidate or flag the choice.
 _CANDIDATE_KEYS = ("family", "algorithm", "k", "chosen")
@@ -49,15 +51,25 @@ def log_candidates(model_selection: pd.DataFrame) -> None:
             f"found {len(chosen)}"
         )
     metrics = _metric_columns(model_selection)
-    for row in model_selection.itertuples(index=False):
-        values = row._asdict()
-        for metric in metrics:
-            if _finite(values[metric]):
-                mlflow.log_metric(
-                    f"candidates.{values['algorithm']}.{metric}",
-                    float(values[metric]),
-                    step=int(values["k"]),
-                )
+    timestamp = int(time.time() * 1000)
+    # One batch (MLflow splits it into requests of its maximum size), not a
+    # store transaction per value.
+    mlflow.MlflowClient().log_batch(
+        mlflow.active_run().info.run_id,
+        metrics=[
+            Metric(
+                f"candidates.{values['algorithm']}.{metric}",
+                float(values[metric]),
+                timestamp,
+                int(values["k"]),
+            )
+            for values in (
+                row._asdict() for row in model_selection.itertuples(index=False)
+            )
+            for metric in metrics
+            if _finite(values[metric])
+        ],
+    )
     best = chosen.iloc[0]
     mlflow.log_metrics(
         {

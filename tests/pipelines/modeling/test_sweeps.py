@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from customer_segmentation.pipelines.modeling import sweeps
 from customer_segmentation.pipelines.modeling.evaluation import (
     draw_evaluation_samples,
     measure_stability_where_it_counts,
@@ -200,3 +201,44 @@ def test_skipping_stability_keeps_the_choice_of_a_full_measurement(
     best = table.loc[table["silhouette"].idxmax()]
     assert best["k"] == 3
     assert best["stability"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("sweep", "settings"),
+    [
+        (sweep_kmeans, KMeansSettings(n_init=2)),
+        (sweep_gaussian_mixture, GaussianMixtureSettings(covariance_types=["full"])),
+        (sweep_agglomerative, AgglomerativeSettings(linkages=["ward", "average"])),
+    ],
+    ids=["kmeans", "gaussian_mixture", "agglomerative"],
+)
+def test_candidates_fitted_side_by_side_equal_those_fitted_one_by_one(
+    sweep, settings, monkeypatch
+):
+    # Merge trees of any size go to worker processes.
+    monkeypatch.setattr(sweeps, "PROCESS_MIN_ROWS", 0)
+    generator = np.random.default_rng(3)
+    centres = np.array([[0.0, 0.0], [3.0, 0.5], [1.0, 4.0]])
+    matrix = np.vstack([centre + generator.normal(size=(80, 2)) for centre in centres])
+    results = {}
+    for n_jobs in (1, 3):
+        search = ModelSearchSettings(
+            k_min=2,
+            k_max=5,
+            random_state=0,
+            silhouette_sample_size=200,
+            stability_sample_size=200,
+            stability_resamples=2,
+            n_jobs=n_jobs,
+        )
+        found = sweep(
+            matrix, draw_evaluation_samples(matrix, search), search, settings, CHOICE
+        )
+        results[n_jobs] = found[0] if isinstance(found, tuple) else found
+
+    one_by_one, threaded = results[1], results[3]
+    without_time = [column for column in CANDIDATE_COLUMNS if column != "fit_seconds"]
+    assert threaded.candidates[without_time].equals(one_by_one.candidates[without_time])
+    assert len(threaded.candidates) == len(one_by_one.candidates) > 3
+    for first, second in zip(one_by_one.clusterers, threaded.clusterers, strict=True):
+        assert np.array_equal(first.predict(matrix), second.predict(matrix))

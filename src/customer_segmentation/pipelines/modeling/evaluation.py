@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, euclidean_distances
 
 from .clusterers import sample_rows
+from .parallel import side_by_side
 from .settings import ModelChoiceSettings, ModelSearchSettings
 
 # Fits on a training matrix and labels an evaluation matrix, once per k.
@@ -154,6 +155,9 @@ def measure_stability(
     resamples: int,
     random_state: int,
     fit_predict: FitPredict,
+    *,
+    n_jobs: int | None = 1,
+    processes: bool = False,
 ) -> dict[int, tuple[float, float]]:
     """Measures stability as agreement between fits on two halves of the data.
 
@@ -169,6 +173,10 @@ def measure_stability(
         random_state: Seed of the splits.
         fit_predict: Fits on its first argument and returns, for every k in
             ``k_values``, the labels of its second argument.
+        n_jobs: Halves fitted at once; ``None`` is one per core. The splits
+            are drawn before any fit, so the result does not depend on it.
+        processes: Fit in worker processes instead of threads (for fits that
+            hold the interpreter lock).
 
     Returns:
         For every k, the mean and standard deviation of the adjusted Rand index
@@ -177,12 +185,19 @@ def measure_stability(
     if resamples == 0:
         return {k: (np.nan, np.nan) for k in k_values}
     generator = np.random.default_rng(random_state)
-    scores: dict[int, list[float]] = {k: [] for k in k_values}
     half = len(matrix) // 2
+    halves = []
     for _ in range(resamples):
         order = generator.permutation(len(matrix))
-        first = fit_predict(matrix[order[:half]], matrix)
-        second = fit_predict(matrix[order[half : 2 * half]], matrix)
+        halves += [order[:half], order[half : 2 * half]]
+    labels = side_by_side(
+        lambda rows: fit_predict(matrix[rows], matrix),
+        halves,
+        n_jobs,
+        processes=processes,
+    )
+    scores: dict[int, list[float]] = {k: [] for k in k_values}
+    for first, second in zip(labels[::2], labels[1::2], strict=True):
         for k in k_values:
             scores[k].append(adjusted_rand_score(first[k], second[k]))
     return {k: (float(np.mean(v)), float(np.std(v))) for k, v in scores.items()}

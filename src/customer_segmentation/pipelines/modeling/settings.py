@@ -73,9 +73,11 @@ class ModelSearchSettings(BaseModel):
             on the whole stability sample are compared (adjusted Rand index).
             0 skips the stability (reported as missing).
         n_threads: CPU threads (BLAS/OpenMP) each fit may use. The sweep is
-            many small fits, for which one thread is fastest; to use more
-            cores, run the three families side by side with
-            ``kedro run --runner=ParallelRunner``.
+            many small fits, for which one thread is fastest.
+        n_jobs: Candidates of a family fitted and scored at once, each in its
+            own thread (the fits release the interpreter lock); ``None`` is
+            one per core. Every candidate is seeded on its own, so the
+            results do not depend on it.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -88,6 +90,7 @@ class ModelSearchSettings(BaseModel):
     stability_sample_size: int = Field(default=5_000, ge=100)
     stability_resamples: int = Field(default=5, ge=0)
     n_threads: int = Field(default=1, ge=1)
+    n_jobs: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _check_k_range(self) -> ModelSearchSettings:

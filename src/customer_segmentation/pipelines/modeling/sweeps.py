@@ -31,6 +31,7 @@ from .families import (
     gaussian_mixture_specs,
     kmeans_specs,
 )
+from .parallel import side_by_side
 from .settings import (
     AgglomerativeSettings,
     GaussianMixtureSettings,
@@ -59,6 +60,9 @@ CANDIDATE_COLUMNS = [
 ]
 # Rows scored per block when a mixture labels every customer, to bound memory.
 SCORING_BLOCK_ROWS = 250_000
+# Merge trees of fewer customers are built in turn: starting worker processes
+# would cost more than the trees.
+PROCESS_MIN_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -151,8 +155,9 @@ def _sweep_fitted_family(
     model_search: ModelSearchSettings,
     model_choice: ModelChoiceSettings,
 ) -> FamilySweep:
-    rows, clusterers, seconds = [], [], []
-    for spec in specs:
+    def fit_and_score(
+        spec: ClustererSpec,
+    ) -> tuple[dict[str, object], BaseEstimator, float]:
         started = time.perf_counter()
         clusterer = spec.build().fit(model_matrix)
         if spec.family == "gaussian_mixture":
@@ -166,9 +171,12 @@ def _sweep_fitted_family(
             samples.silhouette_rows,
             samples.silhouette_distances,
         )
-        rows.append({**_row(spec, scores), "bic": bic, "aic": aic})
-        clusterers.append(clusterer)
-        seconds.append(time.perf_counter() - started)
+        row = {**_row(spec, scores), "bic": bic, "aic": aic}
+        return row, clusterer, time.perf_counter() - started
+
+    rows, clusterers, seconds = map(
+        list, zip(*side_by_side(fit_and_score, specs, model_search.n_jobs), strict=True)
+    )
 
     def measure(i: int) -> tuple[float, float]:
         started = time.perf_counter()
@@ -179,6 +187,7 @@ def _sweep_fitted_family(
             model_search.stability_resamples,
             model_search.random_state,
             lambda train, evaluate: {spec.k: spec.build().fit(train).predict(evaluate)},
+            n_jobs=model_search.n_jobs,
         )[spec.k]
         seconds[i] += time.perf_counter() - started
         return result
@@ -294,12 +303,20 @@ def _sweep_trees(
     k_values = model_search.k_values
     tree_rows = sample_rows(len(model_matrix), specs[0].sample_size, seed)
     tree_matrix = model_matrix[tree_rows]
-    rows, clusterers, seconds = [], [], []
-    trees: dict[str, np.ndarray] = {}
-    for spec in specs:
+    variants = list(dict.fromkeys(spec.variant for spec in specs))
+    tree_jobs = model_search.n_jobs if len(tree_matrix) >= PROCESS_MIN_ROWS else 1
+
+    def timed_tree(variant: str) -> tuple[np.ndarray, float]:
         started = time.perf_counter()
-        if spec.variant not in trees:
-            trees[spec.variant] = build_linkage_tree(tree_matrix, spec.variant)
+        return build_linkage_tree(tree_matrix, variant), time.perf_counter() - started
+
+    built = side_by_side(timed_tree, variants, tree_jobs, processes=True)
+    trees = {variant: tree for variant, (tree, _) in zip(variants, built, strict=True)}
+
+    def cut_and_score(
+        spec: ClustererSpec,
+    ) -> tuple[dict[str, object], BaseEstimator, float]:
+        started = time.perf_counter()
         clusterer = spec.build().fit_from_tree(
             tree_matrix, tree_rows, trees[spec.variant]
         )
@@ -311,9 +328,15 @@ def _sweep_trees(
             samples.silhouette_rows,
             samples.silhouette_distances,
         )
-        rows.append(_row(spec, scores))
-        clusterers.append(clusterer)
-        seconds.append(time.perf_counter() - started)
+        return _row(spec, scores), clusterer, time.perf_counter() - started
+
+    rows, clusterers, seconds = map(
+        list, zip(*side_by_side(cut_and_score, specs, model_search.n_jobs), strict=True)
+    )
+    # A tree's time counts in the first candidate cut from it.
+    first_cut = {spec.variant: i for i, spec in reversed(list(enumerate(specs)))}
+    for variant, (_, spent) in zip(variants, built, strict=True):
+        seconds[first_cut[variant]] += spent
     stability_by_linkage: dict[str, dict[int, tuple[float, float]]] = {}
 
     def measure(i: int) -> tuple[float, float]:
@@ -329,6 +352,8 @@ def _sweep_trees(
                 lambda train, evaluate: _cut_and_assign(
                     train, build_linkage_tree(train, method), k_values, evaluate
                 ),
+                n_jobs=tree_jobs,
+                processes=True,
             )
             seconds[i] += time.perf_counter() - started
         return stability_by_linkage[method][specs[i].k]

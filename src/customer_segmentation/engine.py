@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
@@ -86,3 +87,34 @@ def configure_duckdb(connection: Any, settings: DuckDBSettings) -> None:
         Path(settings.temp_directory).mkdir(parents=True, exist_ok=True)
     for statement in settings.statements():
         connection.raw_sql(statement)
+
+
+def out_of_memory_advice(error: BaseException, settings: DuckDBSettings) -> str | None:
+    """Says which parameters to change when a run failed for want of DuckDB memory.
+
+    DuckDB spills what does not fit to disk, but some operators (an aggregate on
+    nearly unique keys over every core, for one) still need memory that grows with
+    the data; the error then names DuckDB's own settings, not the run's.
+
+    Args:
+        error: What the run raised.
+        settings: The run's ``duckdb`` parameters.
+
+    Returns:
+        The advice, or ``None`` when no DuckDB out-of-memory error is in the
+        chain of causes.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, duckdb.OutOfMemoryException):
+            return (
+                f"DuckDB ran out of its working memory (duckdb.memory_limit="
+                f"{settings.memory_limit or 'DuckDB default'}, duckdb.threads="
+                f"{settings.threads or 'one per core'}). Give it more, e.g. "
+                "`kedro run --params duckdb.memory_limit=8GB`, or fewer threads "
+                "(`duckdb.threads=1`: less memory, more time)."
+            )
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None

@@ -16,6 +16,7 @@ from customer_segmentation.engine import (
     DuckDBSettings,
     configure_duckdb,
     duckdb_settings,
+    out_of_memory_advice,
 )
 from customer_segmentation.runs import (
     LOCK_FILE,
@@ -171,14 +172,17 @@ class EnvironmentRunHooks:
         pipeline: Pipeline,
         catalog: Any,
     ) -> None:
-        """Discards the unpublished bundle of a failed run and unlocks.
+        """Says what to change if DuckDB ran out of memory, discards the unpublished bundle, unlocks.
 
         Args:
-            error: What failed (unused).
+            error: What failed.
             run_params: Parameters of the run (unused).
             pipeline: The pipeline that failed.
             catalog: The run's ``DataCatalog``.
         """
+        advice = out_of_memory_advice(error, self._duckdb)
+        if advice is not None:
+            logger.error(advice)
         try:
             for bundle in _bundle_datasets(pipeline, catalog):
                 bundle.discard_staged()

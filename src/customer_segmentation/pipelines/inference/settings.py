@@ -21,7 +21,8 @@ class ApiSettings(BaseModel):
             does not give one; ``None`` = the moment the request arrives (server
             clock, UTC).
         workers: Threads that parse and score requests, each with its own
-            in-process engine connection; the event loop never scores.
+            in-process engine connection running one engine thread (so the
+            same request gives the same bytes); the event loop never scores.
     """
 
     model_config = ConfigDict(extra="forbid")

@@ -5,7 +5,8 @@ printed next to the same figure for ``GET /health`` (a trivial endpoint of the s
 server) measured in the same run, so the ratio does not depend on the machine.
 The API part reports: sequential p50/p99 of /health, a 1-customer feature request
 and a 10-line transaction request (64 different sets of 10 lines, in turn, so no
-request repeats the one before); throughput of 10-line requests with 8 clients;
+request repeats the one before) with the server's processor time per such
+request (Linux); throughput of 10-line requests with 8 clients;
 /health latency while one maximum-size transaction request is scored; and, with
 ``--without-customer-value``, the same figures from a server without value models.
 
@@ -92,6 +93,16 @@ def start_server(project: Path, port: int) -> subprocess.Popen:
             time.sleep(0.2)
     server.kill()
     raise RuntimeError("the API did not start within 120 s")
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """Processor time (user + system, all threads) a process has used; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # Fields 14 and 15 of stat (utime, stime), counted after the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -248,16 +259,23 @@ def benchmark_server(
                 "POST /v1/segments, 1 customer (features)": latencies(
                     lambda: client.post("/v1/segments", json=one), arguments.requests
                 ),
-                "POST /v1/segments, 10 transaction lines": latencies(
-                    lambda: client.post("/v1/segments", json=next(lines_of)),
-                    arguments.requests,
-                ),
             }
+            cpu_before = server_cpu_seconds(server.pid)
+            rows["POST /v1/segments, 10 transaction lines"] = latencies(
+                lambda: client.post("/v1/segments", json=next(lines_of)),
+                arguments.requests,
+            )
+            cpu_after = server_cpu_seconds(server.pid)
         print_latencies(
             f"[{label}] latency, sequential requests on loopback "
             f"({arguments.requests} each)",
             rows,
         )
+        if cpu_before is not None and cpu_after is not None:
+            say(
+                "server processor time per 10-line request (user + system, "
+                f"all threads): {(cpu_after - cpu_before) / arguments.requests * 1000:.1f} ms"
+            )
         # Alternating rounds, so load from other processes hits both endpoints.
         rates: dict[str, list[float]] = {"health": [], "lines": []}
         for _ in range(arguments.rounds):

@@ -11,10 +11,8 @@ from customer_segmentation.api.parsing import (
     RequestModel,
     TransactionRequest,
 )
-from customer_segmentation.pipelines.inference.settings import (
-    ApiSettings,
-    FeatureDomain,
-)
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
+from customer_segmentation.pipelines.inference.settings import ApiSettings
 from tests.api.payloads import LINE
 
 MODEL = RequestModel(

@@ -1,9 +1,13 @@
 """Tests of loading the scoring service through the Kedro catalog."""
 
+import dataclasses
+
 import pytest
 from kedro.io import DatasetError
 
 from customer_segmentation.api import load_scoring_service
+from customer_segmentation.api.service import ScoringService
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
 from tests.pipelines.inference.project import TrainedProject, working_directory
 
 
@@ -23,3 +27,27 @@ def test_service_refuses_a_model_version_that_was_never_saved(project: TrainedPr
         pytest.raises(DatasetError, match=r"1999-01-01T00\.00\.00\.000Z"),
     ):
         load_scoring_service(project.path, model_version="1999-01-01T00.00.00.000Z")
+
+
+def test_feature_domains_come_from_the_bundle_feature_spec(project: TrainedProject):
+    with working_directory(project.path):
+        service = load_scoring_service(project.path)
+    spec = service.bundle.feature_spec
+    narrower = spec.model_copy(
+        update={
+            "features": [
+                feature.model_copy(update={"domain": FeatureDomain(maximum=5)})
+                if feature.name == "frequency"
+                else feature
+                for feature in spec.features
+            ]
+        }
+    )
+    other = ScoringService(
+        bundle=dataclasses.replace(service.bundle, feature_spec=narrower),
+        params=service.params,
+    )
+
+    assert service.domains["frequency"] == FeatureDomain(minimum=0, integer=True)
+    assert service.domains == spec.domains
+    assert other.domains["frequency"] == FeatureDomain(maximum=5)

@@ -22,6 +22,7 @@ from kedro.pipeline import Node
 from customer_segmentation.engine import DuckDBSettings, configure_duckdb
 
 from .memo import NodeMemo
+from .rows import read_rows
 
 COMPILED_QUERIES = 1024
 
@@ -58,6 +59,29 @@ def _prepare_once(backend: Any) -> None:
     backend._run_pre_execute_hooks = prepare
 
 
+class _Rows:
+    """A query whose rows are read with :func:`read_rows`; anything else is a relation's."""
+
+    def __init__(self, connection: Any, sql: str) -> None:
+        self._connection = connection
+        self._sql = sql
+
+    def to_arrow_table(self) -> pa.Table:
+        return read_rows(self._connection, self._sql)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection.sql(self._sql), name)
+
+
+def _read_directly(backend: Any) -> None:
+    def to_rows(expr: Any, /, *, params=None, limit=None, **kwargs) -> Any:
+        backend._run_pre_execute_hooks(expr)
+        sql = backend.compile(expr.as_table(), limit=limit, params=params, **kwargs)
+        return _Rows(backend.con, sql)
+
+    backend._to_duckdb_relation = to_rows
+
+
 class EngineConnections:
     """Gives each thread its own in-memory DuckDB connection, made on first use.
 
@@ -77,6 +101,7 @@ class EngineConnections:
             configure_duckdb(connection, self._settings)
             _compile_once(connection)
             _prepare_once(connection)
+            _read_directly(connection)
             self._local.connection = connection
             self._local.memo = NodeMemo(connection)
         return connection

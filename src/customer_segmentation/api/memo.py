@@ -27,6 +27,8 @@ import pandas as pd
 import pyarrow as pa
 from kedro.pipeline import Node
 
+from .rows import read_rows
+
 logger = logging.getLogger(__name__)
 
 # Largest answer recorded; a node whose queries return more is run every time.
@@ -119,7 +121,7 @@ class _Recorder:
             return node.run(inputs)
         finally:
             backend.con = connection
-            del backend._to_duckdb_relation
+            backend._to_duckdb_relation = to_relation
 
 
 class _Answered:
@@ -188,7 +190,7 @@ class NodeMemo:
         connection = self._backend.con
         for sql, answer in queries:
             try:
-                again = connection.sql(sql).to_arrow_table()
+                again = read_rows(connection, sql)
             except Exception:  # noqa: BLE001 - the node runs and raises its own error
                 logger.debug(
                     "recorded query failed; the node runs again", exc_info=True

@@ -26,10 +26,8 @@ from customer_segmentation.pipelines.data_processing.settings import (
     TRANSACTION_COLUMNS,
     TRANSACTION_TYPES,
 )
-from customer_segmentation.pipelines.inference.settings import (
-    ApiSettings,
-    FeatureDomain,
-)
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
+from customer_segmentation.pipelines.inference.settings import ApiSettings
 
 from .schemas import build_customer_attributes, build_segments_request
 

@@ -21,11 +21,9 @@ from pydantic import (
 )
 
 from customer_segmentation.bundle import TrainingFingerprint
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
 from customer_segmentation.pipelines.inference.nodes import STATUSES
-from customer_segmentation.pipelines.inference.settings import (
-    ApiSettings,
-    FeatureDomain,
-)
+from customer_segmentation.pipelines.inference.settings import ApiSettings
 
 # Bounds keep every intermediate (revenue, log1p, distances) finite.
 LARGEST_NUMBER = 1e12

@@ -29,17 +29,13 @@ from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
 from customer_segmentation.engine import duckdb_settings
 from customer_segmentation.pipelines.data_processing.settings import (
     TRANSACTION_COLUMNS,
-    CustomerCleaningRules,
     CustomersSchema,
     TransactionsSchema,
     attribute_mapping,
 )
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
 from customer_segmentation.pipelines.inference import pipeline as inference
-from customer_segmentation.pipelines.inference.settings import (
-    ApiSettings,
-    FeatureDomain,
-    feature_domains,
-)
+from customer_segmentation.pipelines.inference.settings import ApiSettings
 
 from .engine import EngineConnections
 from .parsing import arrow_rows
@@ -123,11 +119,7 @@ class ScoringService:
         spec = self.bundle.feature_spec
         self.feature_names = spec.names
         self.categorical = list(spec.model_features.categorical)
-        rules = CustomerCleaningRules.model_validate(
-            self.params.get("customer_cleaning_rules") or {}
-        )
-        numeric = [name for name in self.feature_names if name not in self.categorical]
-        self.domains: dict[str, FeatureDomain] = feature_domains(numeric, rules)
+        self.domains: dict[str, FeatureDomain] = spec.domains
         self.attributes_schema = _canonical_customers_schema(
             CustomersSchema.model_validate(self.params["customers_schema"])
         )
@@ -144,7 +136,13 @@ class ScoringService:
             _bound_parameters(features, self.params) | models,
             per_run={CUSTOMER_FEATURES},
         )
-        self.engines = EngineConnections(duckdb_settings(self.params))
+        # One engine thread per scoring thread: the API's parallelism is its
+        # workers, a small request's statements skip DuckDB's hand-offs, and
+        # floating-point sums (money) add the lines in the same order every
+        # time, so the same request gives the same bytes.
+        self.engines = EngineConnections(
+            duckdb_settings(self.params).model_copy(update={"threads": 1})
+        )
         self.executor = ThreadPoolExecutor(
             self.settings.workers, thread_name_prefix="scoring"
         )

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.estimator import SegmentationModel
 
@@ -24,6 +25,9 @@ class FeatureDescription(BaseModel):
             column that only orders the segment ids.
         transforms: Steps the model applies to it, in order (e.g.
             ``impute_median``, ``log1p``, ``standardise``, ``one_hot``).
+        domain: Values a numeric or ordering column can take (scoring refuses
+            any other); ``None`` for a categorical one, and in bundles published
+            before domains were declared (then a value only has to be finite).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -31,6 +35,7 @@ class FeatureDescription(BaseModel):
     name: str
     kind: Literal["numeric", "categorical", "ordering"]
     transforms: list[str]
+    domain: FeatureDomain | None = None
 
 
 class FeatureSpec(BaseModel):
@@ -62,6 +67,18 @@ class FeatureSpec(BaseModel):
             categorical=[f.name for f in self.features if f.kind == "categorical"],
             order_segments_by=self.order_segments_by,
         )
+
+    @property
+    def domains(self) -> dict[str, FeatureDomain]:
+        """Every column but the categorical ones -> its domain, in the model's order.
+
+        A column without a declared domain (an older bundle) gets an open one.
+        """
+        return {
+            f.name: f.domain or FeatureDomain()
+            for f in self.features
+            if f.kind != "categorical"
+        }
 
 
 class SegmentDescription(BaseModel):

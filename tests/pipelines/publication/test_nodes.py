@@ -7,6 +7,10 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.bundle import BundleMismatchError, CustomerValueModels
+from customer_segmentation.pipelines.data_processing.settings import (
+    CustomerCleaningRules,
+)
+from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.settings import PreprocessingSettings
 from customer_segmentation.pipelines.publication.nodes import (
@@ -40,6 +44,7 @@ def test_describe_features_lists_columns_kinds_and_transforms_in_model_order():
             order_segments_by="frequency",
         ),
         PreprocessingSettings(log_transform=["monetary"], scale=True),
+        CustomerCleaningRules(),
     )
 
     assert spec.names == ["recency_days", "monetary", "country", "frequency"]
@@ -53,6 +58,29 @@ def test_describe_features_lists_columns_kinds_and_transforms_in_model_order():
     assert spec.features[1].transforms == ["impute_median", "log1p", "standardise"]
     assert spec.features[2].transforms == ["impute_missing", "one_hot"]
     assert spec.model_features.categorical == ["country"]
+
+
+def test_describe_features_declares_each_numeric_column_domain():
+    spec = describe_features(
+        ModelFeatures(
+            numeric=["recency_days", "return_rate", "age", "spend_per_day"],
+            categorical=["country"],
+            order_segments_by="monetary",
+        ),
+        PreprocessingSettings(),
+        CustomerCleaningRules(
+            max_abs_value=1e9, bounds={"age": {"min": 18, "max": 100}}
+        ),
+    )
+
+    assert spec.domains == {
+        "recency_days": FeatureDomain(minimum=0, integer=True),
+        "return_rate": FeatureDomain(minimum=0, maximum=1),
+        "age": FeatureDomain(minimum=18, maximum=100),
+        "spend_per_day": FeatureDomain(minimum=-1e9, maximum=1e9),
+        "monetary": FeatureDomain(minimum=0),
+    }
+    assert spec.features[4].domain is None  # country: categorical
 
 
 def test_purchase_dates_are_the_first_and_last_clean_line():

@@ -22,6 +22,10 @@ from customer_segmentation.bundle import (
     TrainingFingerprint,
     check_bundle,
 )
+from customer_segmentation.pipelines.data_processing.settings import (
+    CustomerCleaningRules,
+)
+from customer_segmentation.pipelines.feature_engineering.domains import feature_domain
 from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.estimator import SegmentationModel
 from customer_segmentation.pipelines.modeling.settings import PreprocessingSettings
@@ -45,13 +49,17 @@ def _transforms(
 
 
 def describe_features(
-    model_features: ModelFeatures, model_preprocessing: PreprocessingSettings
+    model_features: ModelFeatures,
+    model_preprocessing: PreprocessingSettings,
+    customer_cleaning_rules: CustomerCleaningRules,
 ) -> FeatureSpec:
-    """Lists the model input columns, their kinds and the model's transforms.
+    """Lists the model input columns, their kinds, transforms and domains.
 
     Args:
         model_features: Numeric and categorical features and the ordering column.
         model_preprocessing: Log transform, scaling and PCA settings.
+        customer_cleaning_rules: The attribute bounds, the domain of numeric
+            attribute features (see ``feature_domain``).
 
     Returns:
         The feature spec, columns in the order ``select_model_input`` gives them.
@@ -72,6 +80,9 @@ def describe_features(
                 name=name,
                 kind=kinds[name],
                 transforms=_transforms(name, kinds[name], model_preprocessing),
+                domain=feature_domain(name, customer_cleaning_rules)
+                if kinds[name] != "categorical"
+                else None,
             )
             for name in names
         ],

@@ -24,7 +24,11 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=describe_features,
-                inputs=["params:model_features", "params:model_preprocessing"],
+                inputs=[
+                    "params:model_features",
+                    "params:model_preprocessing",
+                    "params:customer_cleaning_rules",
+                ],
                 outputs="feature_spec",
                 name="describe_features_node",
             ),

@@ -1,0 +1,28 @@
+"""Reads a query's rows from DuckDB in one engine call, not through a relation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from duckdb import _seam
+
+
+def read_rows(connection: Any, sql: str) -> pa.Table:
+    """Runs a query and reads its rows as Arrow, in one engine call.
+
+    A DuckDB relation (``connection.sql``, what Ibis reads results through)
+    parses and binds a statement twice more before running it, which costs more
+    than running a small request's query. The rows are read the way
+    ``to_arrow_table`` of an executed statement reads them, without its warning
+    that this copies them once (a request's results are customer-level).
+
+    Args:
+        connection: A DuckDB connection.
+        sql: One query.
+
+    Returns:
+        Its rows.
+    """
+    connection.execute(sql)
+    return _seam.result_arrow(connection, _seam.DEFAULT_BATCH_SIZE, reader=False)

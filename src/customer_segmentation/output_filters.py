@@ -32,6 +32,15 @@ THIRD_PARTY_WARNINGS: tuple[tuple[str, str, type[Warning], str, str], ...] = (
     ),
     (
         "ignore",
+        r"Arrow output on a DB-API result makes an extra copy",
+        UserWarning,
+        r"customer_segmentation\.api\.rows",
+        "DuckDB advises reading large results through a relation; the API reads "
+        "each small request's rows with one execute, which is faster, and the one "
+        "copy of a few rows costs nothing.",
+    ),
+    (
+        "ignore",
         r".*Add type hints to the `predict` method",
         UserWarning,
         r"mlflow\..*",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-from duckdb import _seam
 
 
 def read_rows(connection: Any, sql: str) -> pa.Table:
@@ -24,5 +23,4 @@ def read_rows(connection: Any, sql: str) -> pa.Table:
     Returns:
         Its rows.
     """
-    connection.execute(sql)
-    return _seam.result_arrow(connection, _seam.DEFAULT_BATCH_SIZE, reader=False)
+    return connection.execute(sql).to_arrow_table()

@@ -4,14 +4,14 @@ Prints numbers; it asserts nothing. The wall time of a run on a shared machine
 follows the load of other work; the processor time of this process (DuckDB's
 threads included) much less. The nodes of data_processing and feature_engineering
 run here as plain functions on one in-memory DuckDB connection (``--memory-limit``,
-default 2GB, spilling under build/benchmark/), each table written with
-``CREATE TABLE ... AS`` as the catalog does, and the clean and returned lines as
-views. Printed per step: the processor and wall seconds and the peak resident
+default the project's ``duckdb.memory_limit``, spilling under build/benchmark/),
+each table written with ``CREATE TABLE ... AS`` as the catalog does, and the clean
+and returned lines as views. Printed per step: the processor and wall seconds and the peak resident
 memory of the process during the step, then the rows dropped per rule.
 
 With ``--output FOLDER`` the results are written there for comparing two versions
-of the code file by file: ``data_quality_report.json`` and ``customer_features.parquet``
-(ordered by customer). Run the code before a change with ``PYTHONPATH`` on its
+of the code file by file: ``data_quality_report.json`` and
+``customer_features.parquet`` (ordered by customer). Run the code before a change with ``PYTHONPATH`` on its
 ``src/``.
 
 Usage (from the project root)::
@@ -168,7 +168,14 @@ def main() -> None:
         help="a folder with transactions.parquet and customers.csv (instead of "
         "the generator's sample)",
     )
-    parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory_limit")
+    engine = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_engine.yml").read_text()
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=engine["duckdb"]["memory_limit"],
+        help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
+    )
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
     parser.add_argument(
         "--output", type=Path, help="a folder to write the report and features to"

@@ -3,20 +3,28 @@
 Prints numbers; it asserts nothing. The wall time of a run on a shared machine
 follows the load of other work; the processor time of this process (DuckDB's
 threads included) much less. The nodes of data_processing and feature_engineering
-run here as plain functions on one in-memory DuckDB connection (2 GB, spilling
-under build/benchmark/), each table written with ``CREATE TABLE ... AS`` as the
-catalog does, and the clean and returned lines as views. Printed per step: the
-processor and wall seconds, then the rows dropped per rule.
+run here as plain functions on one in-memory DuckDB connection (``--memory-limit``,
+default the project's ``duckdb.memory_limit``, spilling under build/benchmark/),
+each table written with ``CREATE TABLE ... AS`` as the catalog does, and the clean
+and returned lines as views. Printed per step: the processor and wall seconds and the peak resident
+memory of the process during the step, then the rows dropped per rule.
+
+With ``--output FOLDER`` the results are written there for comparing two versions
+of the code file by file: ``data_quality_report.json`` and
+``customer_features.parquet`` (ordered by customer). Run the code before a change with ``PYTHONPATH`` on its
+``src/``.
 
 Usage (from the project root)::
 
     .venv/bin/python scripts/benchmark_transaction_steps.py --customers 1000000
-    .venv/bin/python scripts/benchmark_transaction_steps.py --data path/to/folder
+    .venv/bin/python scripts/benchmark_transaction_steps.py --data path/to/folder \
+        --memory-limit 1.5GB --output build/benchmark/results_after
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from collections.abc import Callable
@@ -36,22 +44,43 @@ def say(line: str) -> None:
     print(line, flush=True)  # noqa: T201
 
 
+def peak_rss_gib() -> float:
+    """The peak resident memory of this process since the last reset, in GiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    """Starts a new peak of resident memory (Linux: writing 5 to clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 def step(name: str, work: Callable[[], Any]) -> Any:
-    """Runs one step and prints its processor and wall seconds."""
+    """Runs one step and prints its processor and wall seconds and peak memory."""
+    reset_peak_rss()
     cpu, wall = time.process_time(), time.perf_counter()
     result = work()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    say(f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall")
+    say(
+        f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall "
+        f"{peak_rss_gib():6.2f} GiB peak RSS"
+    )
     return result
 
 
-def run(data: Path) -> None:
+def run(
+    data: Path, memory_limit: str, threads: int | None, output: Path | None
+) -> None:
     """Runs the transaction-level steps on the sample in ``data``."""
     parameters = yaml.safe_load(
         (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
     )
     connection = ibis.duckdb.connect(
-        memory_limit="2GB", temp_directory=str(SAMPLE_CACHE / "duckdb_spill")
+        memory_limit=memory_limit,
+        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
+        **({"threads": threads} if threads else {}),
     )
     raw = connection.read_parquet(
         data / "transactions.parquet", table_name="raw_transactions"
@@ -107,7 +136,7 @@ def run(data: Path) -> None:
             clean, features.FeatureSettings(), kind
         ),
     )
-    step(
+    customer_features = step(
         "compute_customer_features (write)",
         lambda: connection.create_table(
             "customer_features",
@@ -117,6 +146,15 @@ def run(data: Path) -> None:
         ),
     )
     say(f"  rows out {report['rows_out']:,}; dropped {report['rows_dropped']}")
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "data_quality_report.json").write_text(
+            json.dumps(report, indent=2, sort_keys=True, default=str)
+        )
+        customer_features.order_by("customer_id").to_parquet(
+            output / "customer_features.parquet"
+        )
+        say(f"  results written to {output}")
 
 
 def main() -> None:
@@ -130,12 +168,25 @@ def main() -> None:
         help="a folder with transactions.parquet and customers.csv (instead of "
         "the generator's sample)",
     )
+    engine = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_engine.yml").read_text()
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=engine["duckdb"]["memory_limit"],
+        help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
+    )
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
+    parser.add_argument(
+        "--output", type=Path, help="a folder to write the report and features to"
+    )
     arguments = parser.parse_args()
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
     SAMPLE_CACHE.mkdir(parents=True, exist_ok=True)
     data = arguments.data or cached_sample(arguments.customers, arguments.seed)
     say(f"data: {data}")
-    run(data)
+    say(f"memory limit: {arguments.memory_limit}; threads: {arguments.threads}")
+    run(data, arguments.memory_limit, arguments.threads, arguments.output)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def _setting(connection, name: str):
 def test_defaults_limit_memory_and_leave_threads_to_duckdb():
     settings = duckdb_settings({})
 
-    assert settings.statements() == ["SET memory_limit = '2GB'"]
+    assert settings.statements() == ["SET memory_limit = '1.5GB'"]
 
 
 def test_settings_are_applied_to_the_database(tmp_path):

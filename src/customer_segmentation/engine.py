@@ -24,7 +24,7 @@ class DuckDBSettings(BaseModel):
     """How much of the machine DuckDB may use.
 
     Attributes:
-        memory_limit: Working memory of the engine, e.g. ``"2GB"``; ``None`` leaves
+        memory_limit: Working memory of the engine, e.g. ``"1.5GB"``; ``None`` leaves
             DuckDB's default (80% of the machine's memory).
         threads: Worker threads; ``None`` leaves DuckDB's default (every core).
         temp_directory: Where DuckDB spills what does not fit in ``memory_limit``;
@@ -33,7 +33,7 @@ class DuckDBSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    memory_limit: str | None = "2GB"
+    memory_limit: str | None = "1.5GB"
     threads: int | None = Field(default=None, ge=1)
     temp_directory: str | None = None
 

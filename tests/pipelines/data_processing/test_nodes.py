@@ -291,6 +291,30 @@ def test_summarise_data_quality_has_a_section_per_table():
     assert report["tables"]["transactions"]["rows_dropped"] == report["rows_dropped"]
 
 
+def test_summarise_data_quality_counts_attribute_rows_without_clean_purchase():
+    # Customers 1 and 2 have clean lines; 3 and 4 only attributes. The line
+    # without a customer is no customer of the clean lines.
+    rules = CleaningRules(drop_missing_customer_id=False)
+    flagged = flag_transactions(_standard(_raw_lines()), rules)
+    attributes = pd.DataFrame({"customer_id": [1, 2, 3, 4], "age": [30.0] * 4})
+    flagged_customers = flag_customers(
+        standardise_customers(attributes, CustomersSchema(numeric=["age"]), "both"),
+        CustomerCleaningRules(),
+    )
+
+    report = summarise_data_quality(
+        flagged,
+        select_clean_transactions(flagged),
+        flagged_customers,
+        select_clean_customers(flagged_customers),
+        "both",
+    )
+
+    assert report["rows_out"] == 3
+    assert report["customers_out"] == 2
+    assert report["tables"]["customers"]["customers_without_clean_purchase"] == 2
+
+
 def test_standardise_transactions_reads_nothing_for_attribute_only_input():
     result = standardise_transactions(None, TransactionsSchema(), "attributes")
 

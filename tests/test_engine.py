@@ -96,7 +96,8 @@ def test_failed_run_logs_the_advice(caplog):
     with caplog.at_level(logging.ERROR, logger="customer_segmentation.hooks"):
         hooks.on_pipeline_error(_out_of_memory(), {}, Pipeline([]), DataCatalog())
 
+    limit = DuckDBSettings().memory_limit
     assert any(
-        "DuckDB ran out of its working memory (duckdb.memory_limit=2GB" in message
+        f"DuckDB ran out of its working memory (duckdb.memory_limit={limit}," in message
         for message in caplog.messages
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customer_segmentation.pipelines.modeling import sweeps
 from customer_segmentation.pipelines.modeling.evaluation import (
     draw_evaluation_samples,
     measure_stability_where_it_counts,
@@ -212,11 +211,7 @@ def test_skipping_stability_keeps_the_choice_of_a_full_measurement(
     ],
     ids=["kmeans", "gaussian_mixture", "agglomerative"],
 )
-def test_candidates_fitted_side_by_side_equal_those_fitted_one_by_one(
-    sweep, settings, monkeypatch
-):
-    # Merge trees of any size go to worker processes.
-    monkeypatch.setattr(sweeps, "PROCESS_MIN_ROWS", 0)
+def test_candidates_fitted_side_by_side_equal_those_fitted_one_by_one(sweep, settings):
     generator = np.random.default_rng(3)
     centres = np.array([[0.0, 0.0], [3.0, 0.5], [1.0, 4.0]])
     matrix = np.vstack([centre + generator.normal(size=(80, 2)) for centre in centres])

@@ -157,7 +157,6 @@ def measure_stability(
     fit_predict: FitPredict,
     *,
     n_jobs: int | None = 1,
-    processes: bool = False,
 ) -> dict[int, tuple[float, float]]:
     """Measures stability as agreement between fits on two halves of the data.
 
@@ -173,10 +172,9 @@ def measure_stability(
         random_state: Seed of the splits.
         fit_predict: Fits on its first argument and returns, for every k in
             ``k_values``, the labels of its second argument.
-        n_jobs: Halves fitted at once; ``None`` is one per core. The splits
-            are drawn before any fit, so the result does not depend on it.
-        processes: Fit in worker processes instead of threads (for fits that
-            hold the interpreter lock).
+        n_jobs: Halves fitted at once (threads; for fits that release the
+            interpreter lock); ``None`` is one per core. The splits are drawn
+            before any fit, so the result does not depend on it.
 
     Returns:
         For every k, the mean and standard deviation of the adjusted Rand index
@@ -191,10 +189,7 @@ def measure_stability(
         order = generator.permutation(len(matrix))
         halves += [order[:half], order[half : 2 * half]]
     labels = side_by_side(
-        lambda rows: fit_predict(matrix[rows], matrix),
-        halves,
-        n_jobs,
-        processes=processes,
+        lambda rows: fit_predict(matrix[rows], matrix), halves, n_jobs
     )
     scores: dict[int, list[float]] = {k: [] for k in k_values}
     for first, second in zip(labels[::2], labels[1::2], strict=True):

@@ -60,9 +60,6 @@ CANDIDATE_COLUMNS = [
 ]
 # Rows scored per block when a mixture labels every customer, to bound memory.
 SCORING_BLOCK_ROWS = 250_000
-# Merge trees of fewer customers are built in turn: starting worker processes
-# would cost more than the trees.
-PROCESS_MIN_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -303,15 +300,15 @@ def _sweep_trees(
     k_values = model_search.k_values
     tree_rows = sample_rows(len(model_matrix), specs[0].sample_size, seed)
     tree_matrix = model_matrix[tree_rows]
-    variants = list(dict.fromkeys(spec.variant for spec in specs))
-    tree_jobs = model_search.n_jobs if len(tree_matrix) >= PROCESS_MIN_ROWS else 1
-
-    def timed_tree(variant: str) -> tuple[np.ndarray, float]:
-        started = time.perf_counter()
-        return build_linkage_tree(tree_matrix, variant), time.perf_counter() - started
-
-    built = side_by_side(timed_tree, variants, tree_jobs, processes=True)
-    trees = {variant: tree for variant, (tree, _) in zip(variants, built, strict=True)}
+    # SciPy's merge tree holds the interpreter lock, so trees are built in turn
+    # (in worker processes they cost more memory than the time they save).
+    trees: dict[str, np.ndarray] = {}
+    tree_seconds: dict[int, float] = {}
+    for i, spec in enumerate(specs):
+        if spec.variant not in trees:
+            started = time.perf_counter()
+            trees[spec.variant] = build_linkage_tree(tree_matrix, spec.variant)
+            tree_seconds[i] = time.perf_counter() - started
 
     def cut_and_score(
         spec: ClustererSpec,
@@ -334,9 +331,8 @@ def _sweep_trees(
         list, zip(*side_by_side(cut_and_score, specs, model_search.n_jobs), strict=True)
     )
     # A tree's time counts in the first candidate cut from it.
-    first_cut = {spec.variant: i for i, spec in reversed(list(enumerate(specs)))}
-    for variant, (_, spent) in zip(variants, built, strict=True):
-        seconds[first_cut[variant]] += spent
+    for i, spent in tree_seconds.items():
+        seconds[i] += spent
     stability_by_linkage: dict[str, dict[int, tuple[float, float]]] = {}
 
     def measure(i: int) -> tuple[float, float]:
@@ -352,8 +348,6 @@ def _sweep_trees(
                 lambda train, evaluate: _cut_and_assign(
                     train, build_linkage_tree(train, method), k_values, evaluate
                 ),
-                n_jobs=tree_jobs,
-                processes=True,
             )
             seconds[i] += time.perf_counter() - started
         return stability_by_linkage[method][specs[i].k]

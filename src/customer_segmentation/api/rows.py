@@ -12,9 +12,10 @@ def read_rows(connection: Any, sql: str) -> pa.Table:
 
     A DuckDB relation (``connection.sql``, what Ibis reads results through)
     parses and binds a statement twice more before running it, which costs more
-    than running a small request's query. The rows are read the way
-    ``to_arrow_table`` of an executed statement reads them, without its warning
-    that this copies them once (a request's results are customer-level).
+    than running a small request's query. The rows are read with
+    ``to_arrow_table`` of the executed statement, which copies them once: cheap
+    for a request's results (DuckDB's advice about the copy is filtered in
+    ``output_filters.py``).
 
     Args:
         connection: A DuckDB connection.

@@ -97,17 +97,28 @@ class LatestVersionDataset(AbstractDataset[None, pd.DataFrame]):
         return self._latest_file() is not None
 
 
-def _written_as_pandas_writes(frame: pd.DataFrame) -> bool:
-    # Numbers and text: DuckDB writes them as pandas does (shortest round-trip
-    # floats, empty for missing, quotes only where needed). Booleans, dates and
-    # categories it writes its own way.
-    # An object column counts as text only when every value is a string.
-    return frame.columns.is_unique and all(
-        pd.api.types.is_integer_dtype(values.dtype)
-        or pd.api.types.is_float_dtype(values.dtype)
-        or pd.api.types.is_string_dtype(values)
-        for _, values in frame.items()
-    )
+def _duckdb_columns(frame: pd.DataFrame) -> str | None:
+    """The select list that makes DuckDB write the frame as pandas does, or None.
+
+    Numbers and text only: DuckDB writes them as pandas does (shortest
+    round-trip floats, empty for missing, quotes only where needed), except that
+    it quotes an empty string to tell it from a missing value, so text goes
+    through ``nullif``. Booleans, dates and categories it writes its own way
+    (None). An object column counts as text only when every value is a string.
+    """
+    if not frame.columns.is_unique:
+        return None
+    columns = []
+    for column, values in frame.items():
+        if pd.api.types.is_string_dtype(values):
+            columns.append(f"nullif({_quoted(column)}, '') AS {_quoted(column)}")
+        elif pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_float_dtype(
+            values.dtype
+        ):
+            columns.append(_quoted(column))
+        else:
+            return None
+    return ", ".join(columns)
 
 
 class FastCSVDataset(CSVDataset):
@@ -126,23 +137,16 @@ class FastCSVDataset(CSVDataset):
         Args:
             data: The frame.
         """
-        if (
-            self._protocol != "file"
-            or self._save_args != self.DEFAULT_SAVE_ARGS
-            or not _written_as_pandas_writes(data)
-        ):
+        columns = (
+            _duckdb_columns(data)
+            if self._protocol == "file" and self._save_args == self.DEFAULT_SAVE_ARGS
+            else None
+        )
+        if columns is None:
             super().save(data)
             return
         save_path = get_filepath_str(self._get_save_path(), self._protocol)
         self._fs.makedirs(str(PurePosixPath(save_path).parent), exist_ok=True)
-        # DuckDB quotes an empty string to tell it from a missing value; pandas
-        # writes both as nothing.
-        columns = ", ".join(
-            f"nullif({_quoted(column)}, '') AS {_quoted(column)}"
-            if pd.api.types.is_string_dtype(values)
-            else _quoted(column)
-            for column, values in data.items()
-        )
         target = save_path.replace("'", "''")
         with duckdb.connect() as connection:
             connection.register("frame", data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,6 +108,43 @@ def _row(spec: ClustererSpec, scores: dict[str, float]) -> dict[str, object]:
     }
 
 
+def _score_candidates(
+    specs: list[ClustererSpec],
+    fit_and_label: Callable[
+        [ClustererSpec], tuple[BaseEstimator, np.ndarray, dict[str, float]]
+    ],
+    model_matrix: np.ndarray,
+    samples: EvaluationSamples,
+    n_jobs: int | None,
+) -> tuple[list[dict[str, object]], list[BaseEstimator], list[float]]:
+    """Rows, fitted clusterers and seconds of every candidate (``n_jobs`` at a time).
+
+    ``fit_and_label`` gives a spec's fitted clusterer, every customer's label and
+    the family's own criteria (``bic`` and ``aic``, or none); the labels are
+    scored on the shared silhouette sample.
+    """
+
+    def fit_and_score(
+        spec: ClustererSpec,
+    ) -> tuple[dict[str, object], BaseEstimator, float]:
+        started = time.perf_counter()
+        clusterer, labels, criteria = fit_and_label(spec)
+        scores = score_partition(
+            model_matrix,
+            labels,
+            spec.k,
+            samples.silhouette_rows,
+            samples.silhouette_distances,
+        )
+        row = {**_row(spec, scores), **criteria}
+        return row, clusterer, time.perf_counter() - started
+
+    rows, clusterers, seconds = zip(
+        *side_by_side(fit_and_score, specs, n_jobs), strict=True
+    )
+    return list(rows), list(clusterers), list(seconds)
+
+
 def _finish(
     rows: list[dict[str, object]],
     specs: list[ClustererSpec],
@@ -152,27 +190,17 @@ def _sweep_fitted_family(
     model_search: ModelSearchSettings,
     model_choice: ModelChoiceSettings,
 ) -> FamilySweep:
-    def fit_and_score(
+    def fit_and_label(
         spec: ClustererSpec,
-    ) -> tuple[dict[str, object], BaseEstimator, float]:
-        started = time.perf_counter()
+    ) -> tuple[BaseEstimator, np.ndarray, dict[str, float]]:
         clusterer = spec.build().fit(model_matrix)
         if spec.family == "gaussian_mixture":
             labels, bic, aic = _mixture_labels_and_criteria(clusterer, model_matrix)
-        else:
-            labels, bic, aic = clusterer.predict(model_matrix), np.nan, np.nan
-        scores = score_partition(
-            model_matrix,
-            labels,
-            spec.k,
-            samples.silhouette_rows,
-            samples.silhouette_distances,
-        )
-        row = {**_row(spec, scores), "bic": bic, "aic": aic}
-        return row, clusterer, time.perf_counter() - started
+            return clusterer, labels, {"bic": bic, "aic": aic}
+        return clusterer, clusterer.predict(model_matrix), {}
 
-    rows, clusterers, seconds = map(
-        list, zip(*side_by_side(fit_and_score, specs, model_search.n_jobs), strict=True)
+    rows, clusterers, seconds = _score_candidates(
+        specs, fit_and_label, model_matrix, samples, model_search.n_jobs
     )
 
     def measure(i: int) -> tuple[float, float]:
@@ -310,25 +338,16 @@ def _sweep_trees(
             trees[spec.variant] = build_linkage_tree(tree_matrix, spec.variant)
             tree_seconds[i] = time.perf_counter() - started
 
-    def cut_and_score(
+    def cut_and_label(
         spec: ClustererSpec,
-    ) -> tuple[dict[str, object], BaseEstimator, float]:
-        started = time.perf_counter()
+    ) -> tuple[BaseEstimator, np.ndarray, dict[str, float]]:
         clusterer = spec.build().fit_from_tree(
             tree_matrix, tree_rows, trees[spec.variant]
         )
-        labels = clusterer.predict(model_matrix)
-        scores = score_partition(
-            model_matrix,
-            labels,
-            spec.k,
-            samples.silhouette_rows,
-            samples.silhouette_distances,
-        )
-        return _row(spec, scores), clusterer, time.perf_counter() - started
+        return clusterer, clusterer.predict(model_matrix), {}
 
-    rows, clusterers, seconds = map(
-        list, zip(*side_by_side(cut_and_score, specs, model_search.n_jobs), strict=True)
+    rows, clusterers, seconds = _score_candidates(
+        specs, cut_and_label, model_matrix, samples, model_search.n_jobs
     )
     # A tree's time counts in the first candidate cut from it.
     for i, spent in tree_seconds.items():

@@ -16,10 +16,9 @@ def side_by_side(
 ) -> list[Result]:
     """Returns ``[function(item) for item in items]``, computed on up to ``n_jobs`` threads.
 
-    scikit-learn's K-means and mixture loops and the distance computations
-    release the interpreter lock, so their fits use several cores in threads.
-    (SciPy's merge trees do not: they are built in turn.) Each call must be
-    seeded on its own.
+    scikit-learn's K-means and mixture loops, the distance computations and
+    fastcluster's merge trees release the interpreter lock, so their fits use
+    several cores in threads. Each call must be seeded on its own.
 
     Args:
         function: Called once per item.

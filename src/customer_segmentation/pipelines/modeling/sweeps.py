@@ -328,15 +328,18 @@ def _sweep_trees(
     k_values = model_search.k_values
     tree_rows = sample_rows(len(model_matrix), specs[0].sample_size, seed)
     tree_matrix = model_matrix[tree_rows]
-    # SciPy's merge tree holds the interpreter lock, so trees are built in turn
-    # (in worker processes they cost more memory than the time they save).
-    trees: dict[str, np.ndarray] = {}
-    tree_seconds: dict[int, float] = {}
+    # One tree per linkage, built side by side (the builder releases the lock);
+    # its time counts in the first candidate cut from it.
+    first_of: dict[str, int] = {}
     for i, spec in enumerate(specs):
-        if spec.variant not in trees:
-            started = time.perf_counter()
-            trees[spec.variant] = build_linkage_tree(tree_matrix, spec.variant)
-            tree_seconds[i] = time.perf_counter() - started
+        first_of.setdefault(spec.variant, i)
+
+    def build(method: str) -> tuple[np.ndarray, float]:
+        started = time.perf_counter()
+        return build_linkage_tree(tree_matrix, method), time.perf_counter() - started
+
+    built = side_by_side(build, list(first_of), model_search.n_jobs)
+    trees = {method: tree for method, (tree, _) in zip(first_of, built, strict=True)}
 
     def cut_and_label(
         spec: ClustererSpec,
@@ -349,8 +352,7 @@ def _sweep_trees(
     rows, clusterers, seconds = _score_candidates(
         specs, cut_and_label, model_matrix, samples, model_search.n_jobs
     )
-    # A tree's time counts in the first candidate cut from it.
-    for i, spent in tree_seconds.items():
+    for i, (_, spent) in zip(first_of.values(), built, strict=True):
         seconds[i] += spent
     stability_by_linkage: dict[str, dict[int, tuple[float, float]]] = {}
 
@@ -367,6 +369,7 @@ def _sweep_trees(
                 lambda train, evaluate: _cut_and_assign(
                     train, build_linkage_tree(train, method), k_values, evaluate
                 ),
+                n_jobs=model_search.n_jobs,
             )
             seconds[i] += time.perf_counter() - started
         return stability_by_linkage[method][specs[i].k]

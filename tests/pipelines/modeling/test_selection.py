@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.modeling.families import ClustererSpec
-from customer_segmentation.pipelines.modeling.selection import select_segmentation
-from customer_segmentation.pipelines.modeling.settings import ModelChoiceSettings
-from customer_segmentation.pipelines.modeling.sweeps import (
+from customer_segmentation.pipelines.modeling.candidates import (
     CANDIDATE_COLUMNS,
     FamilySweep,
 )
+from customer_segmentation.pipelines.modeling.families import ClustererSpec
+from customer_segmentation.pipelines.modeling.selection import select_segmentation
+from customer_segmentation.pipelines.modeling.settings import ModelChoiceSettings
 
 
 def _candidates(algorithm: str, rows: list[tuple]) -> FamilySweep:

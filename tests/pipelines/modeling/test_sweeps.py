@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from customer_segmentation.pipelines.modeling.candidates import CANDIDATE_COLUMNS
 from customer_segmentation.pipelines.modeling.evaluation import (
     draw_evaluation_samples,
     measure_stability_where_it_counts,
@@ -19,7 +20,6 @@ from customer_segmentation.pipelines.modeling.settings import (
     PreprocessingSettings,
 )
 from customer_segmentation.pipelines.modeling.sweeps import (
-    CANDIDATE_COLUMNS,
     sweep_agglomerative,
     sweep_gaussian_mixture,
     sweep_kmeans,

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from .candidates import FamilySweep
 from .families import ClustererSpec
 from .settings import ModelChoiceSettings
-from .sweeps import FamilySweep
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,13 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import pairwise_distances_argmin
 from threadpoolctl import threadpool_limits
 
+from .candidates import (
+    CANDIDATE_COLUMNS,
+    FamilySweep,
+    check_enough_customers,
+    finish_sweep,
+    score_candidates,
+)
 from .clusterers import (
     SampledAgglomerativeClustering,
     build_linkage_tree,
@@ -24,7 +29,6 @@ from .evaluation import (
     EvaluationSamples,
     measure_stability,
     measure_stability_where_it_counts,
-    score_partition,
 )
 from .families import (
     ClustererSpec,
@@ -43,125 +47,8 @@ from .settings import (
 
 logger = logging.getLogger(__name__)
 
-CANDIDATE_COLUMNS = [
-    "family",
-    "algorithm",
-    "k",
-    "silhouette",
-    "calinski_harabasz",
-    "davies_bouldin",
-    "inertia",
-    "bic",
-    "aic",
-    "smallest_segment_share",
-    "stability",
-    "stability_std",
-    "stability_skipped",
-    "fit_seconds",
-]
 # Rows scored per block when a mixture labels every customer, to bound memory.
 SCORING_BLOCK_ROWS = 250_000
-
-
-@dataclass(frozen=True)
-class FamilySweep:
-    """What a family sweep hands to the choice: the scores and the fitted candidates.
-
-    Attributes:
-        candidates: One row per candidate, columns ``CANDIDATE_COLUMNS``.
-        specs: The spec of each row, in row order.
-        clusterers: The fitted clusterer of each row, in row order; the chosen
-            one becomes the model without being fitted again.
-    """
-
-    candidates: pd.DataFrame
-    specs: list[ClustererSpec] = field(default_factory=list)
-    clusterers: list[BaseEstimator] = field(default_factory=list)
-
-
-def _check_enough_customers(n_customers: int, search: ModelSearchSettings) -> None:
-    if n_customers < search.k_max:
-        raise ValueError(
-            f"model_input: n_customers={n_customers} should be >= k_max={search.k_max}; "
-            "lower model_search.k_max or provide more customers"
-        )
-    halves = min(n_customers, search.stability_sample_size) // 2
-    if search.stability_resamples and halves < search.k_max:
-        raise ValueError(
-            f"model_input: stability half-samples of {halves} customers should be "
-            f">= k_max={search.k_max}; lower model_search.k_max, set "
-            "model_search.stability_resamples to 0 or provide more customers"
-        )
-
-
-def _row(spec: ClustererSpec, scores: dict[str, float]) -> dict[str, object]:
-    return {
-        "family": spec.family,
-        "algorithm": spec.algorithm,
-        "k": spec.k,
-        "bic": np.nan,
-        "aic": np.nan,
-        **scores,
-        "stability": np.nan,
-        "stability_std": np.nan,
-        "stability_skipped": False,
-    }
-
-
-def _score_candidates(
-    specs: list[ClustererSpec],
-    fit_and_label: Callable[
-        [ClustererSpec], tuple[BaseEstimator, np.ndarray, dict[str, float]]
-    ],
-    model_matrix: np.ndarray,
-    samples: EvaluationSamples,
-    n_jobs: int | None,
-) -> tuple[list[dict[str, object]], list[BaseEstimator], list[float]]:
-    """Rows, fitted clusterers and seconds of every candidate (``n_jobs`` at a time).
-
-    ``fit_and_label`` gives a spec's fitted clusterer, every customer's label and
-    the family's own criteria (``bic`` and ``aic``, or none); the labels are
-    scored on the shared silhouette sample.
-    """
-
-    def fit_and_score(
-        spec: ClustererSpec,
-    ) -> tuple[dict[str, object], BaseEstimator, float]:
-        started = time.perf_counter()
-        clusterer, labels, criteria = fit_and_label(spec)
-        scores = score_partition(
-            model_matrix,
-            labels,
-            spec.k,
-            samples.silhouette_rows,
-            samples.silhouette_distances,
-        )
-        row = {**_row(spec, scores), **criteria}
-        return row, clusterer, time.perf_counter() - started
-
-    rows, clusterers, seconds = zip(
-        *side_by_side(fit_and_score, specs, n_jobs), strict=True
-    )
-    return list(rows), list(clusterers), list(seconds)
-
-
-def _finish(
-    rows: list[dict[str, object]],
-    specs: list[ClustererSpec],
-    clusterers: list[BaseEstimator],
-    seconds: list[float],
-) -> FamilySweep:
-    for row, spec, spent in zip(rows, specs, seconds, strict=True):
-        row["fit_seconds"] = spent
-        logger.info(
-            "%s k=%d: silhouette=%.4f stability=%s (%.2f s)",
-            spec.algorithm,
-            spec.k,
-            row["silhouette"],
-            "skipped" if row["stability_skipped"] else f"{row['stability']:.3f}",
-            spent,
-        )
-    return FamilySweep(pd.DataFrame(rows, columns=CANDIDATE_COLUMNS), specs, clusterers)
 
 
 def _mixture_labels_and_criteria(
@@ -199,7 +86,7 @@ def _sweep_fitted_family(
             return clusterer, labels, {"bic": bic, "aic": aic}
         return clusterer, clusterer.predict(model_matrix), {}
 
-    rows, clusterers, seconds = _score_candidates(
+    rows, clusterers, seconds = score_candidates(
         specs, fit_and_label, model_matrix, samples, model_search.n_jobs
     )
 
@@ -218,7 +105,7 @@ def _sweep_fitted_family(
         return result
 
     measure_stability_where_it_counts(rows, model_choice, measure)
-    return _finish(rows, specs, clusterers, seconds)
+    return finish_sweep(rows, specs, clusterers, seconds)
 
 
 def _sweep(
@@ -230,7 +117,7 @@ def _sweep(
 ) -> FamilySweep:
     if not specs:
         return FamilySweep(pd.DataFrame({column: [] for column in CANDIDATE_COLUMNS}))
-    _check_enough_customers(len(model_matrix), model_search)
+    check_enough_customers(len(model_matrix), model_search)
     # Many small fits: extra BLAS/OpenMP threads cost more than they give.
     with threadpool_limits(limits=model_search.n_threads):
         if specs[0].family == "agglomerative":
@@ -349,7 +236,7 @@ def _sweep_trees(
         )
         return clusterer, clusterer.predict(model_matrix), {}
 
-    rows, clusterers, seconds = _score_candidates(
+    rows, clusterers, seconds = score_candidates(
         specs, cut_and_label, model_matrix, samples, model_search.n_jobs
     )
     for i, (_, spent) in zip(first_of.values(), built, strict=True):
@@ -375,7 +262,7 @@ def _sweep_trees(
         return stability_by_linkage[method][specs[i].k]
 
     measure_stability_where_it_counts(rows, model_choice, measure)
-    return _finish(rows, specs, clusterers, seconds)
+    return finish_sweep(rows, specs, clusterers, seconds)
 
 
 def sweep_agglomerative(

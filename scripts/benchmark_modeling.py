@@ -81,10 +81,10 @@ def run_pipeline(n_customers: int) -> dict[str, float]:
         Wall seconds of the run, peak memory in MB, chosen algorithm and k.
     """
     sys.path.insert(0, str(PROJECT_ROOT))
-    from customer_segmentation.pipelines.feature_engineering.nodes import (  # noqa: PLC0415
+    from customer_segmentation.pipelines.modeling import create_pipeline  # noqa: PLC0415
+    from customer_segmentation.pipelines.modeling.settings import (  # noqa: PLC0415
         ModelFeatures,
     )
-    from customer_segmentation.pipelines.modeling import create_pipeline  # noqa: PLC0415
     from tests.pipelines.modeling.support import (  # noqa: PLC0415
         load_modeling_parameters,
         run_modeling,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 from customer_segmentation.pipelines.reporting.audiences import (
     build_segment_audiences,
     split_segment_audiences,

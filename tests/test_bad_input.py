@@ -29,17 +29,19 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 )
 from customer_segmentation.pipelines.data_processing.settings import Bounds
 from customer_segmentation.pipelines.feature_engineering.derived import (
-    DerivedFeature,
-    DerivedFeatures,
     add_derived_features,
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
-    ModelFeatures,
-    ModelInputChecks,
     resolve_reference_date,
     select_model_input,
 )
+from customer_segmentation.pipelines.feature_engineering.settings import (
+    DerivedFeature,
+    DerivedFeatures,
+    FeatureSettings,
+    ModelInputChecks,
+)
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 from tests.bad_input import attributes as _attributes
 from tests.bad_input import lines as _lines
 from tests.bad_input import standardise as _standard

@@ -18,14 +18,12 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     TransactionsSchema,
     check_input_kind,
 )
-from customer_segmentation.pipelines.feature_engineering.derived import (
+from customer_segmentation.pipelines.feature_engineering.settings import (
     DerivedFeatures,
-)
-from customer_segmentation.pipelines.feature_engineering.nodes import (
     FeatureSettings,
-    ModelFeatures,
     ModelInputChecks,
 )
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 TYPED_PARAMETERS = {
     "transactions_schema": TransactionsSchema,

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.estimator import SegmentationModel
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 from .errors import BundleMismatchError
 from .value_models import CustomerValueModels

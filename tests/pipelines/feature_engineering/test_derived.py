@@ -13,12 +13,14 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     standardise_customers,
 )
 from customer_segmentation.pipelines.feature_engineering.derived import (
-    DerivedFeature,
-    DerivedFeatures,
     add_derived_features,
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     compute_customer_features,
+)
+from customer_segmentation.pipelines.feature_engineering.settings import (
+    DerivedFeature,
+    DerivedFeatures,
 )
 
 # Each test runs on DuckDB and on Spark (tests/engines.py).

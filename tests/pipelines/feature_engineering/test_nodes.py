@@ -9,13 +9,15 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
-    ModelFeatures,
-    ModelInputChecks,
     compute_customer_features,
     resolve_reference_date,
     select_model_input,
 )
+from customer_segmentation.pipelines.feature_engineering.settings import (
+    FeatureSettings,
+    ModelInputChecks,
+)
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 # Each test runs on DuckDB and on Spark (tests/engines.py).
 pytestmark = pytest.mark.usefixtures("engine")

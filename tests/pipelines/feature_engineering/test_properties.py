@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
     compute_customer_features,
     resolve_reference_date,
 )
+from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 
 clean_lines = st.lists(
     st.fixed_dictionaries(

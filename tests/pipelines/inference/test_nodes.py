@@ -9,7 +9,9 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelInputChecks
+from customer_segmentation.pipelines.feature_engineering.settings import (
+    ModelInputChecks,
+)
 from customer_segmentation.pipelines.inference.nodes import (
     SCORED_COLUMNS,
     SCORED_WITH_VALUE_COLUMNS,

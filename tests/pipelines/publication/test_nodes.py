@@ -11,8 +11,10 @@ from customer_segmentation.pipelines.data_processing.settings import (
     CustomerCleaningRules,
 )
 from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
-from customer_segmentation.pipelines.modeling.settings import PreprocessingSettings
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelFeatures,
+    PreprocessingSettings,
+)
 from customer_segmentation.pipelines.publication.nodes import (
     assemble_model_bundle,
     describe_features,

@@ -9,16 +9,14 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 
-from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
-    ModelFeatures,
-)
+from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 from customer_segmentation.pipelines.modeling.estimator import (
     SegmentationModel,
     build_preprocessor,
 )
 from customer_segmentation.pipelines.modeling.settings import (
     ModelChoiceSettings,
+    ModelFeatures,
     ModelSearchSettings,
 )
 from customer_segmentation.pipelines.reporting.business import summarise_transactions

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 from customer_segmentation.pipelines.reporting.audiences import (
     build_segment_audiences,
     partition_name,

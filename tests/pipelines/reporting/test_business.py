@@ -4,7 +4,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from customer_segmentation.pipelines.feature_engineering.nodes import FeatureSettings
+from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 from customer_segmentation.pipelines.reporting.business import (
     key_figures,
     rfm_grid,

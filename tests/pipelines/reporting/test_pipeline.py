@@ -5,12 +5,10 @@ import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
-from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
-    ModelFeatures,
-)
+from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 from customer_segmentation.pipelines.modeling.settings import (
     ModelChoiceSettings,
+    ModelFeatures,
     ModelSearchSettings,
 )
 from customer_segmentation.pipelines.reporting import create_pipeline

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 from customer_segmentation.pipelines.reporting.business_plots import (
     plot_segment_migration,
 )

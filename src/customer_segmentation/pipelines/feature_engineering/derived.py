@@ -10,57 +10,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from customer_segmentation.pipelines.data_processing.errors import InputValidationError
 
-
-class DerivedFeature(BaseModel):
-    """One derived column: exactly one of the operations.
-
-    Attributes:
-        sum: Columns added up (a missing value counts as missing: the sum is null).
-        difference: ``[a, b]``: ``a - b``.
-        ratio: ``[a, b]``: ``a / b``; null where ``b`` is 0.
-        years_since: A date column (whole years to the reference date, as an
-            age) or a year column (reference year minus the year).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    sum: list[str] | None = Field(default=None, min_length=2)
-    difference: list[str] | None = Field(default=None, min_length=2, max_length=2)
-    ratio: list[str] | None = Field(default=None, min_length=2, max_length=2)
-    years_since: str | None = None
-
-    @model_validator(mode="after")
-    def _one_operation(self) -> DerivedFeature:
-        operations = list(type(self).model_fields)
-        given = [name for name in operations if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                f"derived feature: give exactly one of {operations}, got {given}"
-            )
-        return self
-
-    def columns(self) -> list[str]:
-        """The columns the feature is computed from."""
-        if self.years_since is not None:
-            return [self.years_since]
-        return list(self.sum or self.difference or self.ratio or [])
-
-
-class DerivedFeatures(BaseModel):
-    """Derived columns added to ``customer_features``, computed in declaration order.
-
-    Attributes:
-        columns: Name of the new column -> how it is computed. A feature may use
-            the features declared before it.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    columns: dict[str, DerivedFeature] = Field(default_factory=dict)
+from .settings import DerivedFeature, DerivedFeatures
 
 
 def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir.Value:

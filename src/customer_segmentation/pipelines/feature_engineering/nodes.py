@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
 from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
@@ -22,43 +20,12 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 )
 from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
-from .derived import DerivedFeatures, add_derived_features
+from .derived import add_derived_features
+from .settings import DerivedFeatures, FeatureSettings, ModelInputChecks
 
 logger = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 86_400
-
-
-class FeatureSettings(BaseModel):
-    """Settings of the per-customer features.
-
-    Attributes:
-        reference_date: Date the recency and tenure are measured at (ISO text);
-            ``None`` uses one day after the last clean transaction.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    reference_date: dt.datetime | None = None
-
-
-class ModelInputChecks(BaseModel):
-    """Checks on the model input before a model is fitted.
-
-    Scoring a handful of new customers needs none of them, so each can be
-    switched off (e.g. in the inference namespace).
-
-    Attributes:
-        min_customers: Fewest customers accepted.
-        reject_constant_features: Refuse a feature with one value only.
-        reject_all_missing_features: Refuse a feature missing for every customer.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    min_customers: int = Field(default=2, ge=1)
-    reject_constant_features: bool = True
-    reject_all_missing_features: bool = True
 
 
 def days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:

@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from customer_segmentation.bundle import ModelBundle
-from customer_segmentation.pipelines.feature_engineering.nodes import (
+from customer_segmentation.pipelines.feature_engineering.nodes import select_model_input
+from customer_segmentation.pipelines.feature_engineering.settings import (
     ModelInputChecks,
-    select_model_input,
 )
 
 from .settings import ScoringSettings

@@ -26,9 +26,11 @@ from customer_segmentation.pipelines.data_processing.settings import (
     CustomerCleaningRules,
 )
 from customer_segmentation.pipelines.feature_engineering.domains import feature_domain
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.estimator import SegmentationModel
-from customer_segmentation.pipelines.modeling.settings import PreprocessingSettings
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelFeatures,
+    PreprocessingSettings,
+)
 
 from .settings import PublicationSettings
 

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 from .profiles import ID_COLUMN, SEGMENT_COLUMN, join_segments
 

@@ -14,10 +14,10 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     check_input_kind,
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
-    FeatureSettings,
     resolve_reference_date,
     with_line_revenue,
 )
+from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 
 from .profiles import ID_COLUMN, SEGMENT_COLUMN, join_segments
 from .rfm import has_rfm_columns

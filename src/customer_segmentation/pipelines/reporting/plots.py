@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 from .plot_style import colour_table, compact_number, message_figure, segment_labels
 from .profiles import SEGMENT_COLUMN, join_segments

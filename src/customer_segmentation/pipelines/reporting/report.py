@@ -13,7 +13,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from customer_segmentation.bundle import ModelBundle
-from customer_segmentation.pipelines.feature_engineering.nodes import ModelFeatures
 from customer_segmentation.pipelines.modeling.plots import (
     plot_dendrogram,
     plot_model_selection_metrics,
@@ -22,6 +21,7 @@ from customer_segmentation.pipelines.modeling.plots import (
 )
 from customer_segmentation.pipelines.modeling.settings import (
     ModelChoiceSettings,
+    ModelFeatures,
     ModelSearchSettings,
 )
 

@@ -42,7 +42,7 @@ def tables_read(operation: ops.Node) -> tuple[str, ...] | None:
     Returns:
         The sorted names of its database tables, or ``None`` when its answer
         depends on anything else (an in-memory table, SQL text, the clock,
-        randomness, a user-defined function).
+        randomness).
     """
     if any(
         not isinstance(found, _PURE_USER_FUNCTIONS)

@@ -21,7 +21,6 @@ its queries' answers are small, and it asked the engine nothing but queries.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -61,16 +60,23 @@ def _same(first: Any, second: Any) -> bool:
 def _reusable(value: Any) -> bool:
     if value is None or isinstance(value, (ir.Expr, *_IMMUTABLE)):
         return True
-    if isinstance(value, tuple | list):
+    if type(value) in (tuple, list):
         return all(_reusable(item) for item in value)
-    if isinstance(value, dict):
+    if type(value) is dict:
         return all(_reusable(item) for item in (*value.keys(), *value.values()))
     return False
 
 
 def _copy(value: Any) -> Any:
-    # Lists and mappings are copied, so no reader changes the recorded result.
-    return copy.deepcopy(value) if isinstance(value, list | dict | tuple) else value
+    # Lists and mappings are copied, so no reader changes the recorded result;
+    # expressions and scalars cannot be changed and are shared.
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is tuple:
+        return tuple(_copy(item) for item in value)
+    return value
 
 
 def _keyable(value: Any) -> bool:

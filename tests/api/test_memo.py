@@ -1,11 +1,15 @@
 """A node's result is reused on a connection only while its inputs and engine answers stay the same."""
 
+from unittest.mock import patch
+
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 import pyarrow as pa
 import pytest
 from kedro.pipeline import Node
 
+from customer_segmentation.api.contents import TableContents
 from customer_segmentation.api.engine import RequestTables
 from customer_segmentation.api.memo import NodeMemo
 
@@ -27,6 +31,11 @@ def counted(lines: ir.Table) -> int:
 def listed(lines: ir.Table) -> list:
     CALLS.append("listed")
     return lines.quantity.to_pyarrow().to_pylist()
+
+
+def framed(lines: ir.Table) -> pd.DataFrame:
+    CALLS.append("framed")
+    return lines.to_pandas()
 
 
 def created(lines: ir.Table) -> int:
@@ -85,14 +94,46 @@ def test_a_result_that_depends_on_the_data_is_recomputed(backend):
     assert CALLS == ["counted", "counted"]
 
 
-def test_a_mutable_result_is_never_reused(backend):
+def test_a_list_result_is_reused_as_a_copy_of_its_own(backend):
     memo = NodeMemo(backend)
     CALLS.clear()
 
-    run(memo, listed, lines_of(backend, [1.0]))
-    run(memo, listed, lines_of(backend, [1.0]))
+    first = run(memo, listed, lines_of(backend, [1.0]))
+    first.append(99.0)  # a reader changes its copy
+    second = run(memo, listed, lines_of(backend, [1.0]))
 
-    assert CALLS == ["listed", "listed"]
+    assert CALLS == ["listed"]
+    assert second == [1.0]
+
+
+def test_a_frame_result_is_never_reused(backend):
+    memo = NodeMemo(backend)
+    CALLS.clear()
+
+    run(memo, framed, lines_of(backend, [1.0]))
+    run(memo, framed, lines_of(backend, [1.0]))
+
+    assert CALLS == ["framed", "framed"]
+
+
+def test_a_query_of_a_content_seen_before_is_not_asked_again(backend):
+    contents = TableContents()
+    memo = NodeMemo(backend, contents)
+    asked: list[str] = []
+    backend.con.unregister("lines")
+    tables = RequestTables(backend, memo, contents)
+    run(
+        memo,
+        counted,
+        tables.rows("lines", pa.table({"quantity": pa.array([], pa.float64())})),
+    )
+    tables.release()
+
+    with patch("customer_segmentation.api.memo.read_rows", side_effect=asked.append):
+        tables = RequestTables(backend, memo, contents)
+        empty = tables.rows("lines", pa.table({"quantity": pa.array([], pa.float64())}))
+        assert run(memo, counted, empty) == 0
+    assert asked == []
 
 
 def test_a_node_that_changes_the_engine_is_run_every_time(backend):

@@ -21,6 +21,7 @@ from kedro.pipeline import Node
 
 from customer_segmentation.engine import DuckDBSettings, configure_duckdb
 
+from .contents import TableContents
 from .memo import NodeMemo
 from .rows import read_rows
 
@@ -103,13 +104,14 @@ class EngineConnections:
             _prepare_once(connection)
             _read_directly(connection)
             self._local.connection = connection
-            self._local.memo = NodeMemo(connection)
+            self._local.contents = TableContents()
+            self._local.memo = NodeMemo(connection, self._local.contents)
         return connection
 
     def request(self) -> RequestTables:
         """Tables of a new request on the calling thread's connection."""
         connection = self.current()
-        return RequestTables(connection, self._local.memo)
+        return RequestTables(connection, self._local.memo, self._local.contents)
 
 
 def _table(connection: Any, name: str, schema: ibis.Schema) -> ir.Table:
@@ -125,11 +127,19 @@ class RequestTables:
     Args:
         connection: The thread's Ibis DuckDB backend.
         memo: The thread's recorded node runs; ``None`` runs every node.
+        contents: What the connection's tables hold (see ``contents.py``);
+            ``None``: a new record, for this request alone.
     """
 
-    def __init__(self, connection: Any, memo: NodeMemo | None = None) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        memo: NodeMemo | None = None,
+        contents: TableContents | None = None,
+    ) -> None:
         self.connection = connection
         self._memo = memo
+        self._contents = contents if contents is not None else TableContents()
         self._views: list[str] = []
         self._names: list[str] = []
 
@@ -145,6 +155,7 @@ class RequestTables:
         """
         self.connection.con.register(name, rows)
         self._views.append(name)
+        self._contents.rows(name, rows)
         return _table(self.connection, name, ibis.Schema.from_pyarrow(rows.schema))
 
     def run_node(self, node: Node, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +167,10 @@ class RequestTables:
     def keep(self, name: str, table: ir.Table) -> ir.Table:
         """Computes a table once, into a temporary table of the engine.
 
+        A table that an earlier request computed by the same query from the
+        same recurring contents (see ``contents.py``) is already there and is
+        not computed again.
+
         Args:
             name: Name of the dataset (made a table name).
             table: Its expression.
@@ -165,15 +180,28 @@ class RequestTables:
         """
         name = "run_" + re.sub(r"\W", "_", name)
         sql = self.connection.compile(table)
-        self.connection.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        key = self._contents.computed(
+            name, sql, self._contents.tables_read(sql, table.op())
+        )
+        if self._contents.key(name) != key:
+            self._contents.forget(name)
+            self.connection.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            self._contents.set(name, key)
         self._names.append(name)
         return _table(self.connection, name, table.schema())
 
     def release(self) -> None:
-        """Drops every table of the request, so no request's data stays behind."""
+        """Drops the request's tables, so no request's data stays behind.
+
+        A computed table whose content recurs (it holds none of the request's
+        own rows) stays for the next request.
+        """
         for name in self._views:
             self.connection.con.unregister(name)
+            self._contents.forget(name)
         for name in self._names:
-            self.connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+            if not self._contents.recurring(name):
+                self.connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+                self._contents.forget(name)
         self._views.clear()
         self._names.clear()

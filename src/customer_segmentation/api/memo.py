@@ -10,9 +10,13 @@ check that finds no broken row, a table that is empty), returns the recorded
 result without running the node. Any other answer runs the node, so the result
 is always the node's own.
 
-A node is only reused when its result cannot be changed by its readers (Ibis
-expressions and plain scalars), its queries' answers are small, and it asked
-the engine nothing but queries.
+A query that reads only tables whose content recurs (see ``contents.py``: the
+empty attributes table of a request without attributes, and what is computed
+from it) answers what it answered before, and is not run again either.
+
+A node is only reused when its result is made of Ibis expressions, plain
+scalars, and lists and mappings of them (a reader gets its own copy of those),
+its queries' answers are small, and it asked the engine nothing but queries.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 from kedro.pipeline import Node
 
+from .contents import TableContents
 from .rows import read_rows
 
 logger = logging.getLogger(__name__)
@@ -54,9 +60,23 @@ def _same(first: Any, second: Any) -> bool:
 def _reusable(value: Any) -> bool:
     if value is None or isinstance(value, (ir.Expr, *_IMMUTABLE)):
         return True
-    if isinstance(value, tuple):
+    if type(value) in (tuple, list):
         return all(_reusable(item) for item in value)
+    if type(value) is dict:
+        return all(_reusable(item) for item in (*value.keys(), *value.values()))
     return False
+
+
+def _copy(value: Any) -> Any:
+    # Lists and mappings are copied, so no reader changes the recorded result;
+    # expressions and scalars cannot be changed and are shared.
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is tuple:
+        return tuple(_copy(item) for item in value)
+    return value
 
 
 def _keyable(value: Any) -> bool:
@@ -64,9 +84,19 @@ def _keyable(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class _Query:
+    """A recorded query: its SQL, its answer, the tables it read and their keys."""
+
+    sql: str
+    answer: pa.Table
+    tables: tuple[str, ...] | None
+    keys: tuple[Any, ...] | None
+
+
+@dataclass(frozen=True)
 class _Recorded:
     inputs: dict[str, Any]
-    queries: tuple[tuple[str, pa.Table], ...]
+    queries: tuple[_Query, ...]
     outputs: dict[str, Any]
 
     def same_inputs(self, inputs: dict[str, Any]) -> bool:
@@ -92,7 +122,7 @@ class _Recorder:
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self.queries: list[tuple[str, pa.Table]] = []
+        self.queries: list[tuple[str, pa.Table, ops.Node]] = []
         self.other_use = False
 
     def run(self, node: Node, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -108,8 +138,9 @@ class _Recorder:
                 if params or kwargs:
                     self.other_use = True
                 else:
-                    sql = backend.compile(expr.as_table(), limit=limit)
-                    self.queries.append((sql, answer))
+                    table = expr.as_table()
+                    sql = backend.compile(table, limit=limit)
+                    self.queries.append((sql, answer, table.op()))
             finally:
                 backend.con = untouchable
             return _Answered(relation, answer, self)
@@ -146,10 +177,13 @@ class NodeMemo:
 
     Args:
         backend: The thread's Ibis DuckDB backend.
+        contents: What the connection's tables hold; ``None``: every query
+            is asked again.
     """
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, contents: TableContents | None = None) -> None:
         self._backend = backend
+        self._contents = contents if contents is not None else TableContents()
         self._recorded: dict[str, _Recorded] = {}
 
     def run(self, node: Node, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -168,27 +202,39 @@ class NodeMemo:
             and recorded.same_inputs(inputs)
             and self._same_answers(recorded.queries)
         ):
-            return dict(recorded.outputs)
+            return {name: _copy(value) for name, value in recorded.outputs.items()}
         recorder = _Recorder(self._backend)
         outputs = recorder.run(node, inputs)
         if (
             not recorder.other_use
             and all(_keyable(value) for value in inputs.values())
             and all(
-                answer.num_rows <= MAX_RECORDED_ROWS for _, answer in recorder.queries
+                answer.num_rows <= MAX_RECORDED_ROWS
+                for _, answer, _ in recorder.queries
             )
             and all(_reusable(value) for value in outputs.values())
         ):
             self._recorded[node.name] = _Recorded(
-                dict(inputs), tuple(recorder.queries), dict(outputs)
+                dict(inputs),
+                tuple(self._query(*query) for query in recorder.queries),
+                {name: _copy(value) for name, value in outputs.items()},
             )
         else:
             self._recorded.pop(node.name, None)
         return outputs
 
-    def _same_answers(self, queries: tuple[tuple[str, pa.Table], ...]) -> bool:
+    def _query(self, sql: str, answer: pa.Table, operation: ops.Node) -> _Query:
+        tables = self._contents.tables_read(sql, operation)
+        return _Query(sql, answer, tables, self._contents.keys(tables))
+
+    def _same_answers(self, queries: tuple[_Query, ...]) -> bool:
         connection = self._backend.con
-        for sql, answer in queries:
+        for query in queries:
+            if query.keys is not None and (
+                self._contents.keys(query.tables) == query.keys
+            ):
+                continue  # it read the same contents: the same answer
+            sql, answer = query.sql, query.answer
             try:
                 again = read_rows(connection, sql)
             except Exception:  # noqa: BLE001 - the node runs and raises its own error

@@ -273,18 +273,17 @@ def _score_in_batches(
     names = model_bundle.segments.by_id()
     version = str(model_bundle.version)
     starts = range(0, len(model_input), batch_customers) or range(1)
-    return pd.concat(
-        [
-            score_model_input(
-                model_bundle.segmentation_model,
-                model_input.iloc[start : start + batch_customers],
-                names,
-                version,
-            )
-            for start in starts
-        ],
-        ignore_index=True,
-    )
+    batches = [
+        score_model_input(
+            model_bundle.segmentation_model,
+            model_input.iloc[start : start + batch_customers],
+            names,
+            version,
+        )
+        for start in starts
+    ]
+    # One batch (any small input) is already the answer: no concatenated copy.
+    return batches[0] if len(batches) == 1 else pd.concat(batches, ignore_index=True)
 
 
 def score_customers(
@@ -329,27 +328,34 @@ def score_customers(
         )
     enough = (frequency >= scoring.min_invoices).to_numpy()
     scored = _score_in_batches(
-        model_bundle, model_input[enough], scoring.batch_customers
+        model_bundle,
+        model_input[enough] if not enough.all() else model_input,
+        scoring.batch_customers,
     )
-    too_short = unscored_customers(
-        model_input["customer_id"][~enough].astype(str).tolist(),
-        STATUS_INSUFFICIENT_HISTORY,
-        model_version,
-    )
+    too_short_ids = model_input["customer_id"][~enough].astype(str).tolist()
     known = pa.array(known_customers["customer_id"].astype(str), type=pa.string())
     with_features = pa.array(model_input["customer_id"].astype(str), type=pa.string())
     without = known.filter(pc.invert(pc.is_in(known, value_set=with_features)))
-    no_lines = unscored_customers(
-        sorted(set(without.to_pylist())), STATUS_NO_VALID_TRANSACTIONS, model_version
+    no_lines_ids = sorted(set(without.to_pylist()))
+    # Only the statuses some customer has get rows (an empty part adds nothing).
+    parts = [scored] if len(scored) else []
+    for ids, status in (
+        (too_short_ids, STATUS_INSUFFICIENT_HISTORY),
+        (no_lines_ids, STATUS_NO_VALID_TRANSACTIONS),
+    ):
+        if ids:
+            parts.append(unscored_customers(ids, status, model_version))
+    result = (
+        pd.concat(parts, ignore_index=True)
+        if len(parts) > 1
+        else (parts or [scored])[0]
     )
-    parts = [part for part in (scored, too_short, no_lines) if not part.empty]
-    result = pd.concat(parts, ignore_index=True) if parts else scored
     logger.info(
         "Scored %d customers; %d with insufficient history, %d without valid "
         "transactions (model bundle %s)",
         len(scored),
-        len(too_short),
-        len(no_lines),
+        len(too_short_ids),
+        len(no_lines_ids),
         model_version,
     )
     return result.sort_values("customer_id", ignore_index=True)

@@ -50,6 +50,25 @@ def categorical_feature_columns(customer_features: pd.DataFrame) -> list[str]:
     ]
 
 
+def rows_line_up(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """Tells whether two customer tables hold the same unique ids in the same order.
+
+    Segments and scores are computed from the feature rows in their order, so
+    this is the usual case: their rows can then be put side by side instead of
+    matched by a hash join of every id.
+
+    Args:
+        left: A table with ``customer_id``.
+        right: Another table with ``customer_id``.
+
+    Returns:
+        ``True`` when row ``i`` of both is the same customer, for every ``i``,
+        and no id repeats.
+    """
+    ids = left[ID_COLUMN].reset_index(drop=True)
+    return ids.equals(right[ID_COLUMN].reset_index(drop=True)) and ids.is_unique
+
+
 def join_segments(
     customer_features: pd.DataFrame, customer_segments: pd.DataFrame
 ) -> pd.DataFrame:
@@ -65,7 +84,18 @@ def join_segments(
     Raises:
         ValueError: If a segmented customer has no feature row.
     """
-    merged = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
+    segments = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]]
+    if SEGMENT_COLUMN not in customer_features and rows_line_up(
+        segments, customer_features
+    ):
+        return pd.concat(
+            [
+                segments.reset_index(drop=True),
+                customer_features.drop(columns=ID_COLUMN).reset_index(drop=True),
+            ],
+            axis=1,
+        )
+    merged = segments.merge(
         customer_features,
         on=ID_COLUMN,
         how="left",
@@ -216,11 +246,13 @@ def profile_segments(
         total = revenue.sum()
         profile["revenue_share"] = revenue / total if total else 0.0
     contrasts: dict[str, dict[int, float]] = {}
+    values = {column: merged[column].astype("float64") for column in numeric}
     for segment in profile.index:
         inside = (merged[SEGMENT_COLUMN] == segment).to_numpy()
         for column in numeric:
-            values = merged[column].astype("float64")
-            z, coverage, side = _contrast(values[inside], values[~inside])
+            z, coverage, side = _contrast(
+                values[column][inside], values[column][~inside]
+            )
             contrasts.setdefault(f"{column}_z", {})[segment] = z
             contrasts.setdefault(f"{column}_coverage", {})[segment] = coverage
             contrasts.setdefault(f"{column}_side_share", {})[segment] = side

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from .order_statistics import FeatureOrder, RankedValues
 from .settings import CustomerSampleSettings
 
 REVENUE_COLUMN = "monetary"
@@ -170,17 +173,29 @@ def robust_scale(values: pd.Series) -> float:
     return float("nan")
 
 
-def _contrast(members: pd.Series, rest: pd.Series) -> tuple[float, float, float]:
+def _rest_scale(rest: Callable[[], pd.Series], ranked: RankedValues) -> float:
+    # robust_scale(rest()), its usual first step read from the ranked values.
+    if ranked.count < 2:  # noqa: PLR2004 - a spread needs two values
+        return float("nan")
+    scale = (ranked.quantile(0.75) - ranked.quantile(0.25)) / IQR_PER_SD
+    return float(scale) if scale > 0 else robust_scale(rest())
+
+
+def _contrast(
+    members: pd.Series, rest: Callable[[], pd.Series], ranked: RankedValues
+) -> tuple[float, float, float]:
     # Robust z: segment median minus the rest's median, in the rest's robust spread
     # (all customers' spread when the rest has none).
     # Side share: members on the segment median's side of the rest's median, over
     # all members (a missing value is on no side).
+    # rest: the other customers' values, made only when needed; ranked: their
+    # present values in order.
     coverage = float(members.notna().mean()) if len(members) else 0.0
     segment_median = members.median()
-    rest_median = rest.median()
-    scale = robust_scale(rest)
+    rest_median = ranked.median()
+    scale = _rest_scale(rest, ranked)
     if not np.isfinite(scale):
-        scale = robust_scale(pd.concat([members, rest]))
+        scale = robust_scale(pd.concat([members, rest()]))
     if pd.isna(segment_median) or pd.isna(rest_median) or not np.isfinite(scale):
         return 0.0, coverage, 0.0
     z = float((segment_median - rest_median) / scale)
@@ -247,11 +262,22 @@ def profile_segments(
         profile["revenue_share"] = revenue / total if total else 0.0
     contrasts: dict[str, dict[int, float]] = {}
     values = {column: merged[column].astype("float64") for column in numeric}
+    # Each feature is sorted once; the rest of the customers' median and
+    # quartiles are then read at their ranks for every segment.
+    orders = {
+        column: FeatureOrder(
+            values[column].to_numpy(), merged[SEGMENT_COLUMN].to_numpy()
+        )
+        for column in numeric
+    }
     for segment in profile.index:
         inside = (merged[SEGMENT_COLUMN] == segment).to_numpy()
         for column in numeric:
+            column_values = values[column]
             z, coverage, side = _contrast(
-                values[column][inside], values[column][~inside]
+                column_values[inside],
+                lambda values=column_values, outside=~inside: values[outside],
+                orders[column].without(segment),
             )
             contrasts.setdefault(f"{column}_z", {})[segment] = z
             contrasts.setdefault(f"{column}_coverage", {})[segment] = coverage

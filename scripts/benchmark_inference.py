@@ -46,7 +46,7 @@ def trained_project(project: Path) -> None:
         return
     temporary_project(PROJECT_ROOT / "data" / "01_raw", project)
     kedro = str(Path(sys.executable).with_name("kedro"))
-    seconds, gib, _ = run_measured([kedro, "run"], project, _environment(project))
+    seconds, gib, _, _ = run_measured([kedro, "run"], project, _environment(project))
     say(f"trained on the built-in sample in {seconds:.1f} s ({gib:.2f} GiB)")
 
 
@@ -74,7 +74,7 @@ def measure(project: Path, arguments: argparse.Namespace) -> None:
     data = cached_sample(arguments.customers, arguments.seed)
     link_new_data(project, data)
     floor = PROJECT_ROOT / "scripts" / "benchmark_floor.py"
-    floor_seconds, floor_gib, _ = run_measured(
+    floor_seconds, floor_gib, _, _ = run_measured(
         [
             sys.executable,
             str(floor),
@@ -90,7 +90,7 @@ def measure(project: Path, arguments: argparse.Namespace) -> None:
     ]
     if arguments.params:
         command.append(f"--params={arguments.params}")
-    seconds, gib, log_text = run_measured(command, project, _environment(project))
+    seconds, gib, log_text, _ = run_measured(command, project, _environment(project))
     say(
         f"{'customers':>10} {'floor s':>8} {'floor GiB':>9} {'kedro s':>8} {'kedro GiB':>9} {'ratio':>6}"
     )

@@ -10,11 +10,14 @@ project that reads that sample, and times in one session:
   100k fit sample, Ward on 10k, a sampled silhouette, and assigning every customer;
 - ``kedro run --pipelines=<pipelines>`` on the same file.
 
-Each is reported with its wall time and peak resident memory of the whole process
-tree (sampled from /proc), and the ratio of the two times. With ``--per-node`` it
-also prints the breakdown the project's node timing hook logs (one line per node:
-wall time from first input load to last output save, split into load, run and
-save, and the process memory after the node).
+Each is reported with its wall time, its processor time (user + system, of the
+process and the children it waited for) and peak resident memory of the whole
+process tree (sampled from /proc), and the ratio of the two wall times. On a
+machine shared with other jobs, compare processor times: waiting for a core
+inflates wall times, not processor times. With ``--per-node`` it also prints the
+breakdown the project's node timing hook logs (one line per node: wall time from
+first input load to last output save, split into load, run and save, the
+process memory after the node and the processor time over the node).
 
 Usage (from the project root)::
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -87,10 +91,16 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
+def _children_processor_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_measured(
     command: list[str], cwd: Path, environment: dict[str, str] | None = None
-) -> tuple[float, float, str]:
-    """Runs a command; returns its wall seconds, the peak RSS (GiB) of its tree and its log."""
+) -> tuple[float, float, str, float]:
+    """Runs a command; returns its wall seconds, the peak RSS (GiB) of its tree, its log and processor seconds."""
+    processor_before = _children_processor_seconds()
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -112,12 +122,13 @@ def run_measured(
     sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
+    processor_seconds = _children_processor_seconds() - processor_before
     done.set()
     sampler.join()
     if process.returncode:
         say(stderr.decode()[-4000:])
         raise RuntimeError(f"{' '.join(command)} failed with code {process.returncode}")
-    return seconds, peak / 1024**3, stderr.decode()
+    return seconds, peak / 1024**3, stderr.decode(), processor_seconds
 
 
 def temporary_project(data: Path, target: Path) -> None:
@@ -130,7 +141,9 @@ def temporary_project(data: Path, target: Path) -> None:
     (target / "conf" / "logging.yml").write_text(LOGGING_CONFIG)
 
 
-def print_node_timings(log_text: str, total_seconds: float) -> None:
+def print_node_timings(
+    log_text: str, total_seconds: float, total_processor_seconds: float | None = None
+) -> None:
     """Prints the per-node breakdown of a run, slowest first, from its log."""
     timings = parse_node_timings(log_text)
     if not timings:
@@ -138,20 +151,27 @@ def print_node_timings(log_text: str, total_seconds: float) -> None:
         return
     say(
         f"  {'node':<44} {'s':>7} {'load':>6} {'run':>6} {'save':>7} "
-        f"{'share':>6} {'RSS GiB':>8} {'peak GiB':>8}"
+        f"{'share':>6} {'RSS GiB':>8} {'peak GiB':>8} {'cpu s':>7}"
     )
     for row in sorted(timings, key=lambda row: -row["seconds"]):
         say(
             f"  {row['node']:<44} {row['seconds']:>7.1f} {row['load']:>6.1f} "
             f"{row['run']:>6.1f} {row['save']:>7.1f} "
             f"{row['seconds'] / total_seconds:>6.1%} {row['rss_gib']:>8.2f} "
-            f"{row['peak_rss_gib']:>8.2f}"
+            f"{row['peak_rss_gib']:>8.2f} {row['cpu']:>7.1f}"
         )
     in_nodes = sum(row["seconds"] for row in timings)
     say(
         f"  {'all nodes':<44} {in_nodes:>7.1f}; outside nodes (start-up, hooks): "
         f"{total_seconds - in_nodes:.1f} s"
     )
+    if total_processor_seconds is not None:
+        cpu_in_nodes = sum(row["cpu"] for row in timings)
+        say(
+            f"  processor time: {total_processor_seconds:.1f} s, in nodes "
+            f"{cpu_in_nodes:.1f} s, outside nodes "
+            f"{total_processor_seconds - cpu_in_nodes:.1f} s"
+        )
 
 
 def main() -> None:
@@ -171,7 +191,7 @@ def main() -> None:
     say(f"pipelines: {arguments.pipelines}; floor with models: {with_models}")
     say(
         f"{'customers':>10} {'lines':>12} {'floor s':>8} {'floor GiB':>9} "
-        f"{'kedro s':>8} {'kedro GiB':>9} {'ratio':>6}"
+        f"{'kedro s':>8} {'kedro GiB':>9} {'ratio':>6} {'floor cpu':>9} {'kedro cpu':>9}"
     )
     for n_customers in arguments.customers:
         data = cached_sample(n_customers, arguments.seed)
@@ -189,7 +209,7 @@ def main() -> None:
                 text=True,
             ).stdout
         )
-        floor_seconds = floor_gib = float("nan")
+        floor_seconds = floor_gib = floor_processor = float("nan")
         if not arguments.skip_floor:
             command = [
                 sys.executable,
@@ -198,13 +218,15 @@ def main() -> None:
             ]
             if not with_models:
                 command.append("--aggregate-only")
-            floor_seconds, floor_gib, _ = run_measured(command, PROJECT_ROOT)
+            floor_seconds, floor_gib, _, floor_processor = run_measured(
+                command, PROJECT_ROOT
+            )
         with tempfile.TemporaryDirectory(prefix="pipeline_benchmark_") as temporary:
             project = Path(temporary)
             temporary_project(data, project)
             kedro = [str(Path(sys.executable).with_name("kedro")), "run"]
             logging_config = str(project / "conf" / "logging.yml")
-            kedro_seconds, kedro_gib, log_text = run_measured(
+            kedro_seconds, kedro_gib, log_text, kedro_processor = run_measured(
                 [*kedro, f"--pipelines={arguments.pipelines}"],
                 project,
                 {**ENVIRONMENT, "KEDRO_LOGGING_CONFIG": logging_config},
@@ -212,9 +234,10 @@ def main() -> None:
         say(
             f"{n_customers:>10,} {lines:>12,} {floor_seconds:>8.1f} {floor_gib:>9.2f} "
             f"{kedro_seconds:>8.1f} {kedro_gib:>9.2f} {kedro_seconds / floor_seconds:>6.2f}"
+            f" {floor_processor:>9.1f} {kedro_processor:>9.1f}"
         )
         if arguments.per_node:
-            print_node_timings(log_text, kedro_seconds)
+            print_node_timings(log_text, kedro_seconds, kedro_processor)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The node timing hook: one parseable INFO line per node, inputs to last output."""
 
 import logging
+import math
 
 import pytest
 from kedro.pipeline import Node
@@ -32,6 +33,19 @@ def test_a_node_is_logged_once_its_last_output_is_saved(caplog):
     )
     assert timing["rss_gib"] > 0
     assert timing["peak_rss_gib"] >= timing["rss_gib"] - 0.01
+    assert timing["cpu"] >= 0
+
+
+def test_a_line_without_processor_time_still_parses():
+    line = (
+        "node_timing node=flag_transactions_node seconds=12.345 load=0.010 "
+        "run=0.200 save=12.135 rss_gib=1.234 peak_rss_gib=2.345"
+    )
+
+    [timing] = parse_node_timings(line)
+
+    assert timing["save"] == pytest.approx(12.135)
+    assert math.isnan(timing["cpu"])
 
 
 def test_a_node_without_outputs_is_logged_after_it_runs(caplog):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mlflow
 import pandas as pd
 import pytest
+from kedro.pipeline import Node
 
 from customer_segmentation.tracking import SWITCH, tracking_enabled
+from customer_segmentation.tracking.hooks import _BatchedMlflowHook
 from customer_segmentation.tracking.records import log_candidates
 from tests.project import run_project
 
@@ -131,3 +135,58 @@ def test_candidate_table_without_a_chosen_row_is_refused():
 
     with pytest.raises(ValueError, match="model_selection: expected exactly one row"):
         log_candidates(table)
+
+
+def _node_hook(
+    monkeypatch, active_run_id: str | None
+) -> tuple[_BatchedMlflowHook, list]:
+    calls: list = []
+    stack = [] if active_run_id is None else [active_run_id]
+
+    def start_run(**kwargs):
+        calls.append(("start_run", kwargs))
+        stack.append(kwargs["run_id"])
+
+    def active_run():
+        if not stack:
+            return None
+        return SimpleNamespace(info=SimpleNamespace(run_id=stack[-1], run_name="r"))
+
+    monkeypatch.setattr(mlflow, "active_run", active_run)
+    monkeypatch.setattr(mlflow, "start_run", start_run)
+    monkeypatch.setattr(
+        mlflow, "log_params", lambda params: calls.append(("log_params", params))
+    )
+    hook = _BatchedMlflowHook()
+    hook.run_id = "run-1"
+    hook.mlflow_config = SimpleNamespace(
+        tracking=SimpleNamespace(run=SimpleNamespace(nested=True))
+    )
+    return hook, calls
+
+
+def _before_node(hook: _BatchedMlflowHook, name: str, k_max: int) -> None:
+    node = Node(lambda search: search, "params:k_max", name, name=name)
+    hook.before_node_run(node, None, {"params:k_max": k_max}, False)
+
+
+def test_a_run_active_in_this_thread_is_not_restarted_before_each_node(monkeypatch):
+    hook, calls = _node_hook(monkeypatch, active_run_id="run-1")
+
+    _before_node(hook, "first", 10)
+    _before_node(hook, "second", 10)
+    _before_node(hook, "third", 12)
+
+    assert calls == [("log_params", {"k_max": 10}), ("log_params", {"k_max": 12})]
+    assert hook.run_id == "run-1"
+
+
+def test_a_thread_without_the_active_run_restarts_it(monkeypatch):
+    hook, calls = _node_hook(monkeypatch, active_run_id=None)
+
+    _before_node(hook, "first", 10)
+
+    assert calls == [
+        ("start_run", {"run_id": "run-1", "nested": True}),
+        ("log_params", {"k_max": 10}),
+    ]

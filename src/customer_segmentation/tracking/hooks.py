@@ -87,7 +87,8 @@ class _BatchedMlflowHook(MlflowHook):
     (a store transaction each, again for every node that reads it). Here the
     short ones are collected and the ones not yet logged with that value go in
     one batch; a value too long for a parameter follows ``long_params_strategy``
-    as before.
+    as before. The run is restarted before a node only in a thread where it
+    is not active.
     """
 
     def __init__(self) -> None:
@@ -104,7 +105,19 @@ class _BatchedMlflowHook(MlflowHook):
     def before_node_run(
         self, node: Any, catalog: Any, inputs: dict[str, Any], is_async: bool
     ) -> None:
-        super().before_node_run(node, catalog, inputs, is_async)
+        active = mlflow.active_run()
+        if active is not None and active.info.run_id == self.run_id:
+            # kedro-mlflow restarts the run before every node, for runners whose
+            # nodes run in other threads (MLflow's active run is per thread): a
+            # read and a status write in the store per node. In the thread where
+            # the run is already active there is nothing to restart.
+            run_id, self.run_id = self.run_id, None
+            try:
+                super().before_node_run(node, catalog, inputs, is_async)
+            finally:
+                self.run_id = run_id
+        else:
+            super().before_node_run(node, catalog, inputs, is_async)
         new = {
             name: value
             for name, value in self._pending.items()

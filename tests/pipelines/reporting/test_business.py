@@ -131,6 +131,23 @@ def test_rfm_grid_has_every_cell_with_counts_and_revenue():
     assert grid.loc[(3, 3), "n_customers"] == 0
 
 
+def test_rfm_grid_is_the_same_whatever_the_order_of_the_scores():
+    scores = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "recency_score": pd.array([5, 1, pd.NA], "Int64"),
+            "frequency_score": pd.array([5, 1, 1], "Int64"),
+        }
+    )
+    settings = RfmSettings(n_bins=5)
+
+    pd.testing.assert_frame_equal(
+        rfm_grid(scores, FEATURES, settings),
+        rfm_grid(scores.iloc[[2, 1, 0]], FEATURES, settings),
+    )
+    assert rfm_grid(scores, FEATURES, settings)["n_customers"].sum() == 2
+
+
 def test_breakdown_counts_missing_values_as_unknown():
     shares = segment_breakdown(FEATURES, SEGMENTS, "country", max_levels=5)
 

@@ -5,8 +5,10 @@ import pytest
 
 from customer_segmentation.pipelines.reporting.profiles import (
     draw_customer_sample,
+    join_segments,
     profile_segments,
     robust_scale,
+    rows_line_up,
 )
 from customer_segmentation.pipelines.reporting.settings import CustomerSampleSettings
 
@@ -124,6 +126,26 @@ def test_customer_without_features_is_an_error(features, segments):
 
     with pytest.raises(ValueError, match=r"1 customer\(s\) have no row.*'zz'"):
         profile_segments(features, extra)
+
+
+def test_segments_in_the_feature_order_join_as_in_any_other_order(features, segments):
+    shuffled = segments.iloc[[2, 0, 3, 1]]
+
+    assert rows_line_up(segments, features)
+    assert not rows_line_up(shuffled, features)
+    pd.testing.assert_frame_equal(
+        join_segments(features, segments).iloc[[2, 0, 3, 1]].reset_index(drop=True),
+        join_segments(features, shuffled),
+    )
+
+
+def test_repeated_ids_in_the_same_order_are_still_an_error(features, segments):
+    twice = pd.concat([features, features], ignore_index=True)
+    twice_segments = pd.concat([segments, segments], ignore_index=True)
+
+    assert not rows_line_up(twice_segments, twice)
+    with pytest.raises(pd.errors.MergeError, match="not a one-to-one merge"):
+        join_segments(twice, twice_segments)
 
 
 def test_no_segmented_customers_is_an_error(features):

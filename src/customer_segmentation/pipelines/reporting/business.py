@@ -19,7 +19,7 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
 )
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 
-from .profiles import ID_COLUMN, SEGMENT_COLUMN, join_segments
+from .profiles import ID_COLUMN, SEGMENT_COLUMN, join_segments, rows_line_up
 from .rfm import has_rfm_columns
 from .settings import RfmSettings
 
@@ -161,14 +161,23 @@ def rfm_grid(
         each, with ``n_customers`` and ``revenue`` (0 for an empty cell); no rows
         without RFM scores.
     """
-    scores = customer_rfm_scores.dropna(subset=["recency_score", "frequency_score"])
-    if scores.empty or rfm.monetary_column not in customer_features:
+    scored = (
+        customer_rfm_scores[["recency_score", "frequency_score"]].notna().all(axis=1)
+    )
+    if not scored.any() or rfm.monetary_column not in customer_features:
         return pd.DataFrame(
             columns=["recency_score", "frequency_score", "n_customers", "revenue"]
         )
-    joined = scores.merge(
-        customer_features[[ID_COLUMN, rfm.monetary_column]], on=ID_COLUMN, how="left"
-    )
+    if rows_line_up(customer_rfm_scores, customer_features):
+        joined = customer_rfm_scores.assign(
+            **{rfm.monetary_column: customer_features[rfm.monetary_column].to_numpy()}
+        )[scored.to_numpy()]
+    else:
+        joined = customer_rfm_scores[scored].merge(
+            customer_features[[ID_COLUMN, rfm.monetary_column]],
+            on=ID_COLUMN,
+            how="left",
+        )
     cells = joined.groupby(["recency_score", "frequency_score"]).agg(
         n_customers=(ID_COLUMN, "size"), revenue=(rfm.monetary_column, "sum")
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from .order_statistics import FeatureOrder, RankedValues
 from .settings import CustomerSampleSettings
 
 REVENUE_COLUMN = "monetary"
@@ -50,6 +53,25 @@ def categorical_feature_columns(customer_features: pd.DataFrame) -> list[str]:
     ]
 
 
+def rows_line_up(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """Tells whether two customer tables hold the same unique ids in the same order.
+
+    Segments and scores are computed from the feature rows in their order, so
+    this is the usual case: their rows can then be put side by side instead of
+    matched by a hash join of every id.
+
+    Args:
+        left: A table with ``customer_id``.
+        right: Another table with ``customer_id``.
+
+    Returns:
+        ``True`` when row ``i`` of both is the same customer, for every ``i``,
+        and no id repeats.
+    """
+    ids = left[ID_COLUMN].reset_index(drop=True)
+    return ids.equals(right[ID_COLUMN].reset_index(drop=True)) and ids.is_unique
+
+
 def join_segments(
     customer_features: pd.DataFrame, customer_segments: pd.DataFrame
 ) -> pd.DataFrame:
@@ -65,7 +87,18 @@ def join_segments(
     Raises:
         ValueError: If a segmented customer has no feature row.
     """
-    merged = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
+    segments = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]]
+    if SEGMENT_COLUMN not in customer_features and rows_line_up(
+        segments, customer_features
+    ):
+        return pd.concat(
+            [
+                segments.reset_index(drop=True),
+                customer_features.drop(columns=ID_COLUMN).reset_index(drop=True),
+            ],
+            axis=1,
+        )
+    merged = segments.merge(
         customer_features,
         on=ID_COLUMN,
         how="left",
@@ -140,17 +173,29 @@ def robust_scale(values: pd.Series) -> float:
     return float("nan")
 
 
-def _contrast(members: pd.Series, rest: pd.Series) -> tuple[float, float, float]:
+def _rest_scale(rest: Callable[[], pd.Series], ranked: RankedValues) -> float:
+    # robust_scale(rest()), its usual first step read from the ranked values.
+    if ranked.count < 2:  # noqa: PLR2004 - a spread needs two values
+        return float("nan")
+    scale = (ranked.quantile(0.75) - ranked.quantile(0.25)) / IQR_PER_SD
+    return float(scale) if scale > 0 else robust_scale(rest())
+
+
+def _contrast(
+    members: pd.Series, rest: Callable[[], pd.Series], ranked: RankedValues
+) -> tuple[float, float, float]:
     # Robust z: segment median minus the rest's median, in the rest's robust spread
     # (all customers' spread when the rest has none).
     # Side share: members on the segment median's side of the rest's median, over
     # all members (a missing value is on no side).
+    # rest: the other customers' values, made only when needed; ranked: their
+    # present values in order.
     coverage = float(members.notna().mean()) if len(members) else 0.0
     segment_median = members.median()
-    rest_median = rest.median()
-    scale = robust_scale(rest)
+    rest_median = ranked.median()
+    scale = _rest_scale(rest, ranked)
     if not np.isfinite(scale):
-        scale = robust_scale(pd.concat([members, rest]))
+        scale = robust_scale(pd.concat([members, rest()]))
     if pd.isna(segment_median) or pd.isna(rest_median) or not np.isfinite(scale):
         return 0.0, coverage, 0.0
     z = float((segment_median - rest_median) / scale)
@@ -216,11 +261,24 @@ def profile_segments(
         total = revenue.sum()
         profile["revenue_share"] = revenue / total if total else 0.0
     contrasts: dict[str, dict[int, float]] = {}
+    values = {column: merged[column].astype("float64") for column in numeric}
+    # Each feature is sorted once; the rest of the customers' median and
+    # quartiles are then read at their ranks for every segment.
+    orders = {
+        column: FeatureOrder(
+            values[column].to_numpy(), merged[SEGMENT_COLUMN].to_numpy()
+        )
+        for column in numeric
+    }
     for segment in profile.index:
         inside = (merged[SEGMENT_COLUMN] == segment).to_numpy()
         for column in numeric:
-            values = merged[column].astype("float64")
-            z, coverage, side = _contrast(values[inside], values[~inside])
+            column_values = values[column]
+            z, coverage, side = _contrast(
+                column_values[inside],
+                lambda values=column_values, outside=~inside: values[outside],
+                orders[column].without(segment),
+            )
             contrasts.setdefault(f"{column}_z", {})[segment] = z
             contrasts.setdefault(f"{column}_coverage", {})[segment] = coverage
             contrasts.setdefault(f"{column}_side_share", {})[segment] = side

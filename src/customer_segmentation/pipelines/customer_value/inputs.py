@@ -119,6 +119,7 @@ def _summary(  # noqa: PLR0913 - the aggregates of one period, its end and the u
     last_day: ir.Value,
     purchase_days: ir.IntegerValue,
     spend: ir.FloatingValue,
+    *,
     observation_end: pd.Timestamp,
     time_unit: TimeUnit,
 ) -> dict[str, ir.Value]:
@@ -159,8 +160,8 @@ def summarise_history(
             history.last_day,
             history.purchase_days,
             history.total_spend,
-            observation_end,
-            time_unit,
+            observation_end=observation_end,
+            time_unit=time_unit,
         ),
     ).order_by("customer_id")
 
@@ -221,8 +222,8 @@ def split_history(
             calibrated.calibration_last_day,
             calibrated.calibration_purchase_days,
             calibrated.calibration_spend,
-            calibration_end,
-            time_unit,
+            observation_end=calibration_end,
+            time_unit=time_unit,
         ),
         holdout_purchases=(
             calibrated.purchase_days - calibrated.calibration_purchase_days

@@ -145,3 +145,25 @@ def test_stored_summary_columns_are_floats_on_every_engine(engine, tmp_path):
     assert stored["recency"].dtype == "float64"
     assert stored["T"].dtype == "float64"
     assert stored.loc["a", "T"] == pytest.approx(4.0)
+
+
+def test_stored_calibration_split_is_the_same_on_every_engine(engine, tmp_path):
+    # The split's conditional aggregates (a maximum, a count and a sum over the
+    # days up to the calibration end) are compiled by each engine's SQL.
+    end = pd.Timestamp("2025-01-10")
+    history = aggregate_purchases(_lines(), _customers(), OBSERVATION_END, end)
+    split_history(history, end, OBSERVATION_END, "weeks").to_parquet(
+        tmp_path / "split.parquet"
+    )
+    stored = pd.read_parquet(tmp_path / "split.parquet").set_index("customer_id")
+
+    assert list(stored.index) == ["a"]
+    assert stored["holdout_purchases"].dtype == "int64"
+    assert stored["holdout_length"].dtype == "float64"
+    assert stored.loc["a", "frequency"] == 1
+    assert stored.loc["a", "recency"] == pytest.approx(1.0)
+    assert stored.loc["a", "T"] == pytest.approx(9 / 7)
+    # 8 January's 30; the first day's 40 is left out.
+    assert stored.loc["a", "monetary_value"] == pytest.approx(30.0)
+    assert stored.loc["a", "holdout_purchases"] == 1
+    assert stored.loc["a", "holdout_length"] == pytest.approx(19 / 7)

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from customer_segmentation.pipelines.customer_value.inputs import (
-    count_holdout_purchases,
+    aggregate_purchases,
+    split_history,
+    summarise_history,
     summarise_purchases,
 )
 
@@ -43,11 +45,16 @@ def _customers() -> ibis.Table:
     return ibis.memtable(pd.DataFrame({"customer_id": ["a", "b"]}))
 
 
-def _summary(time_unit: str = "days") -> pd.DataFrame:
-    summary = summarise_purchases(
-        _lines(), _customers(), pd.Timestamp("2025-01-29 18:00"), time_unit
-    )
+OBSERVATION_END = pd.Timestamp("2025-01-29 18:00")
+
+
+def _summary_at(observation_end: pd.Timestamp, time_unit: str = "days") -> pd.DataFrame:
+    summary = summarise_purchases(_lines(), _customers(), observation_end, time_unit)
     return summary.to_pandas().set_index("customer_id")
+
+
+def _summary(time_unit: str = "days") -> pd.DataFrame:
+    return _summary_at(OBSERVATION_END, time_unit)
 
 
 def test_repeat_purchases_count_purchase_days_after_the_first():
@@ -85,18 +92,45 @@ def test_weeks_divide_the_days_by_seven():
     assert summary.loc["a", "recency"] == pytest.approx(3.0)
 
 
-def test_holdout_purchases_count_days_after_the_calibration_end():
-    holdout = count_holdout_purchases(
-        _lines(),
-        _customers(),
-        pd.Timestamp("2025-01-10"),
-        pd.Timestamp("2025-01-29"),
-    ).to_pandas()
-
-    counts = dict(
-        zip(holdout["customer_id"], holdout["holdout_purchases"], strict=True)
+def _split(calibration_end: str) -> pd.DataFrame:
+    history = aggregate_purchases(
+        _lines(), _customers(), OBSERVATION_END, pd.Timestamp(calibration_end)
     )
-    assert counts == {"a": 1, "b": 1}
+    split = split_history(
+        history, pd.Timestamp(calibration_end), OBSERVATION_END, "days"
+    )
+    return split.to_pandas().set_index("customer_id")
+
+
+def test_holdout_purchases_count_days_after_the_calibration_end():
+    split = _split("2025-01-10")
+
+    # a: 1 and 8 January in the calibration period, 22 January after it; b
+    # first bought after it, so it is not in the split.
+    assert list(split.index) == ["a"]
+    assert split.loc["a", "frequency"] == 1
+    assert split.loc["a", "holdout_purchases"] == 1
+    assert split.loc["a", "holdout_length"] == pytest.approx(19.0)
+
+
+def test_the_calibration_summary_is_the_summary_at_the_calibration_end():
+    for end in ("2025-01-01", "2025-01-08", "2025-01-21", "2025-01-22"):
+        split = _split(end)
+        at_end = _summary_at(pd.Timestamp(end))
+
+        pd.testing.assert_frame_equal(split[at_end.columns], at_end)
+
+
+def test_the_history_summary_is_the_summary_from_the_lines():
+    history = aggregate_purchases(
+        _lines(), _customers(), OBSERVATION_END, pd.Timestamp("2025-01-10")
+    )
+
+    from_history = summarise_history(history, OBSERVATION_END, "weeks").to_pandas()
+    from_lines = summarise_purchases(
+        _lines(), _customers(), OBSERVATION_END, "weeks"
+    ).to_pandas()
+    pd.testing.assert_frame_equal(from_history, from_lines)
 
 
 def test_stored_summary_columns_are_floats_on_every_engine(engine, tmp_path):
@@ -111,3 +145,25 @@ def test_stored_summary_columns_are_floats_on_every_engine(engine, tmp_path):
     assert stored["recency"].dtype == "float64"
     assert stored["T"].dtype == "float64"
     assert stored.loc["a", "T"] == pytest.approx(4.0)
+
+
+def test_stored_calibration_split_is_the_same_on_every_engine(engine, tmp_path):
+    # The split's conditional aggregates (a maximum, a count and a sum over the
+    # days up to the calibration end) are compiled by each engine's SQL.
+    end = pd.Timestamp("2025-01-10")
+    history = aggregate_purchases(_lines(), _customers(), OBSERVATION_END, end)
+    split_history(history, end, OBSERVATION_END, "weeks").to_parquet(
+        tmp_path / "split.parquet"
+    )
+    stored = pd.read_parquet(tmp_path / "split.parquet").set_index("customer_id")
+
+    assert list(stored.index) == ["a"]
+    assert stored["holdout_purchases"].dtype == "int64"
+    assert stored["holdout_length"].dtype == "float64"
+    assert stored.loc["a", "frequency"] == 1
+    assert stored.loc["a", "recency"] == pytest.approx(1.0)
+    assert stored.loc["a", "T"] == pytest.approx(9 / 7)
+    # 8 January's 30; the first day's 40 is left out.
+    assert stored.loc["a", "monetary_value"] == pytest.approx(30.0)
+    assert stored.loc["a", "holdout_purchases"] == 1
+    assert stored.loc["a", "holdout_length"] == pytest.approx(19 / 7)

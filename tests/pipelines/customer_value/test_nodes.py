@@ -16,10 +16,13 @@ from customer_segmentation.pipelines.customer_value.models import (
     InsufficientRepeatDataWarning,
 )
 from customer_segmentation.pipelines.customer_value.nodes import (
+    aggregate_customer_purchases,
     check_purchase_model_calibration,
     fit_customer_value_models,
     resolve_calibration_end,
+    summarise_calibration_purchases,
     summarise_customer_purchases,
+    summarise_purchase_history,
 )
 from customer_segmentation.pipelines.customer_value.plots import (
     plot_segment_value,
@@ -69,6 +72,32 @@ def test_attribute_only_data_skips_the_pipeline_with_one_log_line(caplog):
         "input_kind=attributes: no purchases, so the customer_value pipeline is "
         "skipped (no lifetime value)"
     ]
+
+
+def test_attribute_only_data_gives_empty_training_summaries_with_one_log_line(caplog):
+    empty = ibis.memtable(pd.DataFrame({"customer_id": pd.Series([], dtype=str)}))
+    settings = CustomerValueSettings()
+
+    with caplog.at_level(logging.INFO):
+        end = resolve_calibration_end(pd.NaT, CalibrationSettings(), "attributes")
+        history = aggregate_customer_purchases(empty, empty, pd.NaT, end, "attributes")
+        summary = summarise_purchase_history(history, pd.NaT, settings).to_pandas()
+        calibration = summarise_calibration_purchases(
+            history, pd.NaT, end, settings
+        ).to_pandas()
+
+    assert history.to_pandas().empty
+    assert list(summary.columns) == [
+        "customer_id",
+        "frequency",
+        "recency",
+        "T",
+        "monetary_value",
+    ]
+    assert summary.empty
+    assert calibration.empty
+    assert "holdout_purchases" in calibration.columns
+    assert len([message for message in caplog.messages if "skipped" in message]) == 1
 
 
 def test_too_little_repeat_data_warns_by_name_and_fits_nothing():

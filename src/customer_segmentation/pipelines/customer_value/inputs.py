@@ -3,6 +3,10 @@
 A purchase occasion is a calendar day with at least one clean line, as in the
 BG/NBD paper: several invoices on one day count once, and the day's spend is the
 sum of its line revenues (``with_line_revenue``: the line totals).
+
+Every summary is a projection of one grouped aggregate of the purchase days
+(:func:`aggregate_purchases`): the whole-period summary and the calibration /
+holdout split read the lines once, together.
 """
 
 from __future__ import annotations
@@ -19,6 +23,21 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
 from .settings import DAYS_PER_UNIT, TimeUnit
 
 SUMMARY_COLUMNS = ("customer_id", "frequency", "recency", "T", "monetary_value")
+# Columns of aggregate_purchases: per customer, over the purchase days up to the
+# observation end, and (with a calibration end) over those up to it.
+PURCHASE_HISTORY_TYPES = {
+    "customer_id": "string",
+    "first_day": "timestamp",
+    "last_day": "timestamp",
+    "purchase_days": "int64",
+    "total_spend": "float64",
+    "first_spend": "float64",
+}
+CALIBRATION_HISTORY_TYPES = {
+    "calibration_last_day": "timestamp",
+    "calibration_purchase_days": "int64",
+    "calibration_spend": "float64",
+}
 
 
 def _day(moment: pd.Timestamp) -> ir.Value:
@@ -26,17 +45,12 @@ def _day(moment: pd.Timestamp) -> ir.Value:
 
 
 def _purchase_days(
-    clean_transactions: ir.Table,
-    customers: ir.Table,
-    after: pd.Timestamp | None,
-    until: pd.Timestamp,
+    clean_transactions: ir.Table, customers: ir.Table, until: pd.Timestamp
 ) -> ir.Table:
-    # Lines of the given customers dated on the days (after, until], one row per
-    # customer and purchase day with the day's spend.
+    # Lines of the given customers dated on or before the day `until`, one row
+    # per customer and purchase day with the day's spend.
     lines = clean_transactions.semi_join(customers.select("customer_id"), "customer_id")
     lines = lines.filter(lines.invoice_date < _day(until) + ibis.interval(days=1))
-    if after is not None:
-        lines = lines.filter(lines.invoice_date >= _day(after) + ibis.interval(days=1))
     lines = with_line_revenue(lines)
     lines = lines.mutate(purchase_day=lines.invoice_date.truncate("D"))
     return lines.group_by(["customer_id", "purchase_day"]).agg(
@@ -53,76 +67,166 @@ def in_units(days: ir.Value, time_unit: TimeUnit) -> ir.FloatingValue:
     return days.cast("float64") / DAYS_PER_UNIT[time_unit]
 
 
+def aggregate_purchases(
+    clean_transactions: ir.Table,
+    customers: ir.Table,
+    observation_end: pd.Timestamp,
+    calibration_end: pd.Timestamp | None = None,
+) -> ir.Table:
+    """Aggregates each customer's purchase days up to a date, in one grouped pass.
+
+    Args:
+        clean_transactions: Clean purchase lines (``customer_id``,
+            ``invoice_id``, ``invoice_date``, ``line_total``).
+        customers: Table whose ``customer_id`` column lists the customers to
+            aggregate (e.g. ``customer_features``).
+        observation_end: Last day of the observation period; lines dated later
+            are left out.
+        calibration_end: Last day of a calibration period inside it, or ``None``.
+
+    Returns:
+        One row per listed customer with a purchase day on or before
+        ``observation_end``: the columns of ``PURCHASE_HISTORY_TYPES``
+        (``first_day``, ``last_day``, ``purchase_days``, ``total_spend`` and
+        ``first_spend``, the first day's spend) and, with a ``calibration_end``,
+        those of ``CALIBRATION_HISTORY_TYPES`` over the days up to it (null last
+        day, 0 days and spend for a customer who first bought after it).
+    """
+    days = _purchase_days(clean_transactions, customers, observation_end)
+    # One aggregate, no window: a summary's repeat spend is all spend but the
+    # first day's.
+    aggregates = {
+        "first_day": days.purchase_day.min(),
+        "last_day": days.purchase_day.max(),
+        "purchase_days": days.count().cast("int64"),
+        "total_spend": days.spend.sum().cast("float64"),
+        "first_spend": days.spend.argmin(days.purchase_day).cast("float64"),
+    }
+    if calibration_end is not None:
+        calibration = days.purchase_day <= _day(calibration_end)
+        aggregates |= {
+            "calibration_last_day": days.purchase_day.max(where=calibration),
+            "calibration_purchase_days": days.count(where=calibration).cast("int64"),
+            "calibration_spend": days.spend.sum(where=calibration)
+            .fill_null(0.0)
+            .cast("float64"),
+        }
+    return days.group_by("customer_id").agg(**aggregates)
+
+
+def _summary(  # noqa: PLR0913 - the aggregates of one period, its end and the unit
+    history: ir.Table,
+    last_day: ir.Value,
+    purchase_days: ir.IntegerValue,
+    spend: ir.FloatingValue,
+    *,
+    observation_end: pd.Timestamp,
+    time_unit: TimeUnit,
+) -> dict[str, ir.Value]:
+    frequency = purchase_days - 1
+    return {
+        "frequency": frequency.cast("int64"),
+        "recency": in_units(days_between(last_day, history.first_day), time_unit),
+        "T": in_units(
+            days_between(_day(observation_end), history.first_day), time_unit
+        ),
+        "monetary_value": ibis.ifelse(
+            frequency > 0, (spend - history.first_spend) / frequency, 0.0
+        ).cast("float64"),
+    }
+
+
+def summarise_history(
+    history: ir.Table, observation_end: pd.Timestamp, time_unit: TimeUnit
+) -> ir.Table:
+    """Summarises each customer's purchases as BG/NBD and Gamma-Gamma need.
+
+    Args:
+        history: Output of :func:`aggregate_purchases` at ``observation_end``.
+        observation_end: Last day of the observation period.
+        time_unit: Unit of ``recency`` and ``T``.
+
+    Returns:
+        One row per customer of ``history``, ordered by ``customer_id``:
+        ``frequency`` (purchase days after the first one), ``recency`` (first to
+        last purchase day), ``T`` (first purchase day to ``observation_end``)
+        and ``monetary_value`` (mean spend of the repeat purchase days; 0
+        without one).
+    """
+    return history.select(
+        "customer_id",
+        **_summary(
+            history,
+            history.last_day,
+            history.purchase_days,
+            history.total_spend,
+            observation_end=observation_end,
+            time_unit=time_unit,
+        ),
+    ).order_by("customer_id")
+
+
 def summarise_purchases(
     clean_transactions: ir.Table,
     customers: ir.Table,
     observation_end: pd.Timestamp,
     time_unit: TimeUnit,
 ) -> ir.Table:
-    """Summarises each customer's purchases up to a date, as BG/NBD and Gamma-Gamma need.
+    """Summarises each customer's purchases up to a date, from the clean lines.
 
     Args:
-        clean_transactions: Clean purchase lines (``customer_id``,
-            ``invoice_id``, ``invoice_date``, ``line_total``).
-        customers: Table whose ``customer_id`` column lists the customers to
-            summarise (e.g. ``customer_features``).
+        clean_transactions: Clean purchase lines.
+        customers: Table whose ``customer_id`` column lists the customers.
         observation_end: Last day of the observation period; lines dated later
             are left out.
         time_unit: Unit of ``recency`` and ``T``.
 
     Returns:
-        One row per listed customer with a purchase on or before
-        ``observation_end``, ordered by ``customer_id``: ``frequency`` (purchase
-        days after the first one), ``recency`` (first to last purchase day),
-        ``T`` (first purchase day to ``observation_end``) and ``monetary_value``
-        (mean spend of the repeat purchase days; 0 without one).
+        The summary of :func:`summarise_history` for every listed customer with
+        a purchase on or before ``observation_end``.
     """
-    days = _purchase_days(clean_transactions, customers, None, observation_end)
-    # One aggregate, no window: the repeat spend is all spend but the first day's.
-    per_customer = days.group_by("customer_id").agg(
-        first_day=days.purchase_day.min(),
-        last_day=days.purchase_day.max(),
-        n_days=days.count(),
-        total_spend=days.spend.sum(),
-        first_spend=days.spend.argmin(days.purchase_day),
-    )
-    frequency = per_customer.n_days - 1
-    return per_customer.select(
-        "customer_id",
-        frequency=frequency.cast("int64"),
-        recency=in_units(
-            days_between(per_customer.last_day, per_customer.first_day), time_unit
-        ),
-        T=in_units(
-            days_between(_day(observation_end), per_customer.first_day), time_unit
-        ),
-        monetary_value=ibis.ifelse(
-            frequency > 0,
-            (per_customer.total_spend - per_customer.first_spend) / frequency,
-            0.0,
-        ).cast("float64"),
-    ).order_by("customer_id")
+    history = aggregate_purchases(clean_transactions, customers, observation_end)
+    return summarise_history(history, observation_end, time_unit)
 
 
-def count_holdout_purchases(
-    clean_transactions: ir.Table,
-    customers: ir.Table,
+def split_history(
+    history: ir.Table,
     calibration_end: pd.Timestamp,
     observation_end: pd.Timestamp,
+    time_unit: TimeUnit,
 ) -> ir.Table:
-    """Counts each customer's purchase days after the calibration period.
+    """Summarises the calibration period and counts the purchases of the holdout.
 
     Args:
-        clean_transactions: Clean purchase lines.
-        customers: Table whose ``customer_id`` column lists the customers.
+        history: Output of :func:`aggregate_purchases` at ``observation_end``
+            with this ``calibration_end``.
         calibration_end: Last day of the calibration period.
         observation_end: Last day of the holdout period.
+        time_unit: Unit of ``recency``, ``T`` and ``holdout_length``.
 
     Returns:
-        ``customer_id`` and ``holdout_purchases`` for the customers with a
-        purchase day in (``calibration_end``, ``observation_end``].
+        For every customer whose first purchase day is on or before
+        ``calibration_end``, ordered by ``customer_id``: the summary columns of
+        the calibration period, ``holdout_purchases`` (purchase days after it)
+        and ``holdout_length`` (calibration end to observation end).
     """
-    days = _purchase_days(
-        clean_transactions, customers, calibration_end, observation_end
+    calibrated = history.filter(history.calibration_purchase_days > 0)
+    # Computed by the engine like T, so that it is stored as a float column.
+    length = in_units(
+        days_between(_day(observation_end), _day(calibration_end)), time_unit
     )
-    return days.group_by("customer_id").agg(holdout_purchases=days.count())
+    return calibrated.select(
+        "customer_id",
+        **_summary(
+            calibrated,
+            calibrated.calibration_last_day,
+            calibrated.calibration_purchase_days,
+            calibrated.calibration_spend,
+            observation_end=calibration_end,
+            time_unit=time_unit,
+        ),
+        holdout_purchases=(
+            calibrated.purchase_days - calibrated.calibration_purchase_days
+        ).cast("int64"),
+        holdout_length=length.cast("float64"),
+    ).order_by("customer_id")

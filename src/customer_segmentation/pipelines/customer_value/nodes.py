@@ -14,12 +14,14 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     InputKind,
     check_input_kind,
 )
-from customer_segmentation.pipelines.feature_engineering.nodes import days_between
 
 from .inputs import (
+    CALIBRATION_HISTORY_TYPES,
+    PURCHASE_HISTORY_TYPES,
     SUMMARY_COLUMNS,
-    count_holdout_purchases,
-    in_units,
+    aggregate_purchases,
+    split_history,
+    summarise_history,
     summarise_purchases,
 )
 from .models import (
@@ -56,6 +58,13 @@ def _has_transactions(input_kind: InputKind) -> bool:
     return input_kind != "attributes"
 
 
+def _log_skipped() -> None:
+    logger.info(
+        "input_kind=attributes: no purchases, so the customer_value pipeline "
+        "is skipped (no lifetime value)"
+    )
+
+
 def summarise_customer_purchases(
     clean_transactions: ir.Table,
     customer_features: ir.Table,
@@ -64,6 +73,9 @@ def summarise_customer_purchases(
     input_kind: InputKind,
 ) -> ir.Table:
     """Builds the per-customer inputs of the value models at the features' reference date.
+
+    Batch scoring reads the lines once for it; training derives the same summary
+    from ``customer_purchase_history`` (``summarise_purchase_history``).
 
     Args:
         clean_transactions: Clean purchase lines.
@@ -76,13 +88,10 @@ def summarise_customer_purchases(
 
     Returns:
         ``customer_id``, ``frequency``, ``recency``, ``T`` and ``monetary_value``
-        per customer (see ``summarise_purchases``).
+        per customer (see ``summarise_history``).
     """
     if not _has_transactions(input_kind):
-        logger.info(
-            "input_kind=attributes: no purchases, so the customer_value pipeline "
-            "is skipped (no lifetime value)"
-        )
+        _log_skipped()
         return _empty_summary(_SUMMARY_TYPES)
     return summarise_purchases(
         clean_transactions, customer_features, reference_date, settings.time_unit
@@ -123,52 +132,87 @@ def resolve_calibration_end(
     return end
 
 
-def summarise_calibration_purchases(  # noqa: PLR0917 - Kedro passes node inputs by position
+def aggregate_customer_purchases(
     clean_transactions: ir.Table,
     customer_features: ir.Table,
     reference_date: pd.Timestamp,
     calibration_end: pd.Timestamp,
-    settings: CustomerValueSettings,
     input_kind: InputKind,
+) -> ir.Table:
+    """Aggregates the purchase days of every customer once, for both summaries of training.
+
+    The whole-period summary and the calibration / holdout split are projections
+    of this table (``summarise_purchase_history``,
+    ``summarise_calibration_purchases``), so the clean lines are read once.
+
+    Args:
+        clean_transactions: Clean purchase lines.
+        customer_features: One row per customer; its customers are aggregated.
+        reference_date: End of the observation period.
+        calibration_end: Output of ``resolve_calibration_end``.
+        input_kind: ``attributes`` has no purchases: the pipeline is skipped,
+            with one log line, and the table is empty.
+
+    Returns:
+        One row per customer with a purchase: the columns of
+        ``PURCHASE_HISTORY_TYPES`` and ``CALIBRATION_HISTORY_TYPES`` (see
+        ``aggregate_purchases``).
+    """
+    if not _has_transactions(input_kind):
+        _log_skipped()
+        return _empty_summary(PURCHASE_HISTORY_TYPES | CALIBRATION_HISTORY_TYPES)
+    return aggregate_purchases(
+        clean_transactions, customer_features, reference_date, calibration_end
+    )
+
+
+def summarise_purchase_history(
+    purchase_history: ir.Table,
+    reference_date: pd.Timestamp,
+    settings: CustomerValueSettings,
+) -> ir.Table:
+    """Summarises the purchases of the whole observation period for the value models.
+
+    Args:
+        purchase_history: Output of ``aggregate_customer_purchases``.
+        reference_date: End of the observation period.
+        settings: The time unit.
+
+    Returns:
+        The summary columns per customer, as ``summarise_customer_purchases``
+        gives them from the lines.
+    """
+    if pd.isna(reference_date):
+        return _empty_summary(_SUMMARY_TYPES)
+    return summarise_history(purchase_history, reference_date, settings.time_unit)
+
+
+def summarise_calibration_purchases(
+    purchase_history: ir.Table,
+    reference_date: pd.Timestamp,
+    calibration_end: pd.Timestamp,
+    settings: CustomerValueSettings,
 ) -> ir.Table:
     """Splits the purchases at the calibration end for the holdout check.
 
     Args:
-        clean_transactions: Clean purchase lines.
-        customer_features: One row per customer; its customers are summarised.
+        purchase_history: Output of ``aggregate_customer_purchases``.
         reference_date: End of the holdout period.
         calibration_end: Output of ``resolve_calibration_end``.
         settings: The time unit.
-        input_kind: ``attributes`` gives an empty table.
 
     Returns:
         For every customer whose first purchase is on or before the calibration
         end: the summary columns of the calibration period, ``holdout_purchases``
         (purchase days after it) and ``holdout_length`` (in the time unit).
     """
-    if not _has_transactions(input_kind):
+    if pd.isna(calibration_end):
         return _empty_summary(
             _SUMMARY_TYPES | {"holdout_purchases": "int64", "holdout_length": "float64"}
         )
-    end = pd.Timestamp(calibration_end)
-    observation_end = pd.Timestamp(reference_date).normalize()
-    summary = summarise_purchases(
-        clean_transactions, customer_features, end, settings.time_unit
+    return split_history(
+        purchase_history, calibration_end, reference_date, settings.time_unit
     )
-    holdout = count_holdout_purchases(clean_transactions, summary, end, observation_end)
-    # Computed by the engine like T, so that it is stored as a float column.
-    length = in_units(
-        days_between(
-            ibis.literal(observation_end).cast("timestamp"),
-            ibis.literal(end).cast("timestamp"),
-        ),
-        settings.time_unit,
-    )
-    joined = summary.left_join(holdout, "customer_id").drop("customer_id_right")
-    return joined.mutate(
-        holdout_purchases=joined.holdout_purchases.fill_null(0).cast("int64"),
-        holdout_length=length.cast("float64"),
-    ).order_by("customer_id")
 
 
 def fit_customer_value_models(

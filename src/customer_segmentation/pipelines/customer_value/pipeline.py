@@ -4,24 +4,39 @@ from kedro.pipeline import Node, Pipeline
 
 from .models import predict_customer_value
 from .nodes import (
+    aggregate_customer_purchases,
     check_purchase_model_calibration,
     fit_customer_value_models,
     record_value_model_selection,
     resolve_calibration_end,
     summarise_calibration_purchases,
     summarise_customer_purchases,
+    summarise_purchase_history,
 )
 from .plots import plot_segment_value, plot_value_calibration
 from .report import render_customer_value_section
 from .segment_value import summarise_segment_value
 
 
+def _predict_customer_value_node() -> Node:
+    return Node(
+        func=predict_customer_value,
+        inputs=[
+            "customer_value_models",
+            "customer_purchase_summary@pandas",
+            "params:customer_value",
+        ],
+        outputs="customer_value",
+        name="predict_customer_value_node",
+    )
+
+
 def create_scoring_pipeline() -> Pipeline:
     """Creates the nodes that value customers with fitted models.
 
-    Training and the batch ``inference`` pipeline (under its namespace) share
-    them: purchases summarised at the reference date, then the one scoring
-    function.
+    The batch ``inference`` pipeline uses them under its namespace: purchases
+    summarised from the lines at the reference date, then the one scoring
+    function, which training calls too.
 
     Returns:
         Nodes from ``clean_transactions``, ``customer_features@ibis``,
@@ -42,16 +57,7 @@ def create_scoring_pipeline() -> Pipeline:
                 outputs="customer_purchase_summary@ibis",
                 name="summarise_customer_purchases_node",
             ),
-            Node(
-                func=predict_customer_value,
-                inputs=[
-                    "customer_value_models",
-                    "customer_purchase_summary@pandas",
-                    "params:customer_value",
-                ],
-                outputs="customer_value",
-                name="predict_customer_value_node",
-            ),
+            _predict_customer_value_node(),
         ]
     )
 
@@ -59,24 +65,18 @@ def create_scoring_pipeline() -> Pipeline:
 def create_pipeline(**kwargs) -> Pipeline:
     """Creates the customer value pipeline.
 
+    The clean lines are read once, into ``customer_purchase_history``; the
+    purchase summary of the whole period and the calibration / holdout split
+    are both derived from it.
+
     Returns:
         Nodes from ``clean_transactions``, ``customer_features`` and
         ``reference_date`` to ``customer_value_models``, ``customer_value``, the
         model-selection record and holdout check, and (with the segments)
         ``segment_value``, its plots and the report section.
     """
-    return create_scoring_pipeline() + Pipeline(
+    return Pipeline(
         [
-            Node(
-                func=fit_customer_value_models,
-                inputs=[
-                    "customer_purchase_summary@pandas",
-                    "reference_date",
-                    "params:customer_value",
-                ],
-                outputs="customer_value_models",
-                name="fit_customer_value_models_node",
-            ),
             Node(
                 func=resolve_calibration_end,
                 inputs=[
@@ -88,17 +88,48 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="resolve_calibration_end_node",
             ),
             Node(
-                func=summarise_calibration_purchases,
+                func=aggregate_customer_purchases,
                 inputs=[
                     "clean_transactions",
                     "customer_features@ibis",
                     "reference_date",
                     "customer_value_calibration_end",
-                    "params:customer_value",
                     "params:input_kind",
+                ],
+                outputs="customer_purchase_history@ibis",
+                name="aggregate_customer_purchases_node",
+            ),
+            Node(
+                func=summarise_purchase_history,
+                inputs=[
+                    "customer_purchase_history@ibis",
+                    "reference_date",
+                    "params:customer_value",
+                ],
+                outputs="customer_purchase_summary@ibis",
+                name="summarise_customer_purchases_node",
+            ),
+            Node(
+                func=summarise_calibration_purchases,
+                inputs=[
+                    "customer_purchase_history@ibis",
+                    "reference_date",
+                    "customer_value_calibration_end",
+                    "params:customer_value",
                 ],
                 outputs="customer_value_calibration_summary@ibis",
                 name="summarise_calibration_purchases_node",
+            ),
+            _predict_customer_value_node(),
+            Node(
+                func=fit_customer_value_models,
+                inputs=[
+                    "customer_purchase_summary@pandas",
+                    "reference_date",
+                    "params:customer_value",
+                ],
+                outputs="customer_value_models",
+                name="fit_customer_value_models_node",
             ),
             Node(
                 func=check_purchase_model_calibration,

@@ -9,12 +9,16 @@ profile each time, as on a first visit), for:
   layers turned off and with the flowchart turned left to right (the toolbar
   buttons), which a visitor can choose;
 - idealised first views: three chained boxes passing one dataset per layer band,
-  with 7, 6, 5 and 4 bands. They show the most zoom any grouping of the training
-  run into three boxes could open at with that many bands.
+  with 7, 6, 5 and 4 bands, which bounds the zoom by the bands alone; then the
+  same chains with the training run's final outputs (the report, plots, audience
+  files and history), half made by the second box and half by the third, which
+  bounds it by the width of those outputs too;
+- with ``--alternatives``, other groupings of the training run into stages
+  (``ALTERNATIVES``).
 
 Screenshots go to build/viz_first_view/. Usage (from the project root)::
 
-    .venv/bin/python scripts/viz_first_view.py
+    .venv/bin/python scripts/viz_first_view.py [--alternatives]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Node, Pipeline
 
 from customer_segmentation.output_filters import quiet_output
+from customer_segmentation.pipeline_registry import STAGE_OF, training_steps
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -62,6 +67,52 @@ IDEAL_BANDS = {
     6: (("primary", "feature", "model_input"), ("model_output",)),
     5: (("feature", "model_input"), ("model_output",)),
     4: (("model_input",), ("model_output",)),
+}
+# Other groupings of the training run, measured with --alternatives. Each moves
+# steps (``training_steps``), single nodes, or REPORT_INPUTS (the reporting
+# nodes whose outputs the HTML report reads) from their stage in
+# TRAINING_STAGES to another, in this order; node names are as in their pipeline.
+REPORT_INPUTS = "report inputs"
+_TO_SEGMENTATION = {"publication": "segmentation"}
+_REPORT_IN_SEGMENTATION = {
+    **_TO_SEGMENTATION,
+    REPORT_INPUTS: "segmentation",
+    "select_model_input_node": "segmentation",
+}
+ALTERNATIVES = {
+    "publication in segmentation": _TO_SEGMENTATION,
+    "segment plots in segmentation": {
+        **_TO_SEGMENTATION,
+        "plot_segment_sizes_node": "segmentation",
+        "plot_segment_profiles_node": "segmentation",
+        "plot_recency_monetary_node": "segmentation",
+    },
+    "two stages": {
+        name: "segmentation"
+        for name in ("modeling", "customer_value", "publication", "reporting")
+    },
+    "report in segmentation": _REPORT_IN_SEGMENTATION,
+    "report in segmentation, balanced": {
+        **_REPORT_IN_SEGMENTATION,
+        **dict.fromkeys(
+            (
+                "plot_rfm_grid_node",
+                "plot_monthly_revenue_node",
+                "plot_segment_migration_node",
+                "snapshot_segment_assignments_node",
+                "plot_segment_value_node",
+            ),
+            "segmentation",
+        ),
+        **dict.fromkeys(
+            (
+                "plot_model_selection_metrics_node",
+                "plot_stability_node",
+                "plot_value_calibration_node",
+            ),
+            "delivery",
+        ),
+    },
 }
 
 
@@ -121,8 +172,14 @@ def _drawn_only(*datasets: object) -> None:
     """The function of the idealised boxes, which are drawn and never run."""
 
 
-def _ideal_first_view(catalog: DataCatalog, bands: int) -> Pipeline:
-    """Three chained boxes passing one dataset per band, from a raw file to a report."""
+def _ideal_first_view(
+    catalog: DataCatalog, bands: int, final_outputs: tuple[str, ...] = ()
+) -> Pipeline:
+    """Three chained boxes passing one dataset per band, from a raw file to the reports.
+
+    Without ``final_outputs`` the last box makes one report; with them, the
+    second box makes their first half and the last box the rest.
+    """
 
     def dataset(layer: str) -> str:
         name = f"{layer}_of_{bands}_bands"
@@ -135,12 +192,49 @@ def _ideal_first_view(catalog: DataCatalog, bands: int) -> Pipeline:
     after_preparation, after_segmentation = IDEAL_BANDS[bands]
     prepared = [dataset(layer) for layer in after_preparation]
     segmented = [dataset(layer) for layer in after_segmentation]
+    reports = list(final_outputs) or [dataset("reporting")]
+    half = len(reports) // 2
     return Pipeline(
         [
             box("preparation", [dataset("raw")], prepared),
-            box("segmentation", prepared, segmented),
-            box("delivery", prepared + segmented, [dataset("reporting")]),
+            box("segmentation", prepared, segmented + reports[:half]),
+            box("delivery", prepared + segmented, reports[half:]),
         ]
+    )
+
+
+def _regrouped(pipelines: dict[str, Pipeline], moves: dict[str, str]) -> Pipeline:
+    """The training run as ``__default__`` builds it, with nodes moved between stages."""
+    steps = training_steps(
+        {
+            name: pipeline
+            for name, pipeline in pipelines.items()
+            if name != "__default__"
+        }
+    )
+    report_inputs = {
+        node.name for node in steps["reporting"].to_outputs("segmentation_report").nodes
+    }
+    groups: dict[tuple[str, str], list[Node]] = {}
+    for step, pipeline in steps.items():
+        for node in pipeline.nodes:
+            stage = STAGE_OF[step]
+            for moved, to in moves.items():
+                if moved in (step, node.name) or (
+                    moved == REPORT_INPUTS and node.name in report_inputs
+                ):
+                    stage = to
+            groups.setdefault((stage, step), []).append(node)
+    return sum(
+        (
+            Pipeline(
+                nodes,
+                namespace=f"{stage}.{step}",
+                prefix_datasets_with_namespace=False,
+            )
+            for (stage, step), nodes in groups.items()
+        ),
+        start=Pipeline([]),
     )
 
 
@@ -150,13 +244,27 @@ def main() -> None:
         sys.exit("headless Chromium is not installed (apt-get install -y chromium)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     catalog, pipelines, node_extras = data_loader.load_data(PROJECT_ROOT)
+    final_outputs = tuple(sorted(pipelines["__default__"].outputs()))
     cases = [
         ("__default__", pipelines["__default__"], (None, *TOOLBAR)),
         *(
             (f"ideal, {bands} bands", _ideal_first_view(catalog, bands), (None,))
             for bands in IDEAL_BANDS
         ),
+        *(
+            (
+                f"ideal, {bands} bands, {len(final_outputs)} outputs",
+                _ideal_first_view(catalog, bands, final_outputs),
+                (None,),
+            )
+            for bands in IDEAL_BANDS
+        ),
     ]
+    if "--alternatives" in sys.argv[1:]:
+        cases += [
+            (name, _regrouped(pipelines, moves), (None,))
+            for name, moves in ALTERNATIVES.items()
+        ]
     with tempfile.TemporaryDirectory() as temporary:
         for number, (name, pipeline, views) in enumerate(cases):
             folder = Path(temporary) / f"case{number}"

@@ -287,7 +287,8 @@ def full_hd_browser(tmp_path_factory):
 # screen: the smallest node label on screen, in pixels, and the zoom it implies.
 # The three stage boxes open at 0.44 (labels 7 px); one box per training
 # pipeline opened at 0.33 (labels 5 px). More is out of reach while the first
-# view shows seven layer bands: see "kedro-viz" in docs/reporting.md.
+# view shows seven layer bands and the eighteen final outputs in two rows: see
+# "kedro-viz" in docs/reporting.md and scripts/viz_first_view.py.
 MIN_LABEL_PIXELS = 6.5
 MIN_FIRST_VIEW_SCALE = 0.4
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+from functools import cache
 from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from sklearn.cluster import KMeans
 
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
@@ -14,17 +17,11 @@ from customer_segmentation.pipelines.modeling.estimator import (
     SegmentationModel,
     build_preprocessor,
 )
-from customer_segmentation.pipelines.modeling.settings import (
-    ModelChoiceSettings,
-    ModelFeatures,
-    ModelSearchSettings,
-)
 from customer_segmentation.pipelines.reporting.business import summarise_transactions
 from customer_segmentation.pipelines.reporting.profiles import profile_segments
-from customer_segmentation.pipelines.reporting.rfm import score_rfm
+from customer_segmentation.pipelines.reporting.report import REPORT_PLOTS
 from customer_segmentation.pipelines.reporting.rules import derive_segment_rules
 from customer_segmentation.pipelines.reporting.settings import (
-    ProjectionSettings,
     ReportSettings,
     RfmSettings,
     RulesSettings,
@@ -40,6 +37,16 @@ EMPTY_MIGRATION = pd.DataFrame(
         "n_customers",
     ]
 )
+
+
+@cache
+def plot_png(name: str) -> bytes:
+    """A small PNG that shows ``name``: a different file for every plot."""
+    figure = Figure(figsize=(2, 0.5))
+    figure.text(0.5, 0.5, name, ha="center", va="center", fontsize=6)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=40)
+    return buffer.getvalue()
 
 
 def model_selection(k_values: list[int], chosen_k: int, **extra: Any) -> pd.DataFrame:
@@ -126,19 +133,11 @@ def report_inputs(
         "segment_rules_summary": summary,
         "segment_migration": EMPTY_MIGRATION,
         "customer_features": features,
-        "sampled_customer_features": features,
         "sampled_customer_segments": segments,
-        "customer_rfm_scores": score_rfm(features, RfmSettings()),
         "business_period": period,
-        "monthly_segment_revenue": monthly,
         "model_bundle": make_bundle(model, list(names["segment_name"])),
-        "model_input": model_input,
-        "dendrogram_tree": np.empty((0, 4)),
-        "model_search": ModelSearchSettings(stability_resamples=0),
-        "model_choice": ModelChoiceSettings(),
         "rfm": RfmSettings(),
-        "model_features": ModelFeatures(numeric=model_features),
-        "projection": ProjectionSettings(),
         "report": ReportSettings(image_dpi=50, currency="EUR"),
+        **{name: plot_png(name) for name in REPORT_PLOTS},
     }
     return {**inputs, **overrides}

@@ -1,17 +1,19 @@
 """Slice test: the reporting pipeline end to end on tiny in-memory data."""
 
+import base64
+import re
+
 import pandas as pd
 import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
+from kedro_datasets.matplotlib import MatplotlibDataset
 
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
-from customer_segmentation.pipelines.modeling.settings import (
-    ModelChoiceSettings,
-    ModelFeatures,
-    ModelSearchSettings,
-)
+from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 from customer_segmentation.pipelines.reporting import create_pipeline
+from customer_segmentation.pipelines.reporting.datasets import PNGFileDataset
+from customer_segmentation.pipelines.reporting.report import REPORT_PLOTS
 from customer_segmentation.pipelines.reporting.settings import (
     CustomerSampleSettings,
     NamingSettings,
@@ -22,7 +24,7 @@ from customer_segmentation.pipelines.reporting.settings import (
     RulesSettings,
 )
 
-from .report_inputs import model_selection, report_inputs, transactions
+from .report_inputs import model_selection, plot_png, report_inputs, transactions
 
 FEATURES = pd.DataFrame(
     {
@@ -38,9 +40,27 @@ SEGMENTS = pd.DataFrame(
 MODEL_FEATURES = ["recency_days", "frequency", "monetary"]
 
 
+# Drawn by the modeling pipeline; here files already on disk.
+MODELING_PLOTS = (
+    "model_selection_metrics_plot",
+    "stability_plot",
+    "silhouette_plot",
+    "dendrogram_plot",
+)
+
+
 @pytest.fixture
-def catalog() -> DataCatalog:
+def catalog(tmp_path) -> DataCatalog:
     catalog = DataCatalog()
+    # Every plot is a file: the plot node saves <name>@matplotlib, the report
+    # reads <name>@png.
+    for name in REPORT_PLOTS:
+        path = str(tmp_path / f"{name}.png")
+        if name in MODELING_PLOTS:
+            (tmp_path / f"{name}.png").write_bytes(plot_png(name))
+        else:
+            catalog[f"{name}@matplotlib"] = MatplotlibDataset(filepath=path)
+        catalog[f"{name}@png"] = PNGFileDataset(filepath=path)
     names = pd.DataFrame({"segment_id": [0, 1, 2], "segment_name": list("abc")})
     inputs_for_report = report_inputs(FEATURES, SEGMENTS, names, MODEL_FEATURES)
     inputs = {
@@ -58,11 +78,7 @@ def catalog() -> DataCatalog:
         "model_selection": model_selection([2, 3], 3),
         "clean_transactions": transactions(FEATURES),
         "model_bundle": inputs_for_report["model_bundle"],
-        "model_input": inputs_for_report["model_input"],
-        "dendrogram_tree": inputs_for_report["dendrogram_tree"],
         "params:model_features": ModelFeatures(numeric=MODEL_FEATURES),
-        "params:model_search": ModelSearchSettings(stability_resamples=0),
-        "params:model_choice": ModelChoiceSettings(),
         "params:feature_settings": FeatureSettings(),
         "params:input_kind": "transactions",
         "params:rfm": RfmSettings(
@@ -84,7 +100,9 @@ def catalog() -> DataCatalog:
     return catalog
 
 
-def test_reporting_pipeline_names_every_segment_and_renders_the_report(catalog):
+def test_reporting_pipeline_names_every_segment_and_renders_the_report(
+    catalog, tmp_path
+):
     outputs = SequentialRunner().run(create_pipeline(), catalog)
 
     history = outputs["segment_assignment_history"].load()
@@ -97,7 +115,17 @@ def test_reporting_pipeline_names_every_segment_and_renders_the_report(catalog):
     report = outputs["segmentation_report"].load()
     assert report.startswith("<!DOCTYPE html>")
     assert "6 of 6 customers" in report
-    assert set(outputs) >= {"segment_sizes_plot", "segment_migration_plot"}
+    # The report embeds the files the run saved, in page order: all but the
+    # breakdown (no country or channel column here).
+    embedded = [
+        base64.b64decode(data)
+        for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", report)
+    ]
+    assert embedded == [
+        (tmp_path / f"{name}.png").read_bytes()
+        for name in REPORT_PLOTS
+        if name != "segment_breakdown_plot"
+    ]
     files = outputs["segment_audience_files"].load()
     assert sorted(files)[0] == "segment_0_champions"
     assert sum(len(rows) for rows in files.values()) == len(SEGMENTS)

@@ -1,5 +1,6 @@
 """The HTML report: business first, every plot embedded, escaped text, no network."""
 
+import base64
 import re
 
 import pandas as pd
@@ -7,7 +8,7 @@ import pytest
 
 from customer_segmentation.pipelines.reporting.report import render_segmentation_report
 
-from .report_inputs import model_selection, report_inputs
+from .report_inputs import model_selection, plot_png, report_inputs
 
 FEATURES = pd.DataFrame(
     {
@@ -73,11 +74,66 @@ def test_key_figures_give_revenue_order_value_repeat_rate_period_and_currency(ht
     assert "reference date" in business
 
 
-def test_every_plot_is_embedded(html):
-    images = re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', html)
+def _embedded(html: str, section: str) -> list[bytes]:
+    start = html.index(f'<section id="{section}">')
+    body = html[start : html.index("</section>", start)]
+    return [
+        base64.b64decode(data)
+        for data in re.findall(
+            r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', body
+        )
+    ]
 
-    # sizes, R x F grid, monthly revenue, breakdown, 4 profile plots, 4 model plots
-    assert len(images) == 12
+
+def test_every_plot_is_the_saved_file_in_its_section(html):
+    shown = {
+        "segments": ["segment_sizes_plot"],
+        "rfm-grid": ["rfm_grid_plot"],
+        "trends": ["monthly_revenue_plot"],
+        "breakdown": ["segment_breakdown_plot"],
+        "profiles": [
+            "segment_profiles_plot",
+            "segment_projection_plot",
+            "rfm_distributions_plot",
+            "recency_monetary_plot",
+        ],
+        "migration": [],
+        "appendix": [
+            "model_selection_metrics_plot",
+            "stability_plot",
+            "silhouette_plot",
+            "dendrogram_plot",
+        ],
+    }
+
+    for section, names in shown.items():
+        assert _embedded(html, section) == [plot_png(name) for name in names], section
+    assert html.count("data:image/png;base64,") == 12
+
+
+def test_migration_plot_is_shown_when_customers_moved():
+    migration = pd.DataFrame(
+        {
+            "previous_segment_id": [0],
+            "previous_segment_name": ["Old"],
+            "segment_id": [1],
+            "segment_name": ["Promising"],
+            "n_customers": [2],
+        }
+    )
+
+    html = _render(segment_migration=migration)
+
+    assert _embedded(html, "migration") == [plot_png("segment_migration_plot")]
+
+
+def test_a_missing_or_unknown_plot_is_an_error_naming_it():
+    inputs = report_inputs(FEATURES, SEGMENTS, NAMES, MODEL_FEATURES)
+    del inputs["silhouette_plot"]
+    inputs["pie_plot"] = b""
+
+    with pytest.raises(ValueError, match=r"missing \['silhouette_plot'\].*pie_plot"):
+        render_segmentation_report(**inputs)
 
 
 def test_first_run_says_no_previous_run_instead_of_a_placeholder(html):
@@ -119,7 +175,6 @@ def test_report_says_which_figures_come_from_a_sample_of_the_customers():
     inputs = report_inputs(FEATURES, SEGMENTS, NAMES, MODEL_FEATURES)
     rows = [0, 2, 4]
     inputs.update(
-        sampled_customer_features=FEATURES.iloc[rows].reset_index(drop=True),
         sampled_customer_segments=SEGMENTS.iloc[rows].reset_index(drop=True),
         segment_rules_summary={**inputs["segment_rules_summary"], "n_customers": 3},
     )

@@ -170,25 +170,25 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=plot_model_selection_metrics,
                 inputs="model_selection",
-                outputs="model_selection_metrics_plot",
+                outputs="model_selection_metrics_plot@matplotlib",
                 name="plot_model_selection_metrics_node",
             ),
             Node(
                 func=plot_silhouette,
                 inputs=["segmentation_model", "model_input", "params:model_search"],
-                outputs="silhouette_plot",
+                outputs="silhouette_plot@matplotlib",
                 name="plot_silhouette_node",
             ),
             Node(
                 func=plot_dendrogram,
                 inputs=["dendrogram_tree", "model_selection"],
-                outputs="dendrogram_plot",
+                outputs="dendrogram_plot@matplotlib",
                 name="plot_dendrogram_node",
             ),
             Node(
                 func=plot_stability,
                 inputs=["model_selection", "params:model_choice"],
-                outputs="stability_plot",
+                outputs="stability_plot@matplotlib",
                 name="plot_stability_node",
             ),
         ]

@@ -1,4 +1,4 @@
-"""Datasets of the reporting outputs: the latest saved version of a history, and fast CSV files."""
+"""Datasets of the reporting outputs: the latest saved version of a history, fast CSV files, saved plots."""
 
 from __future__ import annotations
 
@@ -154,6 +154,81 @@ class FastCSVDataset(CSVDataset):
                 f"COPY (SELECT {columns} FROM frame) TO '{target}' (HEADER, DELIMITER ',')"
             )
         self._invalidate_cache()
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class PNGFileDataset(AbstractDataset[None, bytes]):
+    """Loads the bytes of a PNG file that another dataset saved, unchanged.
+
+    The read side of a transcoded plot: a plot node saves ``<name>@matplotlib``
+    (``matplotlib.MatplotlibDataset``) and the report reads ``<name>@png`` from
+    the same file, so it embeds exactly the file the run wrote and kedro-viz
+    draws the plot node upstream of the report.
+
+    Example catalog entries::
+
+        segment_sizes_plot@matplotlib:
+          type: matplotlib.MatplotlibDataset
+          filepath: data/08_reporting/segment_sizes.png
+        segment_sizes_plot@png:
+          type: customer_segmentation.pipelines.reporting.datasets.PNGFileDataset
+          filepath: data/08_reporting/segment_sizes.png
+
+    Args:
+        filepath: Path of the PNG file.
+        metadata: Free-form metadata (e.g. kedro-viz layer), unused by Kedro.
+    """
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._filesystem, path = fsspec.core.url_to_fs(filepath)
+        self._filepath = PurePosixPath(path)
+        self.metadata = metadata
+
+    def load(self) -> bytes:
+        """Reads the file.
+
+        Returns:
+            Its bytes.
+
+        Raises:
+            DatasetError: If the file is missing or is not a PNG image.
+        """
+        path = str(self._filepath)
+        if not self._filesystem.exists(path):
+            raise DatasetError(
+                f"PNGFileDataset({path}): no such file; the node that saves the plot "
+                "under the same file path must run first"
+            )
+        with self._filesystem.open(path, mode="rb") as handle:
+            data = handle.read()
+        if not data.startswith(PNG_SIGNATURE):
+            raise DatasetError(
+                f"PNGFileDataset({path}): not a PNG image (rule: the file starts with "
+                f"the PNG signature {PNG_SIGNATURE!r}; it starts with {data[:8]!r})"
+            )
+        return data
+
+    def save(self, data: None) -> None:
+        """Refuses to save: save the figure through the MatplotlibDataset instead.
+
+        Args:
+            data: Ignored.
+
+        Raises:
+            DatasetError: Always.
+        """
+        raise DatasetError(
+            f"PNGFileDataset({self._filepath}) is read-only; save the figure through "
+            "the matplotlib dataset with the same file path"
+        )
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath)}
+
+    def _exists(self) -> bool:
+        return self._filesystem.exists(str(self._filepath))
 
 
 def _quoted(name: object) -> str:

@@ -13,32 +13,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from customer_segmentation.bundle import ModelBundle
-from customer_segmentation.pipelines.modeling.plots import (
-    plot_dendrogram,
-    plot_model_selection_metrics,
-    plot_silhouette,
-    plot_stability,
-)
-from customer_segmentation.pipelines.modeling.settings import (
-    ModelChoiceSettings,
-    ModelFeatures,
-    ModelSearchSettings,
-)
 
 from .business import key_figures
-from .business_plots import (
-    plot_monthly_revenue,
-    plot_rfm_grid,
-    plot_segment_breakdowns,
-    plot_segment_migration,
-)
-from .plots import (
-    plot_recency_monetary,
-    plot_rfm_distributions,
-    plot_segment_profiles,
-    plot_segment_projection,
-    plot_segment_sizes,
-)
 from .report_content import (
     bundle_summary,
     glossary,
@@ -52,9 +28,28 @@ from .report_content import (
 )
 from .report_template import PAGE_TEMPLATE, SECTION_TEMPLATES
 from .rfm import has_rfm_columns
-from .settings import ProjectionSettings, ReportSettings, RfmSettings
+from .settings import ReportSettings, RfmSettings
 
 logger = logging.getLogger(__name__)
+
+
+# The saved plots the page embeds, by dataset name: the report reads each as
+# ``<name>@png``, the file its plot node saved as ``<name>@matplotlib``.
+REPORT_PLOTS = (
+    "segment_sizes_plot",
+    "rfm_grid_plot",
+    "monthly_revenue_plot",
+    "segment_breakdown_plot",
+    "segment_profiles_plot",
+    "segment_projection_plot",
+    "rfm_distributions_plot",
+    "recency_monetary_plot",
+    "segment_migration_plot",
+    "model_selection_metrics_plot",
+    "stability_plot",
+    "silhouette_plot",
+    "dendrogram_plot",
+)
 
 
 def figure_to_base64(figure: Figure, dpi: int) -> str:
@@ -82,21 +77,13 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
     segment_rules_summary: dict[str, Any],
     segment_migration: pd.DataFrame,
     customer_features: pd.DataFrame,
-    sampled_customer_features: pd.DataFrame,
     sampled_customer_segments: pd.DataFrame,
-    customer_rfm_scores: pd.DataFrame,
     business_period: dict[str, Any],
-    monthly_segment_revenue: pd.DataFrame,
     model_bundle: ModelBundle,
-    model_input: pd.DataFrame,
-    dendrogram_tree: Any,
-    model_search: ModelSearchSettings,
-    model_choice: ModelChoiceSettings,
     rfm: RfmSettings,
-    model_features: ModelFeatures,
-    projection: ProjectionSettings,
     report: ReportSettings,
     customer_value_section: str = "",
+    **plots: bytes,
 ) -> str:
     """Renders the one-page HTML report a marketing team reads, business first.
 
@@ -106,9 +93,10 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
     segment and the breakdown by country or channel (transaction data only);
     profiles; rules with precision, recall and fidelity; migration; glossary; and
     an appendix with the model choice and data quality. Attribute-only data gets
-    no revenue wording. The page is self-contained: styles are inline and every
-    plot, drawn by the same functions as the plot nodes, is embedded as base64
-    PNG. Text from the data is HTML-escaped.
+    no revenue wording and none of the transaction plots (their nodes save a
+    figure that says the columns are missing). The page is self-contained: styles
+    are inline and every plot is the PNG file its plot node saved, embedded as
+    base64. Text from the data is HTML-escaped.
 
     Args:
         data_quality_report: Rows in, dropped per rule and out.
@@ -119,47 +107,48 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         segment_rules_summary: Summary of ``derive_segment_rules``.
         segment_migration: Output of ``compare_segment_assignments``.
         customer_features: One row per customer.
-        sampled_customer_features: The customer sample's feature rows, for
-            the distribution plots.
-        sampled_customer_segments: The customer sample's segments.
-        customer_rfm_scores: Output of ``score_rfm``.
+        sampled_customer_segments: The customer sample's segments (its size,
+            for the captions of the plots drawn on it).
         business_period: Period of ``summarise_transactions``.
-        monthly_segment_revenue: Monthly revenue of ``summarise_transactions``.
-        model_bundle: The bundle this run publishes: its model (silhouette plot),
-            environment, version and training fingerprint.
-        model_input: The model's input (silhouette plot).
-        dendrogram_tree: Linkage matrix of the agglomerative sample.
-        model_search: Silhouette sample settings.
-        model_choice: Rule of the model choice (stability plot).
+        model_bundle: The bundle this run publishes: environment, version and
+            training fingerprint.
         rfm: RFM column names and score levels.
-        model_features: The model's features (projection plot).
-        projection: Settings of the 2-D projection plot.
-        report: Title, currency, glossary, breakdowns and image resolution.
+        report: Title, currency, glossary and breakdowns.
         customer_value_section: Body of the customer value section, rendered by
             the ``customer_value`` pipeline; empty leaves the section out.
+        **plots: The PNG bytes of every plot of ``REPORT_PLOTS``, by name.
 
     Returns:
         The HTML document.
 
     Raises:
-        ValueError: If ``model_selection`` does not have exactly one chosen row.
+        ValueError: If ``model_selection`` does not have exactly one chosen row,
+            or ``plots`` are not exactly those of ``REPORT_PLOTS``.
     """
+    if set(plots) != set(REPORT_PLOTS):
+        raise ValueError(
+            "render_segmentation_report needs the PNG bytes of exactly the plots "
+            f"{list(REPORT_PLOTS)}; missing {sorted(set(REPORT_PLOTS) - set(plots))}, "
+            f"unknown {sorted(set(plots) - set(REPORT_PLOTS))}"
+        )
     transactions = has_rfm_columns(customer_features, rfm)
     choice = model_choice_summary(model_selection)
 
-    def embed(*figures: tuple[Figure, str]) -> list[dict[str, str]]:
+    def embed(*shown: tuple[str, str]) -> list[dict[str, str]]:
         return [
-            {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
-            for figure, caption in figures
+            {
+                "data": base64.b64encode(plots[name]).decode("ascii"),
+                "caption": caption,
+            }
+            for name, caption in shown
         ]
 
-    sampled = (sampled_customer_features, sampled_customer_segments, segment_names)
     n_segmented = int(segment_profiles["n_customers"].sum())
     on_sample = sample_note(len(sampled_customer_segments), n_segmented)
     section_plots = {
         "segments": embed(
             (
-                plot_segment_sizes(segment_profiles, segment_names),
+                "segment_sizes_plot",
                 "Each segment's share of customers against its share of revenue."
                 if transactions
                 else "Each segment's share of customers.",
@@ -167,19 +156,19 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ),
         "rfm-grid": embed(
             (
-                plot_rfm_grid(customer_rfm_scores, customer_features, rfm, report),
+                "rfm_grid_plot",
                 "Customers and revenue in each cell of the recency x frequency score grid.",
             )
         ),
         "trends": embed(
             (
-                plot_monthly_revenue(monthly_segment_revenue, segment_names, report),
+                "monthly_revenue_plot",
                 f"Revenue per segment and calendar month ({report.currency}).",
             )
         ),
         "breakdown": embed(
             (
-                plot_segment_breakdowns(*sampled, report),
+                "segment_breakdown_plot",
                 "How each segment's customers split by "
                 + " and ".join(
                     c for c in report.breakdown_columns if c in customer_features
@@ -189,25 +178,23 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ),
         "profiles": embed(
             (
-                plot_segment_profiles(segment_profiles, segment_names),
+                "segment_profiles_plot",
                 "Median of each feature per segment; colour shows how far it sits "
                 "from the other customers.",
             ),
             (
-                plot_segment_projection(*sampled, model_features, projection),
+                "segment_projection_plot",
                 "Customers on the two main axes of the model's numeric features, "
                 "coloured by segment.",
             ),
             *(
                 [
                     (
-                        plot_rfm_distributions(*sampled, rfm, report.currency),
+                        "rfm_distributions_plot",
                         "Recency, frequency and revenue by segment.",
                     ),
                     (
-                        plot_recency_monetary(
-                            *sampled, rfm, projection, report.currency
-                        ),
+                        "recency_monetary_plot",
                         "Every customer's recency against revenue.",
                     ),
                 ]
@@ -217,7 +204,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         ),
         "migration": embed(
             (
-                plot_segment_migration(segment_migration),
+                "segment_migration_plot",
                 "Customers moving between segments since the previous run.",
             )
         )
@@ -225,21 +212,19 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
         else [],
         "appendix": embed(
             (
-                plot_model_selection_metrics(model_selection),
+                "model_selection_metrics_plot",
                 "Quality metrics of every fit tried, by algorithm and k.",
             ),
             (
-                plot_stability(model_selection, model_choice),
+                "stability_plot",
                 "Stability of each fit over random halves of the customers.",
             ),
             (
-                plot_silhouette(
-                    model_bundle.segmentation_model, model_input, model_search
-                ),
+                "silhouette_plot",
                 "Silhouette of the chosen model on a sample of customers.",
             ),
             (
-                plot_dendrogram(dendrogram_tree, model_selection),
+                "dendrogram_plot",
                 "Top of the agglomerative tree of a sample of customers.",
             ),
         ),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
 
 import ibis
 import numpy as np
@@ -39,6 +41,7 @@ from customer_segmentation.pipelines.customer_value.settings import (
     CustomerValueSettings,
 )
 from customer_segmentation.pipelines.reporting.settings import ReportSettings
+from tests.pipelines.reporting.report_inputs import plot_png
 
 REFERENCE = pd.Timestamp("2025-07-01")
 
@@ -242,12 +245,20 @@ def test_report_section_says_why_there_is_no_value():
         {"status": STATUS_INSUFFICIENT_REPEAT_DATA},
         pd.DataFrame(),
         CustomerValueSettings(),
-        ReportSettings(image_dpi=50),
+        ReportSettings(),
+        plot_png("segment_value_plot"),
+        plot_png("customer_value_calibration_plot"),
     )
 
     # The report's page draws the section and its heading around the body.
     assert "<section" not in html
     assert "too few customers bought more than once" in html
+    # The saved plot files, unchanged, in that order.
+    embedded = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    assert [base64.b64decode(data) for data in embedded] == [
+        plot_png("segment_value_plot"),
+        plot_png("customer_value_calibration_plot"),
+    ]
 
 
 def test_report_section_is_left_out_for_data_without_purchases():
@@ -256,7 +267,9 @@ def test_report_section_is_left_out_for_data_without_purchases():
         {"status": STATUS_SKIPPED},
         pd.DataFrame(),
         CustomerValueSettings(),
-        ReportSettings(image_dpi=50),
+        ReportSettings(),
+        plot_png("segment_value_plot"),
+        plot_png("customer_value_calibration_plot"),
     )
 
     assert html == ""

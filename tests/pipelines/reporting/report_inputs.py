@@ -137,7 +137,7 @@ def report_inputs(
         "business_period": period,
         "model_bundle": make_bundle(model, list(names["segment_name"])),
         "rfm": RfmSettings(),
-        "report": ReportSettings(image_dpi=50, currency="EUR"),
+        "report": ReportSettings(currency="EUR"),
         **{name: plot_png(name) for name in REPORT_PLOTS},
     }
     return {**inputs, **overrides}

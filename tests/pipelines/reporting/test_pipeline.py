@@ -90,7 +90,7 @@ def catalog(tmp_path) -> DataCatalog:
         "params:segment_rules": RulesSettings(min_leaf_share=0.1),
         "params:segment_projection": ProjectionSettings(),
         "params:customer_sample": CustomerSampleSettings(),
-        "params:segmentation_report": ReportSettings(image_dpi=50),
+        "params:segmentation_report": ReportSettings(),
         "params:segmentation_report.currency": "GBP",
         # The customer_value pipeline's section; empty leaves it out.
         "customer_value_section": "",

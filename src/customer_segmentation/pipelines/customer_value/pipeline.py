@@ -166,13 +166,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=plot_segment_value,
                 inputs=["segment_value", "params:segmentation_report.currency"],
-                outputs="segment_value_plot",
+                outputs="segment_value_plot@matplotlib",
                 name="plot_segment_value_node",
             ),
             Node(
                 func=plot_value_calibration,
                 inputs="customer_value_calibration",
-                outputs="customer_value_calibration_plot",
+                outputs="customer_value_calibration_plot@matplotlib",
                 name="plot_value_calibration_node",
             ),
             Node(
@@ -183,6 +183,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "customer_value_calibration",
                     "params:customer_value",
                     "params:segmentation_report",
+                    # The files the two plot nodes saved as <name>@matplotlib.
+                    "segment_value_plot@png",
+                    "customer_value_calibration_plot@png",
                 ],
                 outputs="customer_value_section",
                 name="render_customer_value_section_node",

@@ -6,6 +6,7 @@ sections), so the fragment has no ``<section>`` or heading of its own.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import jinja2
@@ -14,12 +15,10 @@ from matplotlib.colors import to_hex
 
 from customer_segmentation.pipelines.reporting.plot_style import segment_colours
 from customer_segmentation.pipelines.reporting.profiles import SEGMENT_COLUMN
-from customer_segmentation.pipelines.reporting.report import figure_to_base64
 from customer_segmentation.pipelines.reporting.report_content import percent
 from customer_segmentation.pipelines.reporting.settings import ReportSettings
 
 from .models import STATUS_FITTED, STATUS_SKIPPED
-from .plots import plot_segment_value, plot_value_calibration
 from .settings import CustomerValueSettings
 
 SECTION_TEMPLATE = """{% if record.status == "fitted" %}
@@ -99,12 +98,14 @@ def _segment_rows(segment_value: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def render_customer_value_section(
+def render_customer_value_section(  # noqa: PLR0913, PLR0917 - Kedro passes node inputs by position
     segment_value: pd.DataFrame,
     customer_value_model_selection: dict[str, Any],
     customer_value_calibration: pd.DataFrame,
     settings: CustomerValueSettings,
     report: ReportSettings,
+    segment_value_plot: bytes,
+    customer_value_calibration_plot: bytes,
 ) -> str:
     """Renders the report's customer value section: table per segment and plots.
 
@@ -113,13 +114,17 @@ def render_customer_value_section(
         customer_value_model_selection: Output of ``record_value_model_selection``.
         customer_value_calibration: Table of ``check_purchase_model_calibration``.
         settings: Horizon and discount rate of the lifetime value.
-        report: Currency and image resolution.
+        report: Currency.
+        segment_value_plot: The PNG file ``plot_segment_value`` saved.
+        customer_value_calibration_plot: The PNG file ``plot_value_calibration``
+            saved.
 
     Returns:
         The HTML body of the section: one card per segment with its value
         verdict, the table and the plots (text from the data escaped),
-        self-contained: the plots are embedded as base64 PNG. Empty for data
-        without purchases (status ``skipped``): the report leaves the section out.
+        self-contained: the saved plot files are embedded as base64 PNG. Empty
+        for data without purchases (status ``skipped``): the report leaves the
+        section out.
     """
     record = customer_value_model_selection
     if record.get("status") == STATUS_SKIPPED:
@@ -128,14 +133,14 @@ def render_customer_value_section(
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True
     )
     fitted = record.get("status") == STATUS_FITTED
-    figures = [
+    images = [
         (
-            plot_segment_value(segment_value, report.currency),
+            segment_value_plot,
             "Share of future value against share of past revenue, and mean value "
             "per customer, by segment.",
         ),
         (
-            plot_value_calibration(customer_value_calibration),
+            customer_value_calibration_plot,
             "Mean repeat purchases in the holdout period: actual and predicted by "
             "the model fitted on the calibration period.",
         ),
@@ -149,8 +154,8 @@ def render_customer_value_section(
         segments=_segment_rows(segment_value),
         currency=report.currency,
         plots=[
-            {"data": figure_to_base64(figure, report.image_dpi), "caption": caption}
-            for figure, caption in figures
+            {"data": base64.b64encode(image).decode("ascii"), "caption": caption}
+            for image, caption in images
         ],
         settings=settings,
         percent=percent,

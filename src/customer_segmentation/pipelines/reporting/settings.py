@@ -227,7 +227,6 @@ class ReportSettings(BaseModel):
         title: Title of the report.
         currency: Currency of the revenue figures, e.g. ``GBP``.
         max_rules_per_segment: Rules shown per segment (by recall).
-        image_dpi: Resolution of the embedded plots.
         breakdown_columns: Categorical columns whose split per segment is drawn
             when present (e.g. country, channel).
         max_breakdown_levels: Most common levels drawn per column; the rest are
@@ -241,7 +240,6 @@ class ReportSettings(BaseModel):
     title: str = "Customer segmentation report"
     currency: str = "currency units"
     max_rules_per_segment: int = Field(default=3, ge=1)
-    image_dpi: int = Field(default=90, ge=50, le=300)
     breakdown_columns: list[str] = Field(default_factory=lambda: ["country", "channel"])
     max_breakdown_levels: int = Field(default=6, ge=1)
     feature_labels: dict[str, FeatureLabel] = Field(default_factory=dict)

@@ -30,5 +30,5 @@ def test_pipeline_turns_model_input_into_segments_and_plots(three_groups, spend_
     assert selection.loc[selection["chosen"], "k"].tolist() == [3]
     segments = catalog["customer_segments"].load()
     assert segments["segment_id"].tolist() == [2] * 4 + [1] * 4 + [0] * 4
-    for plot in ("model_selection_metrics", "silhouette", "dendrogram"):
-        assert catalog[f"{plot}_plot@matplotlib"].load().axes
+    for plot in ("model_selection_metrics_plot", "silhouette_plot", "dendrogram_plot"):
+        assert catalog[plot].load().axes

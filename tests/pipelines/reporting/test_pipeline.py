@@ -7,12 +7,11 @@ import pandas as pd
 import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
-from kedro_datasets.matplotlib import MatplotlibDataset
 
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 from customer_segmentation.pipelines.reporting import create_pipeline
-from customer_segmentation.pipelines.reporting.datasets import PNGFileDataset
+from customer_segmentation.pipelines.reporting.datasets import PlotFileDataset
 from customer_segmentation.pipelines.reporting.report import REPORT_PLOTS
 from customer_segmentation.pipelines.reporting.settings import (
     CustomerSampleSettings,
@@ -52,15 +51,12 @@ MODELING_PLOTS = (
 @pytest.fixture
 def catalog(tmp_path) -> DataCatalog:
     catalog = DataCatalog()
-    # Every plot is a file: the plot node saves <name>@matplotlib, the report
-    # reads <name>@png.
+    # Every plot is a file the plot node saves and the report loads back.
     for name in REPORT_PLOTS:
-        path = str(tmp_path / f"{name}.png")
+        path = tmp_path / f"{name}.png"
         if name in MODELING_PLOTS:
-            (tmp_path / f"{name}.png").write_bytes(plot_png(name))
-        else:
-            catalog[f"{name}@matplotlib"] = MatplotlibDataset(filepath=path)
-        catalog[f"{name}@png"] = PNGFileDataset(filepath=path)
+            path.write_bytes(plot_png(name))
+        catalog[name] = PlotFileDataset(filepath=str(path))
     names = pd.DataFrame({"segment_id": [0, 1, 2], "segment_name": list("abc")})
     inputs_for_report = report_inputs(FEATURES, SEGMENTS, names, MODEL_FEATURES)
     inputs = {

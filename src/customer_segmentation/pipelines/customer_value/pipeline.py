@@ -166,13 +166,13 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=plot_segment_value,
                 inputs=["segment_value", "params:segmentation_report.currency"],
-                outputs="segment_value_plot@matplotlib",
+                outputs="segment_value_plot",
                 name="plot_segment_value_node",
             ),
             Node(
                 func=plot_value_calibration,
                 inputs="customer_value_calibration",
-                outputs="customer_value_calibration_plot@matplotlib",
+                outputs="customer_value_calibration_plot",
                 name="plot_value_calibration_node",
             ),
             Node(
@@ -183,9 +183,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "customer_value_calibration",
                     "params:customer_value",
                     "params:segmentation_report",
-                    # The files the two plot nodes saved as <name>@matplotlib.
-                    "segment_value_plot@png",
-                    "customer_value_calibration_plot@png",
+                    # The PNG files the two plot nodes saved.
+                    "segment_value_plot",
+                    "customer_value_calibration_plot",
                 ],
                 outputs="customer_value_section",
                 name="render_customer_value_section_node",

@@ -170,25 +170,25 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=plot_model_selection_metrics,
                 inputs="model_selection",
-                outputs="model_selection_metrics_plot@matplotlib",
+                outputs="model_selection_metrics_plot",
                 name="plot_model_selection_metrics_node",
             ),
             Node(
                 func=plot_silhouette,
                 inputs=["segmentation_model", "model_input", "params:model_search"],
-                outputs="silhouette_plot@matplotlib",
+                outputs="silhouette_plot",
                 name="plot_silhouette_node",
             ),
             Node(
                 func=plot_dendrogram,
                 inputs=["dendrogram_tree", "model_selection"],
-                outputs="dendrogram_plot@matplotlib",
+                outputs="dendrogram_plot",
                 name="plot_dendrogram_node",
             ),
             Node(
                 func=plot_stability,
                 inputs=["model_selection", "params:model_choice"],
-                outputs="stability_plot@matplotlib",
+                outputs="stability_plot",
                 name="plot_stability_node",
             ),
         ]

@@ -10,6 +10,7 @@ import fsspec
 import pandas as pd
 from kedro.io import AbstractDataset, DatasetError
 from kedro.io.core import get_filepath_str
+from kedro_datasets.matplotlib import MatplotlibDataset
 from kedro_datasets.pandas import CSVDataset
 
 
@@ -159,35 +160,26 @@ class FastCSVDataset(CSVDataset):
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class PNGFileDataset(AbstractDataset[None, bytes]):
-    """Loads the bytes of a PNG file that another dataset saved, unchanged.
+class PlotFileDataset(MatplotlibDataset):
+    """``matplotlib.MatplotlibDataset`` that also loads: the bytes of the PNG it saved.
 
-    The read side of a transcoded plot: a plot node saves ``<name>@matplotlib``
-    (``matplotlib.MatplotlibDataset``) and the report reads ``<name>@png`` from
-    the same file, so it embeds exactly the file the run wrote and kedro-viz
-    draws the plot node upstream of the report.
+    A plot node saves its figure here as ``MatplotlibDataset`` does (same
+    arguments, e.g. ``save_args: {dpi: 110}``, and the same kedro-viz image
+    preview); the report node loads the file back, unchanged, so it embeds
+    exactly the file the run wrote and the plot node is its upstream. One
+    figure per dataset: a list or dict of figures (a folder of files) cannot be
+    loaded.
 
-    Example catalog entries::
+    Example catalog entry::
 
-        segment_sizes_plot@matplotlib:
-          type: matplotlib.MatplotlibDataset
+        segment_sizes_plot:
+          type: customer_segmentation.pipelines.reporting.datasets.PlotFileDataset
           filepath: data/08_reporting/segment_sizes.png
-        segment_sizes_plot@png:
-          type: customer_segmentation.pipelines.reporting.datasets.PNGFileDataset
-          filepath: data/08_reporting/segment_sizes.png
-
-    Args:
-        filepath: Path of the PNG file.
-        metadata: Free-form metadata (e.g. kedro-viz layer), unused by Kedro.
+          save_args: {dpi: 110}
     """
 
-    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
-        self._filesystem, path = fsspec.core.url_to_fs(filepath)
-        self._filepath = PurePosixPath(path)
-        self.metadata = metadata
-
-    def load(self) -> bytes:
-        """Reads the file.
+    def load(self) -> bytes:  # type: ignore[override] - MatplotlibDataset cannot load
+        """Reads the saved file.
 
         Returns:
             Its bytes.
@@ -195,40 +187,20 @@ class PNGFileDataset(AbstractDataset[None, bytes]):
         Raises:
             DatasetError: If the file is missing or is not a PNG image.
         """
-        path = str(self._filepath)
-        if not self._filesystem.exists(path):
+        path = get_filepath_str(self._get_load_path(), self._protocol)
+        if not self._fs.isfile(path):
             raise DatasetError(
-                f"PNGFileDataset({path}): no such file; the node that saves the plot "
-                "under the same file path must run first"
+                f"PlotFileDataset({path}): no such file; run the node that saves "
+                "this plot first"
             )
-        with self._filesystem.open(path, mode="rb") as handle:
+        with self._fs.open(path, mode="rb") as handle:
             data = handle.read()
         if not data.startswith(PNG_SIGNATURE):
             raise DatasetError(
-                f"PNGFileDataset({path}): not a PNG image (rule: the file starts with "
+                f"PlotFileDataset({path}): not a PNG image (rule: the file starts with "
                 f"the PNG signature {PNG_SIGNATURE!r}; it starts with {data[:8]!r})"
             )
         return data
-
-    def save(self, data: None) -> None:
-        """Refuses to save: save the figure through the MatplotlibDataset instead.
-
-        Args:
-            data: Ignored.
-
-        Raises:
-            DatasetError: Always.
-        """
-        raise DatasetError(
-            f"PNGFileDataset({self._filepath}) is read-only; save the figure through "
-            "the matplotlib dataset with the same file path"
-        )
-
-    def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(self._filepath)}
-
-    def _exists(self) -> bool:
-        return self._filesystem.exists(str(self._filepath))
 
 
 def _quoted(name: object) -> str:

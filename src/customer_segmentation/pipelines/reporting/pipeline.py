@@ -125,13 +125,13 @@ def _plot_nodes() -> list[Node]:
         Node(
             func=plot_segment_sizes,
             inputs=["segment_profiles", "segment_names"],
-            outputs="segment_sizes_plot@matplotlib",
+            outputs="segment_sizes_plot",
             name="plot_segment_sizes_node",
         ),
         Node(
             func=plot_segment_profiles,
             inputs=["segment_profiles", "segment_names"],
-            outputs="segment_profiles_plot@matplotlib",
+            outputs="segment_profiles_plot",
             name="plot_segment_profiles_node",
         ),
         Node(
@@ -142,7 +142,7 @@ def _plot_nodes() -> list[Node]:
                 "params:model_features",
                 "params:segment_projection",
             ],
-            outputs="segment_projection_plot@matplotlib",
+            outputs="segment_projection_plot",
             name="plot_segment_projection_node",
         ),
         Node(
@@ -153,7 +153,7 @@ def _plot_nodes() -> list[Node]:
                 "params:rfm",
                 "params:segmentation_report.currency",
             ],
-            outputs="rfm_distributions_plot@matplotlib",
+            outputs="rfm_distributions_plot",
             name="plot_rfm_distributions_node",
         ),
         Node(
@@ -165,7 +165,7 @@ def _plot_nodes() -> list[Node]:
                 "params:segment_projection",
                 "params:segmentation_report.currency",
             ],
-            outputs="recency_monetary_plot@matplotlib",
+            outputs="recency_monetary_plot",
             name="plot_recency_monetary_node",
         ),
         Node(
@@ -176,7 +176,7 @@ def _plot_nodes() -> list[Node]:
                 "params:rfm",
                 "params:segmentation_report",
             ],
-            outputs="rfm_grid_plot@matplotlib",
+            outputs="rfm_grid_plot",
             name="plot_rfm_grid_node",
         ),
         Node(
@@ -186,7 +186,7 @@ def _plot_nodes() -> list[Node]:
                 "segment_names",
                 "params:segmentation_report",
             ],
-            outputs="monthly_revenue_plot@matplotlib",
+            outputs="monthly_revenue_plot",
             name="plot_monthly_revenue_node",
         ),
         Node(
@@ -196,13 +196,13 @@ def _plot_nodes() -> list[Node]:
                 "segment_names",
                 "params:segmentation_report",
             ],
-            outputs="segment_breakdown_plot@matplotlib",
+            outputs="segment_breakdown_plot",
             name="plot_segment_breakdowns_node",
         ),
         Node(
             func=plot_segment_migration,
             inputs="segment_migration",
-            outputs="segment_migration_plot@matplotlib",
+            outputs="segment_migration_plot",
             name="plot_segment_migration_node",
         ),
     ]
@@ -217,8 +217,8 @@ def create_pipeline(**kwargs) -> Pipeline:
         pipeline's ``customer_value_section`` to ``segment_profiles``,
         ``customer_rfm_scores``, ``segment_names``, ``segment_rules``,
         ``segment_audiences`` (and one file per segment), ``segment_migration``, the
-        plots (saved as ``<name>@matplotlib``), ``segmentation_report`` (which
-        embeds the saved plot files, read as ``<name>@png``) and this run's
+        plots, ``segmentation_report`` (which embeds the saved plot files) and
+        this run's
         ``segment_assignment_history`` version.
     """
     report = Node(
@@ -238,8 +238,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             "rfm": "params:rfm",
             "report": "params:segmentation_report",
             "customer_value_section": "customer_value_section",
-            # The files the plot nodes saved as <name>@matplotlib.
-            **{name: f"{name}@png" for name in REPORT_PLOTS},
+            # The PNG files the plot nodes saved.
+            **{name: name for name in REPORT_PLOTS},
         },
         outputs="segmentation_report",
         name="render_segmentation_report_node",

@@ -33,8 +33,8 @@ from .settings import ReportSettings, RfmSettings
 logger = logging.getLogger(__name__)
 
 
-# The saved plots the page embeds, by dataset name: the report reads each as
-# ``<name>@png``, the file its plot node saved as ``<name>@matplotlib``.
+# The saved plots the page embeds, by dataset name: the PNG file each plot node
+# saved, loaded back as bytes (``PlotFileDataset``).
 REPORT_PLOTS = (
     "segment_sizes_plot",
     "rfm_grid_plot",

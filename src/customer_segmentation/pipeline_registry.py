@@ -21,19 +21,31 @@ TRAINING_PIPELINES = tuple(
 STAGE_OF = {
     name: stage for stage, pipelines in TRAINING_STAGES.items() for name in pipelines
 }
+# Plots of ``modeling`` and ``customer_value`` that the report embeds and nothing
+# else reads: drawn in the ``reporting`` step, so no plot file passes between
+# the stages (kedro-viz's first view is then a third larger).
+REPORT_PLOT_NODES = (
+    "plot_model_selection_metrics_node",
+    "plot_stability_node",
+    "plot_silhouette_node",
+    "plot_dendrogram_node",
+    "plot_value_calibration_node",
+)
 
 
 def training_steps(pipelines: dict[str, Pipeline]) -> dict[str, Pipeline]:
     """Groups the training nodes into one step per training pipeline, in data order.
 
-    Each step is its pipeline's nodes, with two moves (when ``reporting``,
+    Each step is its pipeline's nodes, with three moves (when ``reporting``,
     ``customer_value`` and ``publication`` are all loaded) that keep every step
     reading only the steps before it:
 
     - ``publication`` also derives what the bundle publishes from the reporting
       side: the segment profiles, names and rules (``reporting`` nodes);
     - ``reporting`` also values the segments: the ``customer_value`` nodes that
-      read the segment names, and the report section they make.
+      read the segment names, and the report section they make;
+    - ``reporting`` also draws the plots of ``REPORT_PLOT_NODES`` (of
+      ``modeling`` and ``customer_value``), which only the report reads.
 
     Args:
         pipelines: The registered pipelines, by name.
@@ -61,6 +73,14 @@ def training_steps(pipelines: dict[str, Pipeline]) -> dict[str, Pipeline]:
     steps["publication"] += bundle_parts
     steps["reporting"] = reporting - bundle_parts + segment_value
     steps["customer_value"] = value - segment_value
+    for name in ("modeling", "customer_value"):
+        if name not in steps:
+            continue
+        plots = steps[name].only_nodes(
+            *(node.name for node in steps[name].nodes if node.name in REPORT_PLOT_NODES)
+        )
+        steps[name] -= plots
+        steps["reporting"] += plots
     return steps
 
 

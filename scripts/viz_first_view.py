@@ -116,20 +116,6 @@ ALTERNATIVES = {
 }
 
 
-# The plots that the segmentation stage draws and the report embeds, drawn in
-# delivery instead (then no plot file passes between the stages).
-ALTERNATIVES["segmentation plots in delivery"] = dict.fromkeys(
-    (
-        "plot_model_selection_metrics_node",
-        "plot_stability_node",
-        "plot_silhouette_node",
-        "plot_dendrogram_node",
-        "plot_value_calibration_node",
-    ),
-    "delivery",
-)
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Keeps the output to the measurements."""

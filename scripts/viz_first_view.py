@@ -10,9 +10,9 @@ profile each time, as on a first visit), for:
   buttons), which a visitor can choose;
 - idealised first views: three chained boxes passing one dataset per layer band,
   with 7, 6, 5 and 4 bands, which bounds the zoom by the bands alone; then the
-  same chains with the training run's final outputs (the report, plots, audience
-  files and history), half made by the second box and half by the third, which
-  bounds it by the width of those outputs too;
+  same chains with the training run's final outputs (the report, audience files
+  and history), half made by the second box and half by the third, which bounds
+  it by the width of those outputs too;
 - with ``--alternatives``, other groupings of the training run into stages
   (``ALTERNATIVES``).
 

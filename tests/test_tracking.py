@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from types import SimpleNamespace
 
 import mlflow
@@ -10,7 +11,7 @@ import pytest
 from kedro.pipeline import Node
 
 from customer_segmentation.tracking import SWITCH, tracking_enabled
-from customer_segmentation.tracking.hooks import _BatchedMlflowHook
+from customer_segmentation.tracking.batched_hook import BatchedMlflowHook
 from customer_segmentation.tracking.records import log_candidates
 from tests.project import run_project
 
@@ -24,6 +25,13 @@ def tracked(finished_project):
     # The fixture's second run (reporting only) is untracked.
     assert [run.info.run_name for run in runs] == ["__default__"]
     return client, runs[0]
+
+
+def test_local_store_keeps_a_write_ahead_log(finished_project):
+    store = finished_project / "mlruns" / "mlflow.db"
+
+    with sqlite3.connect(store) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def _model_selection(finished_project) -> pd.DataFrame:
@@ -139,7 +147,7 @@ def test_candidate_table_without_a_chosen_row_is_refused():
 
 def _node_hook(
     monkeypatch, active_run_id: str | None
-) -> tuple[_BatchedMlflowHook, list]:
+) -> tuple[BatchedMlflowHook, list]:
     calls: list = []
     stack = [] if active_run_id is None else [active_run_id]
 
@@ -157,7 +165,7 @@ def _node_hook(
     monkeypatch.setattr(
         mlflow, "log_params", lambda params: calls.append(("log_params", params))
     )
-    hook = _BatchedMlflowHook()
+    hook = BatchedMlflowHook()
     hook.run_id = "run-1"
     hook.mlflow_config = SimpleNamespace(
         tracking=SimpleNamespace(run=SimpleNamespace(nested=True))
@@ -165,7 +173,7 @@ def _node_hook(
     return hook, calls
 
 
-def _before_node(hook: _BatchedMlflowHook, name: str, k_max: int) -> None:
+def _before_node(hook: BatchedMlflowHook, name: str, k_max: int) -> None:
     node = Node(lambda search: search, "params:k_max", name, name=name)
     hook.before_node_run(node, None, {"params:k_max": k_max}, False)
 

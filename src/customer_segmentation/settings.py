@@ -31,5 +31,10 @@ DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
-    "config_patterns": {"spark": ["spark*", "spark*/**"]},
+    # mlflow.yml: kedro-mlflow's own patterns, declared here so that the tracking
+    # hook reads the file through the loader without changing its patterns.
+    "config_patterns": {
+        "spark": ["spark*", "spark*/**"],
+        "mlflow": ["mlflow*", "mlflow*/**", "**/mlflow*"],
+    },
 }

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import pandas as pd
+from kedro.pipeline import Pipeline
 from mlflow.entities import Metric
+
+from customer_segmentation.bundle import ModelBundleDataset
+
+from .model import log_bundle_model
+
+logger = logging.getLogger(__name__)
 
 # Columns of the model selection table that name a candidate or flag the choice.
 _CANDIDATE_KEYS = ("family", "algorithm", "k", "chosen")
+# Datasets the records are read from (README.md, "Experiment tracking").
+CANDIDATE_TABLE = "model_selection"
+MODEL_INPUT = "model_input"
+REPORTING_LAYER = "reporting"
 # Report and plots; per-customer tables stay in the output root.
 ARTEFACT_SUFFIXES = (".html", ".png", ".json")
 
@@ -97,3 +110,48 @@ def log_report_files(paths: list[Path]) -> list[Path]:
     for path in logged:
         mlflow.log_artifact(str(path), artifact_path="reporting")
     return logged
+
+
+def _layer(dataset: Any) -> str | None:
+    metadata = getattr(dataset, "metadata", None) or {}
+    return (metadata.get("kedro-viz") or {}).get("layer")
+
+
+def report_files(pipeline: Pipeline, catalog: Any) -> list[Path]:
+    """Files of the reporting layer that the pipeline writes.
+
+    Args:
+        pipeline: The pipeline that ran.
+        catalog: Its ``DataCatalog``.
+
+    Returns:
+        The local path of every file-backed reporting output, sorted.
+    """
+    paths = []
+    for name in sorted(pipeline.all_outputs()):
+        dataset = catalog.get(name)
+        # Kedro's file datasets keep their path in _filepath; there is no public one.
+        filepath = getattr(dataset, "_filepath", None)
+        if filepath is not None and _layer(dataset) == REPORTING_LAYER:
+            paths.append(Path(str(filepath)))
+    return paths
+
+
+def record_training(pipeline: Pipeline, catalog: Any) -> None:
+    """Logs what a finished run trained to the active MLflow run.
+
+    The candidates' metrics and the chosen one's (when the run chose a model),
+    each published bundle as an MLflow model, and the report and plot files.
+
+    Args:
+        pipeline: The pipeline that ran.
+        catalog: Its ``DataCatalog``.
+    """
+    outputs = pipeline.all_outputs()
+    if CANDIDATE_TABLE in outputs:
+        log_candidates(catalog.load(CANDIDATE_TABLE))
+    for name in sorted(outputs):
+        if isinstance(catalog.get(name), ModelBundleDataset):
+            uri = log_bundle_model(catalog.load(name), catalog.load(MODEL_INPUT))
+            logger.info("Logged model bundle %s as MLflow model %s", name, uri)
+    log_report_files(report_files(pipeline, catalog))

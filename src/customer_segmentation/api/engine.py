@@ -26,12 +26,13 @@ from .memo import NodeMemo
 from .rows import read_rows
 
 COMPILED_QUERIES = 1024
-# DuckDB optimizer passes a scoring connection keeps: those that choose how
-# joins run and how aggregate keys are stored, which decide the order in which
-# floating-point sums add rows, so the answers stay the batch run's to the last
-# bit. Every other pass is switched off: on a small request's 4-10 kB
-# statements, optimizing costs more than running them (about a third of the
-# engine's time per request).
+# DuckDB optimizer passes a scoring connection keeps. On a small request's
+# 4-10 kB statements the other passes cost more than they save (about a third
+# of the engine's time per request). These four choose how joins run and how
+# aggregate keys are stored: without them, floating-point sums of a large
+# request may add rows in another order, and a 200,000-line request's answer
+# changed in the last digit of one customer's expected spend; with them, the
+# answers are the same bytes (docs/inference.md#benchmark).
 KEPT_OPTIMIZERS = frozenset(
     {
         "join_order",

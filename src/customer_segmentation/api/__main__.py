@@ -115,8 +115,6 @@ def serving_app(options: dict[str, str | None]) -> FastAPI:
         The app.
     """
     # Imported here: the parent of several server processes serves nothing.
-
-    # Imported here: the parent of several server processes serves nothing.
     from .app import create_app  # noqa: PLC0415
     from .service import load_scoring_service  # noqa: PLC0415
 

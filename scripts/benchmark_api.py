@@ -68,7 +68,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(project: Path, port: int) -> subprocess.Popen:
+def start_server(project: Path, port: int, processes: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -80,6 +80,8 @@ def start_server(project: Path, port: int) -> subprocess.Popen:
             str(project),
             "--log-level",
             "warning",
+            "--processes",
+            str(processes),
         ],
         cwd=project,
         env=ENVIRONMENT,
@@ -88,6 +90,9 @@ def start_server(project: Path, port: int) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health").status_code == HTTP_OK:
+                # The other processes load the model at the same time; each
+                # takes connections once loaded, so wait a little for them.
+                time.sleep(5 if processes > 1 else 0)
                 return server
         except httpx.TransportError:
             time.sleep(0.2)
@@ -95,14 +100,54 @@ def start_server(project: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the API did not start within 120 s")
 
 
+def server_processes(pid: int) -> list[int]:
+    """The server process and all its descendants (Linux; [pid] elsewhere)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending.extend(
+                    int(child) for child in (task / "children").read_text().split()
+                )
+            except OSError:
+                continue
+    return found
+
+
 def server_cpu_seconds(pid: int) -> float | None:
-    """Processor time (user + system, all threads) a process has used; None off Linux."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    # Fields 14 and 15 of stat (utime, stime), counted after the command name.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Processor time (user + system, all threads) the server processes used; None off Linux."""
+    total = 0.0
+    for process in server_processes(pid):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            if process == pid:
+                return None
+            continue
+        # Fields 14 and 15 of stat (utime, stime), counted after the command name.
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def server_memory_mib(pid: int) -> float | None:
+    """Resident memory of the server processes together (MiB); None off Linux."""
+    total = 0
+    for process in server_processes(pid):
+        try:
+            status = Path(f"/proc/{process}/status").read_text()
+        except OSError:
+            continue
+        total += next(
+            (
+                int(line.split()[1])
+                for line in status.splitlines()
+                if line.startswith("VmRSS:")
+            ),
+            0,
+        )
+    return total / 1024 if total else None
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -165,6 +210,7 @@ async def throughput(
     *,
     n: int,
     concurrency: int,
+    warm_up_rounds: int = 1,
 ) -> float:
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(
@@ -178,7 +224,8 @@ async def throughput(
                 response = await client.request(method, path, json=body)
                 response.raise_for_status()
 
-        await asyncio.gather(*(one(index) for index in range(concurrency)))  # warm-up
+        for _ in range(warm_up_rounds):  # every connection of every process warm
+            await asyncio.gather(*(one(index) for index in range(concurrency)))
         started = time.perf_counter()
         await asyncio.gather(*(one(index) for index in range(n)))
         return n / (time.perf_counter() - started)
@@ -240,7 +287,7 @@ def benchmark_server(
     project: Path, label: str, arguments: argparse.Namespace, *, large: bool
 ) -> None:
     port = free_port()
-    server = start_server(project, port)
+    server = start_server(project, port, arguments.processes)
     base_url = f"http://127.0.0.1:{port}"
     one = customers_payload(1, seed=1)
     # Different lines in every request of a round, so no answer can be reused.
@@ -249,7 +296,8 @@ def benchmark_server(
     try:
         with httpx.Client(base_url=base_url, timeout=120) as client:
             limits = client.get("/v1/model").json()
-            for _ in range(20):  # warm-up: every query compiled once
+            # Warm-up: every query compiled once on every connection.
+            for _ in range(20 * arguments.processes):
                 client.post("/v1/segments", json=next(lines_of)).raise_for_status()
                 client.post("/v1/segments", json=one).raise_for_status()
             rows = {
@@ -276,6 +324,12 @@ def benchmark_server(
                 "server processor time per 10-line request (user + system, "
                 f"all threads): {(cpu_after - cpu_before) / arguments.requests * 1000:.1f} ms"
             )
+        memory = server_memory_mib(server.pid)
+        if memory is not None:
+            say(
+                f"server resident memory ({arguments.processes} process(es) and "
+                f"their helpers): {memory:.0f} MiB"
+            )
         # Alternating rounds, so load from other processes hits both endpoints.
         rates: dict[str, list[float]] = {"health": [], "lines": []}
         for _ in range(arguments.rounds):
@@ -292,6 +346,7 @@ def benchmark_server(
                             body,
                             n=arguments.load_requests,
                             concurrency=arguments.concurrency,
+                            warm_up_rounds=arguments.processes,
                         )
                     )
                 )
@@ -390,6 +445,9 @@ def main() -> None:
         help="also measure a server without value models (no BG/NBD prediction)",
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes (--processes)"
+    )
     parser.add_argument("--batch-customers", type=int, default=0)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-api", action="store_true")

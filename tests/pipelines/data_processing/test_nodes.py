@@ -153,6 +153,22 @@ def test_standardise_transactions_reads_missing_value_tokens_as_null():
     assert result["read_problem"].tolist()[1:] == ["missing_invoice_id"] * 3
 
 
+def test_standardise_transactions_refuses_a_fractional_id_read_from_padded_text():
+    raw = _raw_lines(invoice_id=["100", " 101.5\u200b", "102.0", "103"])
+
+    with pytest.raises(InputValidationError, match=r"'invoice_id' has 1 value.*whole"):
+        _standard(raw)
+
+
+def test_standardise_transactions_reads_a_token_with_a_point_as_missing():
+    schema = TransactionsSchema(missing_values=["0.5"])
+    raw = _raw_lines(invoice_id=["100", " 0.5 ", "102", "103"])
+
+    result = standardise_transactions(ibis.memtable(raw), schema, "both").to_pandas()
+
+    assert result["invoice_id"].isna().tolist() == [False, True, False, False]
+
+
 def test_flag_transactions_tests_missing_value_tokens_without_a_join(engine):
     # DuckDB plans an IN list of constants as a join run on every line.
     if engine != "duckdb":

@@ -138,6 +138,52 @@ def test_standardise_transactions_fills_missing_country_with_null():
     assert result["country"].isna().all()
 
 
+def test_standardise_transactions_reads_missing_value_tokens_as_null():
+    raw = _raw_lines(
+        invoice_id=["100", "NA", " null ", None],
+        product_id=["", "A", "#N/A", "none"],
+        country=["UK", " N/A", None, "NAN "],
+    )
+
+    result = _standard(raw).to_pandas()
+
+    assert result["invoice_id"].isna().tolist() == [False, True, True, True]
+    assert result["product_id"].isna().tolist() == [True, False, True, True]
+    assert result["country"].isna().tolist() == [False, True, True, True]
+    assert result["read_problem"].tolist()[1:] == ["missing_invoice_id"] * 3
+
+
+def test_standardise_transactions_refuses_a_fractional_id_read_from_padded_text():
+    raw = _raw_lines(invoice_id=["100", " 101.5\u200b", "102.0", "103"])
+
+    with pytest.raises(InputValidationError, match=r"'invoice_id' has 1 value.*whole"):
+        _standard(raw)
+
+
+def test_standardise_transactions_reads_a_token_with_a_point_as_missing():
+    schema = TransactionsSchema(missing_values=["0.5"])
+    raw = _raw_lines(invoice_id=["100", " 0.5 ", "102", "103"])
+
+    result = standardise_transactions(ibis.memtable(raw), schema, "both").to_pandas()
+
+    assert result["invoice_id"].isna().tolist() == [False, True, False, False]
+
+
+def test_flag_transactions_tests_missing_value_tokens_without_a_join(engine):
+    # DuckDB plans an IN list of constants as a join run on every line.
+    if engine != "duckdb":
+        pytest.skip("a DuckDB query plan")
+    connection = ibis.duckdb.connect()
+    raw = connection.create_table("raw_transactions", _raw_lines())
+    flagged = flag_transactions(
+        standardise_transactions(raw, TransactionsSchema(), "both"), CleaningRules()
+    )
+
+    plan = connection.raw_sql(f"EXPLAIN {ibis.to_sql(flagged)}").fetchall()
+
+    assert "join" not in str(plan).lower()
+
+
 def test_standardise_customers_keeps_configured_attributes():
     raw = pd.DataFrame(
         {

@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .errors import Check, rule_check
-from .reading import without_missing
+from .reading import is_missing_token, without_missing
 
 # Floats are exact integers only up to 2**53; a larger "id" has lost digits.
 LARGEST_EXACT_FLOAT_ID = 2**53
@@ -110,23 +110,20 @@ def read_ids(
             for name, source in texts.items()
         }
     )
-    tokens = sorted({*missing_values, ""})
     present = readable.mutate(
         **{
-            stage("present", name): ibis.ifelse(
-                readable[stage("readable", name)].isin(tokens),
-                ibis.null("string"),
-                readable[stage("readable", name)],
+            stage("present", name): without_missing(
+                readable[stage("readable", name)], missing_values, trimmed=True
             )
             for name in texts
         }
     )
-    columns = {}
-    for name in texts:
-        value = present[stage("present", name)]
-        columns[stage("id", name)] = _without_zero_decimals(value)
-        columns[stage("fractional", name)] = _fractional(value)
-    staged = present.mutate(**columns)
+    staged = present.mutate(
+        **{
+            stage("id", name): _without_zero_decimals(present[stage("present", name)])
+            for name in texts
+        }
+    )
     ids: dict[str, ir.StringValue] = {}
     changed: dict[str, ir.BooleanValue] = {}
     checks: dict[str, list[Check]] = {}
@@ -135,7 +132,7 @@ def read_ids(
         if name in texts:
             ids[name] = staged[stage("id", name)]
             changed[name] = (ids[name] != raw.cast("string")).fill_null(False)
-            fractional = staged[stage("fractional", name)]
+            fractional = _fractional_id(raw.cast("string"), missing_values)
             checks[name] = [
                 rule_check(staged, fractional, dataset, source, FRACTIONAL_RULE)
             ]
@@ -162,9 +159,17 @@ def _without_zero_decimals(present: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(whole, present.re_extract(WHOLE_NUMBER_WITH_ZEROS, 1), present)
 
 
-def _fractional(present: ir.StringValue) -> ir.BooleanValue:
-    with_point = present.contains(".").fill_null(False)
-    return ibis.ifelse(with_point, present.re_search(FRACTIONAL_NUMBER), False)
+def _fractional_id(text: ir.StringValue, missing_values: list[str]) -> ir.BooleanValue:
+    # Only a text with a point can be fractional, and reading it (NFC, invisible
+    # characters, trimming) never adds one: the readable id is computed for those
+    # texts only, so the named-error scan does not read every line's id. A token
+    # without a point never matches the pattern, so only tokens with one are tested.
+    readable = _readable(text)
+    fractional = readable.re_search(FRACTIONAL_NUMBER)
+    tokens_with_point = [token for token in missing_values if "." in token]
+    if tokens_with_point:
+        fractional = fractional & ~is_missing_token(readable, tokens_with_point)
+    return ibis.ifelse(text.contains(".").fill_null(False), fractional, False)
 
 
 def _float_checks(

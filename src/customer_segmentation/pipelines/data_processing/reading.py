@@ -102,8 +102,31 @@ def without_missing(
     if not trimmed:
         # Trimming every value is slow on large tables: only padded ones are.
         column = ibis.ifelse(column.re_search(r"^\s|\s$"), column.strip(), column)
+    return ibis.ifelse(
+        is_missing_token(column, missing_values), ibis.null("string"), column
+    )
+
+
+def is_missing_token(
+    text: ir.StringValue, missing_values: list[str]
+) -> ir.BooleanValue:
+    """Whether a text is a missing-value token or empty, as one expression per line.
+
+    Written as equalities joined by OR, not ``isin``: DuckDB plans a list of
+    constants with ``IN`` as a join against the list (run on every line, and
+    keeping the compared value from being shared with the projection that reads it
+    again), while the equalities stay a scalar expression. Both give the same
+    answer, null for a null text; Spark compiles either.
+
+    Args:
+        text: Trimmed text.
+        missing_values: Texts meaning "no value".
+
+    Returns:
+        True where ``text`` is a token or empty, null where it is null.
+    """
     tokens = sorted({*missing_values, ""})
-    return ibis.ifelse(column.isin(tokens), ibis.null("string"), column)
+    return ibis.or_(*[text == token for token in tokens])
 
 
 def present_name(source: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line(
             "filterwarnings", f"{action}:{message}:{category.__name__}:{module}"
         )
+    # Every Kedro session imports kedro-mlflow's hooks through its plugin entry
+    # point. Defining its KedroPipelineModel makes MLflow warn about type hints
+    # under its own ``simplefilter("once", UserWarning)``, which overrides every
+    # filter, the one listed included. Importing it here, where the warning is
+    # recorded and dropped, keeps it out of the first test that opens a session.
+    with warnings.catch_warnings(record=True):
+        importlib.import_module("kedro_mlflow.framework.hooks")
 
 
 @pytest.fixture

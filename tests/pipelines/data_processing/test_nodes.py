@@ -169,21 +169,6 @@ def test_standardise_transactions_reads_a_token_with_a_point_as_missing():
     assert result["invoice_id"].isna().tolist() == [False, True, False, False]
 
 
-def test_flag_transactions_tests_missing_value_tokens_without_a_join(engine):
-    # DuckDB plans an IN list of constants as a join run on every line.
-    if engine != "duckdb":
-        pytest.skip("a DuckDB query plan")
-    connection = ibis.duckdb.connect()
-    raw = connection.create_table("raw_transactions", _raw_lines())
-    flagged = flag_transactions(
-        standardise_transactions(raw, TransactionsSchema(), "both"), CleaningRules()
-    )
-
-    plan = connection.raw_sql(f"EXPLAIN {ibis.to_sql(flagged)}").fetchall()
-
-    assert "join" not in str(plan).lower()
-
-
 def test_standardise_customers_keeps_configured_attributes():
     raw = pd.DataFrame(
         {

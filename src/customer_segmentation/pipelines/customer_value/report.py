@@ -6,7 +6,6 @@ sections), so the fragment has no ``<section>`` or heading of its own.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import jinja2
@@ -15,6 +14,7 @@ from matplotlib.colors import to_hex
 
 from customer_segmentation.pipelines.reporting.plot_style import segment_colours
 from customer_segmentation.pipelines.reporting.profiles import SEGMENT_COLUMN
+from customer_segmentation.pipelines.reporting.report import png_to_base64
 from customer_segmentation.pipelines.reporting.report_content import percent
 from customer_segmentation.pipelines.reporting.settings import ReportSettings
 
@@ -154,7 +154,7 @@ def render_customer_value_section(  # noqa: PLR0913, PLR0917 - Kedro passes node
         segments=_segment_rows(segment_value),
         currency=report.currency,
         plots=[
-            {"data": base64.b64encode(image).decode("ascii"), "caption": caption}
+            {"data": png_to_base64(image), "caption": caption}
             for image, caption in images
         ],
         settings=settings,

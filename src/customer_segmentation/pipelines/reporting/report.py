@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import io
 import logging
 from typing import Any
 
 import jinja2
 import markupsafe
 import pandas as pd
-from matplotlib.figure import Figure
 
 from customer_segmentation.bundle import ModelBundle
 
@@ -52,19 +50,16 @@ REPORT_PLOTS = (
 )
 
 
-def figure_to_base64(figure: Figure, dpi: int) -> str:
-    """Encodes a figure as base64 PNG, to embed in a self-contained page.
+def png_to_base64(png: bytes) -> str:
+    """Encodes a saved PNG file as base64 text, to embed in a self-contained page.
 
     Args:
-        figure: The matplotlib figure.
-        dpi: Resolution of the PNG.
+        png: The bytes of the file (``PlotFileDataset`` loads them).
 
     Returns:
-        The PNG bytes in base64 text.
+        The base64 text for a ``data:image/png;base64,`` address.
     """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(png).decode("ascii")
 
 
 def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the page shows
@@ -136,10 +131,7 @@ def render_segmentation_report(  # noqa: PLR0913 - one input per dataset the pag
 
     def embed(*shown: tuple[str, str]) -> list[dict[str, str]]:
         return [
-            {
-                "data": base64.b64encode(plots[name]).decode("ascii"),
-                "caption": caption,
-            }
+            {"data": png_to_base64(plots[name]), "caption": caption}
             for name, caption in shown
         ]
 

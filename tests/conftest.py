@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,12 +33,11 @@ def pytest_configure(config: pytest.Config) -> None:
             "filterwarnings", f"{action}:{message}:{category.__name__}:{module}"
         )
     # Every Kedro session imports kedro-mlflow's hooks through its plugin entry
-    # point. Defining its KedroPipelineModel makes MLflow warn about type hints
-    # under its own ``simplefilter("once", UserWarning)``, which overrides every
-    # filter, the one listed included. Importing it here, where the warning is
-    # recorded and dropped, keeps it out of the first test that opens a session.
-    with warnings.catch_warnings(record=True):
-        importlib.import_module("kedro_mlflow.framework.hooks")
+    # point, and MLflow's type-hint warning on that import overrides every filter
+    # (the one listed included). The tracking hook imports kedro-mlflow where that
+    # warning is dropped: importing it first keeps the warning out of the first
+    # test that opens a session.
+    importlib.import_module("customer_segmentation.tracking.batched_hook")
 
 
 @pytest.fixture

@@ -51,7 +51,6 @@ def _module_cache_keys() -> int:
 
 def test_a_refit_on_new_data_equals_a_fit_compiled_for_it():
     first, second = _customers(600, seed=1), _customers(900, seed=2)
-    forget_compiled_models()
     fit_purchase_model(first, FLAT.bg_nbd_priors)
     fit_spend_model(first, FLAT.gamma_gamma_priors)
 

@@ -18,6 +18,7 @@ from the model's initial point, on the log density without the Jacobian.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from .settings import BG_NBD_PARAMETERS, GAMMA_GAMMA_PARAMETERS, PriorSpec
+
+logger = logging.getLogger(__name__)
 
 PURCHASE_MODEL = "bg_nbd"
 SPEND_MODEL = "gamma_gamma"
@@ -218,23 +221,41 @@ def fit_map(
         ValueError: If the log density is not finite where the optimisation
             starts.
     """
-    from scipy.optimize import minimize  # noqa: PLC0415
-
     model = compiled_value_model(kind, priors)
     with model.lock:
+        placeholders = {name: shared.get_value() for name, shared in model.data.items()}
         for name, shared in model.data.items():
             shared.set_value(np.asarray(data[name], dtype=shared.dtype))
-        start_value, _ = model.objective(model.start)
-        if not np.isfinite(start_value):
-            raise ValueError(
-                f"{kind}: the log density at the starting point "
-                f"{dict(zip(model.transformed, model.start.tolist(), strict=True))} is {-start_value}; check the data and the priors"
-            )
-        result = minimize(
-            model.objective,
-            model.start,
-            method="L-BFGS-B",
-            jac=True,
-            options={"maxfun": MAX_EVALUATIONS},
+        try:
+            return _maximise(kind, model)
+        finally:
+            # The compiled model outlives the fit; the customers do not.
+            for name, shared in model.data.items():
+                shared.set_value(placeholders[name])
+
+
+def _maximise(kind: str, model: CompiledValueModel) -> tuple[dict[str, float], float]:
+    from scipy.optimize import minimize  # noqa: PLC0415
+
+    start_value, _ = model.objective(model.start)
+    if not np.isfinite(start_value):
+        start = dict(zip(model.transformed, model.start.tolist(), strict=True))
+        raise ValueError(
+            f"{kind}: the log density at the starting point {start} is "
+            f"{-start_value}; check the data and the priors"
         )
-        return model.values(result.x)
+    result = minimize(
+        model.objective,
+        model.start,
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxfun": MAX_EVALUATIONS},
+    )
+    if not result.success:
+        logger.warning(
+            "%s: the optimiser stopped before converging (%s); the fit is the "
+            "last point it reached",
+            kind,
+            result.message,
+        )
+    return model.values(result.x)

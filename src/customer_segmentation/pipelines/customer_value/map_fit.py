@@ -32,8 +32,7 @@ logger = logging.getLogger(__name__)
 
 PURCHASE_MODEL = "bg_nbd"
 SPEND_MODEL = "gamma_gamma"
-# scipy's default number of function evaluations is far above what these four and
-# three parameter fits need; find_MAP stops at 5000 too.
+# find_MAP's cap on the evaluations of the log density (scipy's own is 15,000).
 MAX_EVALUATIONS = 5000
 
 

@@ -31,7 +31,7 @@ def test_compiled_code_goes_to_the_users_cache(tmp_path: Path):
 
     compile_dir = _compile_dir(environment)
 
-    assert compile_dir == tmp_path / "customer-segmentation" / "pytensor"
+    assert compile_dir == tmp_path / "customer-segmentation" / "pytensor-2"
 
 
 def test_a_compile_dir_in_pytensor_flags_wins(tmp_path: Path):

@@ -6,16 +6,15 @@ values customers from those numbers with the closed forms of :mod:`.predictions`
 it is the one scoring function of customer value, which training, batch scoring
 and the HTTP API all call.
 
-pymc-marketing (with pymc and pytensor) fits the models only, and is imported
-inside the functions that fit: the import takes seconds, and every Kedro command
-imports every pipeline.
+pymc-marketing (with pymc and pytensor) fits the models only (:mod:`.map_fit`), and
+is imported inside the functions that fit: the import takes seconds, and every
+Kedro command imports every pipeline.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,19 +25,14 @@ from customer_segmentation.bundle import (
     ModelBundle,
 )
 
+from .map_fit import PURCHASE_MODEL, SPEND_MODEL, fit_map
 from .predictions import (
     expected_purchases,
     expected_spend,
     lifetime_value,
     probability_alive,
 )
-from .settings import (
-    BG_NBD_PARAMETERS,
-    GAMMA_GAMMA_PARAMETERS,
-    CustomerValueSettings,
-    FitSample,
-    PriorSpec,
-)
+from .settings import CustomerValueSettings, FitSample, PriorSpec
 
 logger = logging.getLogger(__name__)
 
@@ -95,43 +89,6 @@ def enough_repeat_data(
     return False
 
 
-def _model_config(
-    priors: dict[str, PriorSpec], names: tuple[str, ...]
-) -> dict[str, Any]:
-    from pymc_extras.prior import Prior  # noqa: PLC0415
-
-    specs = {name: priors.get(name, PriorSpec()) for name in names}
-    return {
-        name: Prior(spec.distribution, **spec.parameters)
-        for name, spec in specs.items()
-    }
-
-
-def _fitted_parameters(model: Any, names: tuple[str, ...]) -> dict[str, float]:
-    posterior = model.idata.posterior
-    return {name: float(np.asarray(posterior[name]).reshape(())) for name in names}
-
-
-def _log_likelihood(model: Any, parameters: dict[str, float], term: str) -> float:
-    # The data term of the model (observed variables or potentials) at the
-    # parameter values, without priors or the Jacobian of the transforms.
-    from pymc.model.transform.conditioning import (  # noqa: PLC0415
-        remove_value_transforms,
-    )
-
-    untransformed = remove_value_transforms(model.model)
-    log_likelihood = untransformed.compile_fn(
-        getattr(untransformed, term),
-        inputs=untransformed.value_vars,
-        on_unused_input="ignore",
-    )
-    point = {
-        variable.name: parameters[variable.name]
-        for variable in untransformed.value_vars
-    }
-    return float(log_likelihood(point))
-
-
 def fitted_customers(summary: pd.DataFrame, sample: FitSample | None) -> pd.DataFrame:
     """The customers a value model is fitted on: all, or a seeded random sample.
 
@@ -180,18 +137,19 @@ def fit_purchase_model(
         ``parameters`` (``r``, ``alpha``, ``a``, ``b``), ``log_likelihood`` at
         those values and ``n_customers`` (the customers fitted).
     """
-    from pymc_marketing.clv import BetaGeoModel  # noqa: PLC0415
-
     data = _summary_frame(
         fitted_customers(purchase_summary, sample), ["frequency", "recency", "T"]
     )
-    model = BetaGeoModel(model_config=_model_config(priors, BG_NBD_PARAMETERS))
-    model.fit(data=data, method="map", progressbar=False)
-    parameters = _fitted_parameters(model, BG_NBD_PARAMETERS)
+    parameters, log_likelihood = fit_map(
+        PURCHASE_MODEL,
+        priors,
+        {
+            "T": data["T"].to_numpy("float64"),
+            "recency_frequency": data[["recency", "frequency"]].to_numpy("float64"),
+        },
+    )
     return FittedValueModel(
-        parameters=parameters,
-        log_likelihood=_log_likelihood(model, parameters, "observedlogp"),
-        n_customers=len(data),
+        parameters=parameters, log_likelihood=log_likelihood, n_customers=len(data)
     )
 
 
@@ -216,21 +174,24 @@ def fit_spend_model(
         ``n_customers`` (the repeat customers fitted) and
         ``frequency_spend_correlation`` (the model assumes it is near 0).
     """
-    from pymc_marketing.clv import GammaGammaModel  # noqa: PLC0415
-
     repeat = purchase_summary[
         (purchase_summary["frequency"] > 0) & (purchase_summary["monetary_value"] > 0)
     ]
     data = _summary_frame(
         fitted_customers(repeat, sample), ["frequency", "monetary_value"]
     )
-    model = GammaGammaModel(model_config=_model_config(priors, GAMMA_GAMMA_PARAMETERS))
-    model.fit(data=data, method="map", progressbar=False)
-    parameters = _fitted_parameters(model, GAMMA_GAMMA_PARAMETERS)
+    parameters, log_likelihood = fit_map(
+        SPEND_MODEL,
+        priors,
+        {
+            "frequency": data["frequency"].to_numpy("int64"),
+            "monetary_value": data["monetary_value"].to_numpy("float64"),
+        },
+    )
     correlation = data["frequency"].corr(data["monetary_value"])
     return FittedValueModel(
         parameters=parameters,
-        log_likelihood=_log_likelihood(model, parameters, "potentiallogp"),
+        log_likelihood=log_likelihood,
         n_customers=len(data),
         frequency_spend_correlation=None
         if pd.isna(correlation)

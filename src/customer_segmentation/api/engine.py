@@ -175,9 +175,16 @@ class RequestTables:
         Returns:
             The table.
         """
-        self.connection.con.register(name, rows)
-        self._views.append(name)
+        registered = self._contents.key(name)
         self._contents.rows(name, rows)
+        # A recurring content (an empty table of the same columns: the
+        # attributes of a request without any) is still registered from the
+        # request before; registering it again costs a catalog change.
+        if not (
+            self._contents.recurring(name) and self._contents.key(name) == registered
+        ):
+            self.connection.con.register(name, rows)
+        self._views.append(name)
         return _table(self.connection, name, ibis.Schema.from_pyarrow(rows.schema))
 
     def run_node(self, node: Node, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -215,12 +222,14 @@ class RequestTables:
     def release(self) -> None:
         """Drops the request's tables, so no request's data stays behind.
 
-        A computed table whose content recurs (it holds none of the request's
-        own rows) stays for the next request.
+        A table whose content recurs (it holds none of the request's own rows:
+        registered empty rows, or computed from such) stays for the next
+        request.
         """
         for name in self._views:
-            self.connection.con.unregister(name)
-            self._contents.forget(name)
+            if not self._contents.recurring(name):
+                self.connection.con.unregister(name)
+                self._contents.forget(name)
         for name in self._names:
             if not self._contents.recurring(name):
                 self.connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')

@@ -378,6 +378,9 @@ def attach_customer_value(
         value is null for customers without one (no clean purchase). Without a
         fitted value model (``customer_value`` has no value columns),
         ``segment_scores`` unchanged.
+
+    Raises:
+        ValueError: If a customer has two rows in either frame.
     """
     if not set(CUSTOMER_VALUE_COLUMNS) <= set(customer_value.columns):
         return segment_scores

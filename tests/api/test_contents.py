@@ -65,3 +65,27 @@ def test_an_expression_of_the_clock_or_of_data_is_not_known_by_its_tables(backen
     assert tables_read(positive(lines).op()) == ("lines",)
     assert tables_read(lines.mutate(now=ibis.now()).op()) is None
     assert tables_read(ibis.memtable({"quantity": [1.0]}).op()) is None
+
+
+def registered_views(backend) -> set[str]:
+    rows = backend.con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def test_empty_rows_stay_registered_and_a_request_s_rows_do_not(backend):
+    contents = TableContents()
+    tables = RequestTables(backend, contents=contents)
+    tables.rows("lines", EMPTY)
+    tables.release()
+    assert registered_views(backend) == {"lines"}
+
+    tables = RequestTables(backend, contents=contents)
+    lines = tables.rows("lines", pa.table({"quantity": [1.0, -2.0]}))
+    assert lines.to_pyarrow()["quantity"].to_pylist() == [1.0, -2.0]
+    tables.release()
+    assert registered_views(backend) == set()
+
+    tables = RequestTables(backend, contents=contents)
+    assert tables.rows("lines", EMPTY).to_pyarrow().num_rows == 0

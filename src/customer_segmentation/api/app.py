@@ -124,6 +124,27 @@ def _documented_body(app: FastAPI, request_model: type[BaseModel]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def request_model(service: ScoringService) -> RequestModel:
+    """What the ``POST /v1/segments`` body model of a service is built from.
+
+    Args:
+        service: The loaded scoring service.
+
+    Returns:
+        Its feature domains, attribute columns and list-length limits.
+    """
+    schema = service.attributes_schema
+    return RequestModel(
+        domains=service.domains,
+        categorical=service.categorical,
+        limits=service.settings,
+        attribute_types=service.attribute_types,
+        numeric_attributes=schema.numeric,
+        categorical_attributes=schema.categorical,
+        date_attributes=schema.dates,
+    )
+
+
 def create_app(service: ScoringService) -> FastAPI:
     """Builds the HTTP API around a loaded scoring service.
 
@@ -136,18 +157,7 @@ def create_app(service: ScoringService) -> FastAPI:
         ``GET /health`` and the offline ``/docs`` and ``/redoc``.
     """
     settings = service.settings
-    schema = service.attributes_schema
-    parser = BodyParser(
-        RequestModel(
-            domains=service.domains,
-            categorical=service.categorical,
-            limits=settings,
-            attribute_types=service.attribute_types,
-            numeric_attributes=schema.numeric,
-            categorical_attributes=schema.categorical,
-            date_attributes=schema.dates,
-        )
-    )
+    parser = BodyParser(request_model(service))
     segments_request = parser.model
     batcher = ScoringBatcher(service.score_feature_records, settings.max_customers)
     model_info = _model_info(service)

@@ -104,6 +104,36 @@ def _read_directly(backend: Any) -> None:
     backend._to_duckdb_relation = to_rows
 
 
+def _scalars_directly(backend: Any) -> None:
+    # Ibis turns a one-value answer into a pandas frame, converts it twice and
+    # reads the value back: 2-3 ms per scalar on a small request, several times
+    # the query. A non-null integer, float or naive timestamp whose Arrow type is
+    # the expression's own is taken from its column as Ibis's conversion gives
+    # it (a Python int or float, a pandas Timestamp); anything else goes
+    # through Ibis.
+    execute = backend.execute
+
+    def execute_scalar(expr: Any, /, *, params=None, limit=None, **kwargs) -> Any:
+        dtype = expr.type() if isinstance(expr, ir.Scalar) else None
+        if dtype is None or params or kwargs:
+            return execute(expr, params=params, limit=limit, **kwargs)
+        if not (
+            dtype.is_integer()
+            or dtype.is_floating()
+            or (dtype.is_timestamp() and dtype.timezone is None)
+        ):
+            return execute(expr, limit=limit)
+        relation = backend._to_duckdb_relation(expr, limit=limit)
+        column = relation.to_arrow_table().column(0)
+        if len(column) != 1 or column.null_count or column.type != dtype.to_pyarrow():
+            return execute(expr, limit=limit)  # asked again: a rare answer
+        if dtype.is_timestamp():
+            return column.to_pandas().iat[0]
+        return column[0].as_py()
+
+    backend.execute = execute_scalar
+
+
 class EngineConnections:
     """Gives each thread its own in-memory DuckDB connection, made on first use.
 
@@ -125,6 +155,7 @@ class EngineConnections:
             _compile_once(connection)
             _prepare_once(connection)
             _read_directly(connection)
+            _scalars_directly(connection)
             self._local.connection = connection
             self._local.contents = TableContents()
             self._local.memo = NodeMemo(connection, self._local.contents)
@@ -175,9 +206,16 @@ class RequestTables:
         Returns:
             The table.
         """
-        self.connection.con.register(name, rows)
-        self._views.append(name)
+        registered = self._contents.key(name)
         self._contents.rows(name, rows)
+        # A recurring content (an empty table of the same columns: the
+        # attributes of a request without any) is still registered from the
+        # request before; registering it again costs a catalog change.
+        if not (
+            self._contents.recurring(name) and self._contents.key(name) == registered
+        ):
+            self.connection.con.register(name, rows)
+        self._views.append(name)
         return _table(self.connection, name, ibis.Schema.from_pyarrow(rows.schema))
 
     def run_node(self, node: Node, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -215,12 +253,14 @@ class RequestTables:
     def release(self) -> None:
         """Drops the request's tables, so no request's data stays behind.
 
-        A computed table whose content recurs (it holds none of the request's
-        own rows) stays for the next request.
+        A table whose content recurs (it holds none of the request's own rows:
+        registered empty rows, or computed from such) stays for the next
+        request.
         """
         for name in self._views:
-            self.connection.con.unregister(name)
-            self._contents.forget(name)
+            if not self._contents.recurring(name):
+                self.connection.con.unregister(name)
+                self._contents.forget(name)
         for name in self._names:
             if not self._contents.recurring(name):
                 self.connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')

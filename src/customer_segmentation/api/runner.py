@@ -5,7 +5,10 @@ per request: no session, no catalog I/O, no hooks. Inputs that do not change
 between requests (parameters, the model bundle) are bound once; a request gives
 the rest, and may override a bound parameter. Transcoded datasets
 (``name@ibis`` / ``name@pandas``) are converted in memory, as the catalog would by
-writing one and reading the other. An Ibis table read by more than one node is
+writing one and reading the other: an Ibis table becomes pandas through its Arrow
+rows, as ``pandas.ParquetDataset`` reads the file the Ibis dataset wrote (Ibis's
+own ``to_pandas`` converts column by column again, several milliseconds per
+table of a small request). An Ibis table read by more than one node is
 computed once, into a temporary table of the request's engine connection.
 """
 
@@ -51,7 +54,7 @@ def _base_name(name: str) -> str:
 def _as_format(value: Any, name: str) -> Any:
     wanted = name.partition(TRANSCODING_SEPARATOR)[2]
     if wanted == "pandas" and isinstance(value, ir.Table):
-        return value.to_pandas()
+        return value.to_pyarrow().to_pandas()
     if wanted == "ibis" and isinstance(value, pd.DataFrame):
         return ibis.memtable(value)
     return value

@@ -13,6 +13,7 @@ from customer_segmentation.pipelines.feature_engineering.settings import (
     ModelInputChecks,
 )
 from customer_segmentation.pipelines.inference.nodes import (
+    CUSTOMER_VALUE_COLUMNS,
     SCORED_COLUMNS,
     SCORED_WITH_VALUE_COLUMNS,
     ScoringSettings,
@@ -291,6 +292,19 @@ def test_lifetime_value_joins_scored_customers_and_stays_null_without_one():
     assert joined.loc["a", "clv"] == pytest.approx(95.0)
     assert pd.isna(joined.loc["b", "clv"])
     assert (joined["status"] == "no_valid_transactions").all()
+
+
+def test_a_customer_with_two_values_is_a_named_error():
+    scored = unscored_customers(["a"], "no_valid_transactions", "v1")
+    value = pd.DataFrame(
+        {"customer_id": ["a", "a"]}
+        | {column: [1.0, 2.0] for column in CUSTOMER_VALUE_COLUMNS}
+    )
+
+    with pytest.raises(
+        ValueError, match=r"customer_value: column 'customer_id'.*\['a'\]"
+    ):
+        attach_customer_value(scored, value)
 
 
 def test_without_a_value_model_scored_customers_have_no_value_columns():

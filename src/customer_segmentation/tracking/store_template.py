@@ -22,6 +22,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from customer_segmentation.user_cache import user_cache_dir
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_PACKAGE = "mlflow.store.db_migrations"
@@ -31,11 +33,9 @@ def template_folder() -> Path:
     """The folder of the empty stores: the user's cache, not the project.
 
     Returns:
-        ``$XDG_CACHE_HOME/customer-segmentation/mlflow`` (``~/.cache`` when
-        ``XDG_CACHE_HOME`` is not set).
+        ``<user_cache_dir>/mlflow``, e.g. ``~/.cache/customer-segmentation/mlflow``.
     """
-    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache_home) / "customer-segmentation" / "mlflow"
+    return user_cache_dir() / "mlflow"
 
 
 def template_file() -> Path:

@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from customer_segmentation.user_cache import user_cache_dir
+
 FLAGS_VARIABLE = "PYTENSOR_FLAGS"
 
 
@@ -20,8 +22,7 @@ def compile_cache_dir() -> Path:
         ``$XDG_CACHE_HOME/customer-segmentation/pytensor`` (``~/.cache`` when
         ``XDG_CACHE_HOME`` is not set).
     """
-    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache_home) / "customer-segmentation" / "pytensor"
+    return user_cache_dir() / "pytensor"
 
 
 def configure_compile_cache() -> None:

@@ -11,8 +11,9 @@ run's wall time into:
 - in nodes: the node timing hook's lines (first input load to last output save);
 - between nodes: the gaps between one node's last save and the next one's first load;
 - after the last node: until the last log line (the hooks after the run: the
-  bundle's publication and the MLflow records);
-- shutdown: from the last log line to the end of the process (the interpreter's exit).
+  bundle's publication and the MLflow records, which log a line each);
+- shutdown: from the last log line to the end of the process (the interpreter's
+  exit; with a pipeline that publishes no bundle, the hooks after the run too).
 
 It prints each one, the processor time in and outside the nodes, and the load
 average. On a shared machine run it a few times, alternating the code compared::

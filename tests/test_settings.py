@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import gc
 import runpy
+from pathlib import Path
 
 import pytest
+
+import customer_segmentation
+
+SETTINGS = Path(customer_segmentation.__file__).with_name("settings.py")
 
 
 @pytest.fixture
@@ -29,7 +34,8 @@ def test_settings_leave_the_garbage_collector_as_they_found_it(
     else:
         gc.disable()
 
-    settings = runpy.run_module("customer_segmentation.settings")
+    # Run afresh (the module may be imported already), in a namespace of its own.
+    settings = runpy.run_path(str(SETTINGS))
 
     assert gc.isenabled() is enabled
     assert [type(hook).__name__ for hook in settings["HOOKS"]] == [

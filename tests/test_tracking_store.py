@@ -1,8 +1,9 @@
-"""The local MLflow store's SQLite settings, and a run without tracking that never imports MLflow."""
+"""The local MLflow store: its SQLite settings, a new store copied from an empty one, and a run without tracking that never imports MLflow."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -11,9 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from customer_segmentation.tracking import store_template
 from customer_segmentation.tracking.sqlite_store import (
     sqlite_store_file,
     use_store_settings,
+)
+from customer_segmentation.tracking.store_template import (
+    start_from_template,
+    template_file,
 )
 from tests.project import PROJECT_ROOT
 
@@ -90,3 +96,99 @@ def test_an_untracked_run_never_imports_mlflow(tmp_path):
 
     assert result.stdout.strip() == "[]"
     assert not (tmp_path / "mlruns").exists()
+
+
+def _schema(database: Path) -> tuple[dict[str, list[str]], list[tuple[str]]]:
+    with sqlite3.connect(database) as connection:
+        tables = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+        ).fetchall()
+        revision = connection.execute("SELECT * FROM alembic_version").fetchall()
+    # Line by line, sorted: MLflow writes a table's constraints in an order that
+    # differs from one store it creates to the next.
+    return {
+        name: sorted(line.strip().rstrip(",") for line in sql.splitlines())
+        for name, sql in tables
+    }, revision
+
+
+def test_a_new_store_is_a_copy_of_the_empty_store_mlflow_made(tmp_path, monkeypatch):
+    import mlflow  # noqa: PLC0415 (the other tests here run without it)
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    made_by_mlflow = tmp_path / "mlflow_made" / "mlflow.db"
+    use_store_settings(made_by_mlflow)  # its write-ahead log: fewer waits for the disk
+    mlflow.MlflowClient(f"sqlite:///{made_by_mlflow}").get_experiment("0")
+    store = Path("mlruns") / "mlflow.db"
+
+    assert start_from_template(store)
+
+    assert (
+        template_file().parent
+        == tmp_path / "cache" / "customer-segmentation" / "mlflow"
+    )
+    # MLflow opens the copy as a store of its own: tables, revision, default experiment.
+    client = mlflow.MlflowClient(f"sqlite:///{store}")
+    assert client.get_experiment("0").artifact_location == str(
+        tmp_path / "mlruns" / "0"
+    )
+    run = client.create_run(client.create_experiment("copied"))
+    client.log_param(run.info.run_id, "k", 6)
+    assert client.get_run(run.info.run_id).data.params == {"k": "6"}
+    assert _schema(store) == _schema(made_by_mlflow)
+
+
+def test_an_existing_store_is_never_replaced(tmp_path):
+    store = tmp_path / "mlflow.db"
+    store.write_bytes(b"a store of earlier runs")
+
+    assert not start_from_template(store)
+
+    assert store.read_bytes() == b"a store of earlier runs"
+
+
+def _fake_template(tmp_path: Path, monkeypatch) -> bytes:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    template_file().parent.mkdir(parents=True)
+    template_file().write_bytes(b"the empty store")
+    return b"the empty store"
+
+
+def test_a_store_made_meanwhile_by_another_run_stays(tmp_path, monkeypatch):
+    _fake_template(tmp_path, monkeypatch)
+    store = tmp_path / "mlruns" / "mlflow.db"
+
+    def copy_while_another_run_creates_the_store(source, target):
+        store.write_bytes(b"the other run's store")
+        return shutil.copyfile(source, target)
+
+    monkeypatch.setattr(
+        store_template.shutil, "copyfile", copy_while_another_run_creates_the_store
+    )
+
+    assert not start_from_template(store)
+
+    assert store.read_bytes() == b"the other run's store"
+    assert sorted(p.name for p in store.parent.iterdir()) == ["mlflow.db"]
+
+
+def test_a_store_that_cannot_be_copied_is_left_to_mlflow(tmp_path, monkeypatch):
+    # The cache cannot be made (a file stands where its folder would be).
+    (tmp_path / "cache").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    store = tmp_path / "mlruns" / "mlflow.db"
+
+    assert not start_from_template(store)
+
+    assert not store.exists()
+
+
+def test_a_copied_store_is_the_template_byte_for_byte(tmp_path, monkeypatch):
+    template = _fake_template(tmp_path, monkeypatch)
+    store = tmp_path / "project" / "mlruns" / "mlflow.db"
+
+    assert start_from_template(store)
+
+    assert store.read_bytes() == template
+    assert sorted(p.name for p in store.parent.iterdir()) == ["mlflow.db"]

@@ -67,7 +67,8 @@ class ExperimentTrackingHooks:
     published, this logs the candidates' metrics and the chosen one's, the
     published bundle as an MLflow model, and the report and plots; and tags the
     run with the Kedro environment. A local SQLite store gets the settings of
-    ``sqlite_store.py``. With the switch off, nothing is tracked and MLflow is
+    ``sqlite_store.py`` and, when new, starts as a copy of an empty store
+    (``store_template.py``). With the switch off, nothing is tracked and MLflow is
     not even imported.
     """
 
@@ -89,12 +90,14 @@ class ExperimentTrackingHooks:
         # MLflow is imported only for a tracked run (about 1.5 s).
         from .batched_hook import BatchedMlflowHook  # noqa: PLC0415
         from .sqlite_store import sqlite_store_file, use_store_settings  # noqa: PLC0415
+        from .store_template import start_from_template  # noqa: PLC0415
 
         # Progress bars of MLflow's artifact copies would fill non-terminal logs.
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         database = sqlite_store_file(configured_tracking_uri(context))
         if database is not None:
             use_store_settings(database)
+            start_from_template(database)
         self._mlflow = BatchedMlflowHook()
         self._mlflow.after_context_created(context)
         globals_ = context.config_loader["globals"]

@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from customer_segmentation.user_cache import user_cache_dir
+
 FLAGS_VARIABLE = "PYTENSOR_FLAGS"
 CACHE_VERSION = 2
 
@@ -28,8 +30,7 @@ def compile_cache_dir() -> Path:
         ``$XDG_CACHE_HOME/customer-segmentation/pytensor-2`` (``~/.cache``
         when ``XDG_CACHE_HOME`` is not set; 2 is ``CACHE_VERSION``).
     """
-    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache_home) / "customer-segmentation" / f"pytensor-{CACHE_VERSION}"
+    return user_cache_dir() / f"pytensor-{CACHE_VERSION}"
 
 
 def configure_compile_cache() -> None:

@@ -97,14 +97,22 @@ def flagged_tables(data: Path, database: Path, memory_limit: str) -> None:
     partial.rename(database)
 
 
-def run(database: Path, memory_limit: str, segments: int, output: Path | None) -> None:
+def run(
+    database: Path,
+    memory_limit: str,
+    threads: int | None,
+    segments: int,
+    output: Path | None,
+) -> None:
     """Times the four steps on the flagged tables in ``database``."""
     parameters = yaml.safe_load(
         (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
     )
     kind = parameters["input_kind"]
     connection = ibis.duckdb.connect(
-        memory_limit=memory_limit, temp_directory=str(SAMPLE_CACHE / "duckdb_spill")
+        memory_limit=memory_limit,
+        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
+        **({"threads": threads} if threads else {}),
     )
     connection.raw_sql(f"ATTACH '{database}' AS flagged (READ_ONLY)")
     flagged = connection.table("flagged_transactions", database="flagged")
@@ -170,6 +178,7 @@ def main() -> None:
         default=engine["duckdb"]["memory_limit"],
         help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
     )
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
     parser.add_argument("--segments", type=int, default=6)
     parser.add_argument(
         "--output", type=Path, help="a folder to write the four results to"
@@ -182,8 +191,17 @@ def main() -> None:
         SAMPLE_CACHE / f"flagged_{arguments.customers}_seed{arguments.seed}.duckdb"
     )
     flagged_tables(data, database, arguments.memory_limit)
-    say(f"data: {database}; memory limit: {arguments.memory_limit}")
-    run(database, arguments.memory_limit, arguments.segments, arguments.output)
+    say(
+        f"data: {database}; memory limit: {arguments.memory_limit}; "
+        f"threads: {arguments.threads}"
+    )
+    run(
+        database,
+        arguments.memory_limit,
+        arguments.threads,
+        arguments.segments,
+        arguments.output,
+    )
 
 
 if __name__ == "__main__":

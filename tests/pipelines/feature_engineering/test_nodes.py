@@ -270,3 +270,23 @@ def test_compute_customer_features_adds_up_a_customer_across_countries():
     assert customer["distinct_products"] == 3
     assert customer["return_rate"] == pytest.approx(1 / 5)
     assert customer["country"] == "UK"
+
+
+def test_compute_customer_features_keeps_lines_without_a_customer_as_one_row():
+    # With drop_missing_customer_id off, the lines without a customer id stay one
+    # feature row, every feature from all of them.
+    lines = _clean_lines().mutate(
+        customer_id=ibis.ifelse(
+            ibis._.customer_id == "b", ibis.null(), ibis._.customer_id
+        )
+    )
+    no_customers = _customers().filter(ibis.literal(False))
+
+    features = compute_customer_features(
+        lines, _returned_lines(), no_customers, dt.datetime(2025, 1, 12), "transactions"
+    ).to_pandas()
+
+    without_id = features[features["customer_id"].isna()]
+    assert len(features) == 2
+    assert without_id["frequency"].tolist() == [1]
+    assert without_id["monetary"].tolist() == [10.0]

@@ -162,7 +162,11 @@ def _features_from_transactions(
         frequency=lines.purchase.nunique(),
         distinct_products=lines.product_id.nunique(),
     )
-    purchases = totals.join(distinct, "customer_id")
+    # Null-safe: lines kept without a customer id (drop_missing_customer_id off)
+    # stay one group, as in a single aggregate.
+    purchases = totals.join(
+        distinct, totals.customer_id.identical_to(distinct.customer_id)
+    ).drop("customer_id_right")
     returns = returned_transactions.group_by("customer_id").agg(
         returned_lines=returned_transactions.count()
     )

@@ -295,6 +295,28 @@ def test_summarise_data_quality_accounts_for_every_row():
     assert report["customers_out"] == 2
 
 
+def test_summarise_data_quality_counts_invoices_and_customers_of_clean_lines():
+    # Invoice 100 has two lines of customer 1 and one of customer 2 (a shared
+    # invoice): three clean invoices, two customers, five clean lines.
+    lines = _raw_lines(
+        customer_id=[1.0, 1.0, 2.0, 2.0, 1.0],
+        invoice_id=["100", "100", "100", "103", "104"],
+        invoice_date=["2025-01-01 10:00:00"] * 5,
+        product_id=["A", "B", "A", "B", "C"],
+        quantity=[2, 1, 1, 3, 1],
+        unit_price=[1.5] * 5,
+        country=["UK"] * 5,
+    )
+    flagged = flag_transactions(_standard(lines), CleaningRules())
+
+    report = _summarise(flagged, select_clean_transactions(flagged))
+
+    assert report["rows_out"] == 5
+    assert report["customers_out"] == 2
+    assert report["invoices_out"] == 3
+    assert report["purchase"] == "invoice_id"
+
+
 def test_summarise_data_quality_detects_broken_accounting():
     flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
     too_few_clean = select_clean_transactions(flagged).limit(1)

@@ -229,3 +229,64 @@ def test_compute_customer_features_breaks_country_ties_by_name():
 
     # One UK line and one Austria line: the tie goes to the first name.
     assert features["country"].tolist() == ["Austria"]
+
+
+def test_compute_customer_features_adds_up_a_customer_across_countries():
+    # Invoice 1 has a UK and a France line, invoice 2 a UK line and one without a
+    # country, which is the last purchase: every line counts once whatever its
+    # country, the invoice across two countries is one purchase, and the main
+    # country counts named countries only.
+    lines = ibis.memtable(
+        pd.DataFrame(
+            {
+                "customer_id": ["a", "a", "a", "a"],
+                "invoice_id": ["1", "1", "2", "2"],
+                "invoice_date": pd.to_datetime(
+                    [
+                        "2025-01-01 09:00",
+                        "2025-01-01 09:00",
+                        "2025-01-09 09:00",
+                        "2025-01-11 09:00",
+                    ]
+                ),
+                "product_id": ["p", "q", "r", "p"],
+                "quantity": [1.0, 1.0, 1.0, 1.0],
+                "unit_price": [10.0, 10.0, 5.0, 20.0],
+                "line_total": [10.0, 10.0, 5.0, 20.0],
+                "country": ["UK", "France", "UK", None],
+            }
+        )
+    )
+
+    features = compute_customer_features(
+        lines, _returned_lines(), _customers(), dt.datetime(2025, 1, 12), "both"
+    ).to_pandas()
+
+    (customer,) = features.to_dict("records")
+    assert customer["frequency"] == 2
+    assert customer["monetary"] == 45.0
+    assert customer["recency_days"] == 0  # the line without a country, 15 h before
+    assert customer["tenure_days"] == 10
+    assert customer["distinct_products"] == 3
+    assert customer["return_rate"] == pytest.approx(1 / 5)
+    assert customer["country"] == "UK"
+
+
+def test_compute_customer_features_keeps_lines_without_a_customer_as_one_row():
+    # With drop_missing_customer_id off, the lines without a customer id stay one
+    # feature row, every feature from all of them.
+    lines = _clean_lines().mutate(
+        customer_id=ibis.ifelse(
+            ibis._.customer_id == "b", ibis.null(), ibis._.customer_id
+        )
+    )
+    no_customers = _customers().filter(ibis.literal(False))
+
+    features = compute_customer_features(
+        lines, _returned_lines(), no_customers, dt.datetime(2025, 1, 12), "transactions"
+    ).to_pandas()
+
+    without_id = features[features["customer_id"].isna()]
+    assert len(features) == 2
+    assert without_id["frequency"].tolist() == [1]
+    assert without_id["monetary"].tolist() == [10.0]

@@ -72,7 +72,7 @@ def _rows_by_rule(flagged: ir.Table) -> list[dict[str, Any]]:
 
 
 def _account_for_rows(
-    flagged: ir.Table, clean: ir.Table, table_name: str
+    flagged: ir.Table, clean: ir.Table, table_name: str, rows_out: int | None = None
 ) -> dict[str, Any]:
     counts = _rows_by_rule(flagged)
     dropped = {
@@ -81,7 +81,8 @@ def _account_for_rows(
         if row["drop_reason"] is not None
     }
     rows_in = sum(int(row["rows"]) for row in counts)
-    rows_out = int(clean.count().execute())
+    if rows_out is None:
+        rows_out = int(clean.count().execute())
     if rows_in != sum(dropped.values()) + rows_out:
         raise ValueError(
             f"{table_name}: data quality accounting broken: rows_in={rows_in} != "
@@ -114,25 +115,28 @@ def _dropped_customer_ids(flagged_customers: ir.Table, rules: list[str]) -> dict
     }
 
 
-def _customer_counts(
+def _clean_line_figures(
     clean_transactions: ir.Table, clean_customers: ir.Table | None
-) -> tuple[int, int | None]:
-    """Customers with a clean line and kept attribute rows without one, in one pass.
+) -> dict[str, int]:
+    """The figures of the clean lines, in one query over one scan of them.
 
     The clean lines' customer ids and the kept attribute rows are grouped together
     by customer id: one hash aggregate of the lines instead of a distinct count of
     them plus an anti-join against them. Exact as the distinct count and the
     anti-join were: a null id is no customer of the lines and matches no line, and
-    every attribute row counts (``rows`` sums them per id).
+    every attribute row counts (``rows`` sums them per id). The same query counts
+    the lines, the lines with an invoice id and the distinct invoice ids, so the
+    lines are read once for all of them.
 
     Args:
         clean_transactions: Clean transaction lines.
         clean_customers: Kept attribute rows, or ``None`` when they are not read.
 
     Returns:
-        The number of distinct customer ids of the clean lines, and the number of
-        kept attribute rows whose customer has no clean line (``None`` without
-        attribute rows).
+        ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
+        of the lines), ``without_purchase`` (kept attribute rows whose customer has
+        no clean line; 0 without attribute rows), ``with_invoice`` (lines with an
+        invoice id) and ``invoices`` (distinct invoice ids).
     """
     key = clean_transactions[CUSTOMER_KEY]
     ids = clean_transactions.select(
@@ -147,35 +151,25 @@ def _customer_counts(
         ids = ids.union(rows, distinct=False)
     per_id = ids.group_by(CUSTOMER_KEY).agg(lines=ids.lines.max(), rows=ids.rows.sum())
     purchasing = per_id[CUSTOMER_KEY].notnull() & (per_id.lines == 1)
-    figures = (
-        per_id.aggregate(
-            customers=purchasing.cast("int64").sum().fill_null(0),
-            without_purchase=ibis.ifelse(purchasing, 0, per_id.rows).sum().fill_null(0),
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
+    customers = per_id.aggregate(
+        customers=purchasing.cast("int64").sum().fill_null(0),
+        without_purchase=ibis.ifelse(purchasing, 0, per_id.rows).sum().fill_null(0),
     )
-    without = None if clean_customers is None else int(figures["without_purchase"])
-    return int(figures["customers"]), without
+    lines = clean_transactions.aggregate(
+        lines=clean_transactions.count(),
+        with_invoice=clean_transactions.invoice_id.count(),
+        invoices=clean_transactions.invoice_id.nunique(),
+    )
+    figures = customers.cross_join(lines).to_pyarrow().to_pylist()[0]
+    return {name: int(value) for name, value in figures.items()}
 
 
-def _purchases(clean_transactions: ir.Table) -> tuple[int, str]:
-    # One scan for invoice ids and invoices; a second one only without invoice
-    # ids, for the purchase days.
-    figures = (
-        clean_transactions.aggregate(
-            with_invoice=clean_transactions.invoice_id.count(),
-            invoices=clean_transactions.invoice_id.nunique(),
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
-    if int(figures["with_invoice"]):
-        return int(figures["invoices"]), PURCHASE_BY_INVOICE
+def _purchase_days(clean_transactions: ir.Table) -> int:
+    # Without invoice ids one purchase is a customer's calendar day.
     days = clean_transactions.select(
         CUSTOMER_KEY, purchase=purchase_key(clean_transactions)
     ).distinct()
-    return int(days.count().execute()), PURCHASE_BY_DAY
+    return int(days.count().execute())
 
 
 def summarise_data_quality(
@@ -212,22 +206,26 @@ def summarise_data_quality(
         ValueError: If rows in differs from rows dropped plus rows out, or if
             cleaning leaves no row of a table the input kind needs.
     """
+    figures = (
+        None
+        if input_kind == "attributes"
+        else _clean_line_figures(
+            clean_transactions, clean_customers if input_kind == "both" else None
+        )
+    )
     transactions = _account_for_rows(
-        flagged_transactions, clean_transactions, "transactions"
+        flagged_transactions,
+        clean_transactions,
+        "transactions",
+        None if figures is None else figures["lines"],
     )
     customers = _account_for_rows(flagged_customers, clean_customers, "customers")
     customers["dropped_customer_ids"] = _dropped_customer_ids(
         flagged_customers, list(customers["rows_dropped"])
     )
-    if input_kind == "attributes":
-        customers_out, without_purchase = customers["rows_out"], None
-    else:
-        customers_out, without_purchase = _customer_counts(
-            clean_transactions, clean_customers if input_kind == "both" else None
-        )
-    if without_purchase is not None:
+    if input_kind == "both":
         # Kept attribute rows without a clean purchase get no feature row.
-        customers["customers_without_clean_purchase"] = without_purchase
+        customers["customers_without_clean_purchase"] = figures["without_purchase"]
     sections = {"transactions": transactions, "customers": customers}
     needed = {
         "transactions": needs(input_kind, "transactions"),
@@ -242,9 +240,15 @@ def summarise_data_quality(
                 "review the data quality report and cleaning_rules"
             )
     main = customers if input_kind == "attributes" else transactions
-    invoices_out, purchase = (
-        (0, None) if input_kind == "attributes" else _purchases(clean_transactions)
-    )
+    if figures is None:
+        customers_out, invoices_out, purchase = customers["rows_out"], 0, None
+    elif figures["with_invoice"]:
+        customers_out, purchase = figures["customers"], PURCHASE_BY_INVOICE
+        invoices_out = figures["invoices"]
+    else:
+        # Without invoice ids, a second scan for the purchase days.
+        customers_out, purchase = figures["customers"], PURCHASE_BY_DAY
+        invoices_out = _purchase_days(clean_transactions)
     report = {
         "dataset": "customers" if input_kind == "attributes" else "transactions",
         "input_kind": input_kind,

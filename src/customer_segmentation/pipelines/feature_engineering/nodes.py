@@ -69,7 +69,27 @@ def resolve_reference_date(
             if settings.reference_date is None
             else pd.Timestamp(settings.reference_date)
         )
-    last = clean_transactions.invoice_date.max().execute()
+    return reference_date_after(
+        clean_transactions.invoice_date.max().execute(), settings
+    )
+
+
+def reference_date_after(last: object, settings: FeatureSettings) -> pd.Timestamp:
+    """The reference date of transactions whose last clean line is at ``last``.
+
+    Args:
+        last: Time of the last clean transaction line (``None`` or ``NaT`` when
+            there is none).
+        settings: Feature settings; a set ``reference_date`` wins.
+
+    Returns:
+        ``settings.reference_date`` when set, else ``last`` plus one day.
+
+    Raises:
+        InputValidationError: If there is no last line and no reference date is
+            set, or the set reference date is before ``last`` (the message gives
+            both dates).
+    """
     if settings.reference_date is not None:
         reference = pd.Timestamp(settings.reference_date)
         if last is not None and not pd.isna(last) and reference < pd.Timestamp(last):
@@ -104,16 +124,13 @@ def with_line_revenue(lines: ir.Table) -> ir.Table:
     return lines.mutate(revenue=lines.line_total, purchase=purchase_key(lines))
 
 
-def _main_country(lines: ir.Table) -> ir.Table:
+def _main_country(per_country: ir.Table) -> ir.Table:
     # The most frequent country; ties go to the first name in sort order, so the
     # result does not depend on the order of the lines (unlike a plain mode).
-    with_country = lines.filter(lines.country.notnull())
-    counts = with_country.group_by(["customer_id", "country"]).agg(
-        n_lines=with_country.count()
-    )
-    ranked = counts.mutate(
+    counted = per_country.filter(per_country.country.notnull())
+    ranked = counted.mutate(
         rank=ibis.row_number().over(
-            group_by="customer_id", order_by=[ibis.desc("n_lines"), "country"]
+            group_by="customer_id", order_by=[ibis.desc("purchase_lines"), "country"]
         )
     )
     return ranked.filter(ranked["rank"] == 0).select("customer_id", "country")
@@ -126,21 +143,37 @@ def _features_from_transactions(
 ) -> ir.Table:
     reference = ibis.literal(pd.Timestamp(reference_date)).cast("timestamp")
     lines = with_line_revenue(clean_transactions)
-    purchases = lines.group_by("customer_id").agg(
+    # The sums, counts and dates per customer and country (almost always one
+    # country per customer), so the lines are grouped once for them and for the
+    # main country; the distinct counts need the lines themselves.
+    per_country = lines.group_by(["customer_id", "country"]).agg(
         first_purchase=lines.invoice_date.min(),
         last_purchase=lines.invoice_date.max(),
-        frequency=lines.purchase.nunique(),
-        monetary=lines.line_total.sum(),
-        distinct_products=lines.product_id.nunique(),
+        monetary=lines.revenue.sum(),
         purchase_lines=lines.count(),
     )
+    totals = per_country.group_by("customer_id").agg(
+        first_purchase=per_country.first_purchase.min(),
+        last_purchase=per_country.last_purchase.max(),
+        monetary=per_country.monetary.sum(),
+        purchase_lines=per_country.purchase_lines.sum(),
+    )
+    distinct = lines.group_by("customer_id").agg(
+        frequency=lines.purchase.nunique(),
+        distinct_products=lines.product_id.nunique(),
+    )
+    # Null-safe: lines kept without a customer id (drop_missing_customer_id off)
+    # stay one group, as in a single aggregate.
+    purchases = totals.join(
+        distinct, totals.customer_id.identical_to(distinct.customer_id)
+    ).drop("customer_id_right")
     returns = returned_transactions.group_by("customer_id").agg(
         returned_lines=returned_transactions.count()
     )
     joined = (
         purchases.left_join(returns, "customer_id")
         .drop("customer_id_right")
-        .left_join(_main_country(lines), "customer_id")
+        .left_join(_main_country(per_country), "customer_id")
         .drop("customer_id_right")
     )
     returned_lines = joined.returned_lines.fill_null(0)

@@ -14,7 +14,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     check_input_kind,
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
-    resolve_reference_date,
+    reference_date_after,
     with_line_revenue,
 )
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
@@ -101,12 +101,12 @@ def summarise_transactions(
         first=clean_transactions.invoice_date.min(),
         last=clean_transactions.invoice_date.max(),
     ).to_pandas()
+    last = bounds["last"].iloc[0]
     period = {
         "first_transaction": _date_text(bounds["first"].iloc[0]),
-        "last_transaction": _date_text(bounds["last"].iloc[0]),
-        "reference_date": _date_text(
-            resolve_reference_date(clean_transactions, feature_settings, input_kind)
-        ),
+        "last_transaction": _date_text(last),
+        # The features' rule, on the last line already read: no second scan.
+        "reference_date": _date_text(reference_date_after(last, feature_settings)),
         "n_months": int(monthly["month"].nunique()),
     }
     logger.info(

@@ -1,0 +1,208 @@
+"""Times the steps that summarise the clean lines, in processor seconds, on flagged tables made once.
+
+Prints numbers; it asserts nothing. The data-quality summary, the reference date,
+the customer features and the report's transaction summary each read the 28M
+flagged lines of the 1M sample; ``benchmark_transaction_steps.py`` times the first
+three after flagging the lines again (about a minute of processor time each run),
+and not the report's summary. Here the flagged tables are written once to a DuckDB
+file under build/benchmark/ (by the code on ``PYTHONPATH`` the first time; flagging
+is not timed), and each run attaches it read-only and times the four steps on an
+in-memory connection with the project's memory limit. The report's summary gets
+one segment per customer (the customers in id order, dealt round-robin into
+``--segments`` segments), the same in every run.
+
+With ``--output FOLDER`` the results are written there for comparing two versions
+of the code file by file: ``data_quality_report.json``, ``customer_features.parquet``
+(ordered by customer), ``business_period.json`` and ``monthly_segment_revenue.parquet``.
+Run the code before a change with ``PYTHONPATH`` on its ``src/``.
+
+Usage (from the project root)::
+
+    .venv/bin/python scripts/benchmark_line_summaries.py --customers 1000000
+    .venv/bin/python scripts/benchmark_line_summaries.py --customers 1000000 \
+        --output build/benchmark/summaries_after
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import yaml
+from benchmark_support import PROJECT_ROOT, SAMPLE_CACHE, cached_sample
+
+from customer_segmentation.pipelines.data_processing import nodes as processing
+from customer_segmentation.pipelines.feature_engineering import nodes as features
+from customer_segmentation.pipelines.reporting.business import summarise_transactions
+
+
+def say(line: str) -> None:
+    """Writes one line of results to standard output."""
+    print(line, flush=True)  # noqa: T201
+
+
+def step(name: str, work: Callable[[], Any]) -> Any:
+    """Runs one step and prints its processor and wall seconds."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = work()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    say(f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall")
+    return result
+
+
+def flagged_tables(data: Path, database: Path, memory_limit: str) -> None:
+    """Writes the flagged lines and customers of ``data`` to ``database`` once."""
+    if database.exists():
+        return
+    say(f"flagging the sample once into {database}")
+    parameters = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
+    )
+    kind = parameters["input_kind"]
+    partial = database.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    connection = ibis.duckdb.connect(
+        partial,
+        memory_limit=memory_limit,
+        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
+    )
+    raw = connection.read_parquet(data / "transactions.parquet")
+    raw_customers = connection.read_csv(data / "customers.csv", all_varchar=True)
+    standard = processing.standardise_transactions(
+        raw, processing.TransactionsSchema(**parameters["transactions_schema"]), kind
+    )
+    rules = processing.CleaningRules(**parameters["cleaning_rules"])
+    connection.create_table(
+        "flagged_transactions", processing.flag_transactions(standard, rules)
+    )
+    customers = processing.standardise_customers(
+        raw_customers,
+        processing.CustomersSchema(**parameters["customers_schema"]),
+        kind,
+    )
+    customer_rules = processing.CustomerCleaningRules(
+        **parameters["customer_cleaning_rules"]
+    )
+    connection.create_table(
+        "flagged_customers", processing.flag_customers(customers, customer_rules)
+    )
+    connection.disconnect()
+    partial.rename(database)
+
+
+def run(
+    database: Path,
+    memory_limit: str,
+    threads: int | None,
+    segments: int,
+    output: Path | None,
+) -> None:
+    """Times the four steps on the flagged tables in ``database``."""
+    parameters = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
+    )
+    kind = parameters["input_kind"]
+    connection = ibis.duckdb.connect(
+        memory_limit=memory_limit,
+        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
+        **({"threads": threads} if threads else {}),
+    )
+    connection.raw_sql(f"ATTACH '{database}' AS flagged (READ_ONLY)")
+    flagged = connection.table("flagged_transactions", database="flagged")
+    flagged_customers = connection.table("flagged_customers", database="flagged")
+    clean = processing.select_clean_transactions(flagged)
+    returned = processing.select_returned_transactions(flagged)
+    clean_customers = connection.create_table(
+        "clean_customers", processing.select_clean_customers(flagged_customers)
+    )
+    ids = clean.select("customer_id").distinct().order_by("customer_id").to_pandas()
+    customer_segments = ids.assign(segment_id=range(len(ids))).assign(
+        segment_id=lambda frame: frame["segment_id"] % segments
+    )
+    settings = features.FeatureSettings()
+    report = step(
+        "summarise_data_quality",
+        lambda: processing.summarise_data_quality(
+            flagged, clean, flagged_customers, clean_customers, kind
+        ),
+    )
+    reference = step(
+        "resolve_reference_date",
+        lambda: features.resolve_reference_date(clean, settings, kind),
+    )
+    customer_features = step(
+        "compute_customer_features (write)",
+        lambda: connection.create_table(
+            "customer_features",
+            features.compute_customer_features(
+                clean, returned, flagged_customers, reference, kind
+            ),
+        ),
+    )
+    period, monthly = step(
+        "summarise_transactions (report)",
+        lambda: summarise_transactions(clean, customer_segments, settings, kind),
+    )
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "data_quality_report.json").write_text(
+            json.dumps(report, indent=2, sort_keys=True, default=str)
+        )
+        customer_features.order_by("customer_id").to_parquet(
+            output / "customer_features.parquet"
+        )
+        (output / "business_period.json").write_text(
+            json.dumps(period, indent=2, sort_keys=True)
+        )
+        pd.DataFrame(monthly).to_parquet(output / "monthly_segment_revenue.parquet")
+        say(f"  results written to {output}")
+
+
+def main() -> None:
+    """Parses the command line, flags the sample once and times the steps."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=11)
+    engine = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_engine.yml").read_text()
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=engine["duckdb"]["memory_limit"],
+        help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
+    )
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
+    parser.add_argument("--segments", type=int, default=6)
+    parser.add_argument(
+        "--output", type=Path, help="a folder to write the four results to"
+    )
+    arguments = parser.parse_args()
+    os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+    SAMPLE_CACHE.mkdir(parents=True, exist_ok=True)
+    data = cached_sample(arguments.customers, arguments.seed)
+    database = (
+        SAMPLE_CACHE / f"flagged_{arguments.customers}_seed{arguments.seed}.duckdb"
+    )
+    flagged_tables(data, database, arguments.memory_limit)
+    say(
+        f"data: {database}; memory limit: {arguments.memory_limit}; "
+        f"threads: {arguments.threads}"
+    )
+    run(
+        database,
+        arguments.memory_limit,
+        arguments.threads,
+        arguments.segments,
+        arguments.output,
+    )
+
+
+if __name__ == "__main__":
+    main()

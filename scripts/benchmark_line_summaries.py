@@ -33,10 +33,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import ibis
 import pandas as pd
-import yaml
-from benchmark_support import PROJECT_ROOT, SAMPLE_CACHE, cached_sample
+from benchmark_support import (
+    SAMPLE_CACHE,
+    add_engine_arguments,
+    add_sample_arguments,
+    cached_sample,
+    duckdb_connection,
+    processing_parameters,
+)
 
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
@@ -62,17 +67,11 @@ def flagged_tables(data: Path, database: Path, memory_limit: str) -> None:
     if database.exists():
         return
     say(f"flagging the sample once into {database}")
-    parameters = yaml.safe_load(
-        (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
-    )
+    parameters = processing_parameters()
     kind = parameters["input_kind"]
     partial = database.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    connection = ibis.duckdb.connect(
-        partial,
-        memory_limit=memory_limit,
-        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
-    )
+    connection = duckdb_connection(memory_limit, database=partial)
     raw = connection.read_parquet(data / "transactions.parquet")
     raw_customers = connection.read_csv(data / "customers.csv", all_varchar=True)
     standard = processing.standardise_transactions(
@@ -105,15 +104,9 @@ def run(
     output: Path | None,
 ) -> None:
     """Times the four steps on the flagged tables in ``database``."""
-    parameters = yaml.safe_load(
-        (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
-    )
+    parameters = processing_parameters()
     kind = parameters["input_kind"]
-    connection = ibis.duckdb.connect(
-        memory_limit=memory_limit,
-        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
-        **({"threads": threads} if threads else {}),
-    )
+    connection = duckdb_connection(memory_limit, threads)
     connection.raw_sql(f"ATTACH '{database}' AS flagged (READ_ONLY)")
     flagged = connection.table("flagged_transactions", database="flagged")
     flagged_customers = connection.table("flagged_customers", database="flagged")
@@ -168,17 +161,8 @@ def run(
 def main() -> None:
     """Parses the command line, flags the sample once and times the steps."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=11)
-    engine = yaml.safe_load(
-        (PROJECT_ROOT / "conf/base/parameters_engine.yml").read_text()
-    )
-    parser.add_argument(
-        "--memory-limit",
-        default=engine["duckdb"]["memory_limit"],
-        help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
-    )
-    parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
+    add_sample_arguments(parser)
+    add_engine_arguments(parser)
     parser.add_argument("--segments", type=int, default=6)
     parser.add_argument(
         "--output", type=Path, help="a folder to write the four results to"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
@@ -54,3 +57,63 @@ def copy_configuration(target: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "conf" / "base", target / "conf" / "base")
     (target / "conf" / "local").mkdir()
     (target / "src").mkdir()
+
+
+def add_sample_arguments(
+    parser: argparse.ArgumentParser, customers: int = 100_000, data_help: str = ""
+) -> None:
+    """Adds ``--customers`` and ``--seed`` (the generator's sample), and ``--data``.
+
+    Args:
+        parser: The script's parser.
+        customers: Default number of customers.
+        data_help: Help of ``--data``, a folder to read instead of the sample;
+            empty for no ``--data`` option.
+    """
+    parser.add_argument("--customers", type=int, default=customers)
+    parser.add_argument("--seed", type=int, default=11)
+    if data_help:
+        parser.add_argument("--data", type=Path, help=data_help)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """Adds ``--memory-limit`` (default: the project's) and ``--threads`` for DuckDB."""
+    engine = yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_engine.yml").read_text()
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=engine["duckdb"]["memory_limit"],
+        help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
+    )
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
+
+
+def processing_parameters() -> dict:
+    """The project's ``data_processing`` parameters (conf/base)."""
+    return yaml.safe_load(
+        (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
+    )
+
+
+def duckdb_connection(
+    memory_limit: str, threads: int | None = None, database: Path | None = None
+) -> object:
+    """An Ibis DuckDB connection spilling under build/benchmark/.
+
+    Args:
+        memory_limit: DuckDB ``memory_limit``.
+        threads: DuckDB threads (``None``: one per core).
+        database: A database file (``None``: in memory).
+
+    Returns:
+        The connection.
+    """
+    import ibis  # noqa: PLC0415
+
+    return ibis.duckdb.connect(
+        *([database] if database is not None else []),
+        memory_limit=memory_limit,
+        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
+        **({"threads": threads} if threads else {}),
+    )

@@ -31,9 +31,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import ibis
-import yaml
-from benchmark_support import PROJECT_ROOT, SAMPLE_CACHE, cached_sample
+from benchmark_support import (
+    SAMPLE_CACHE,
+    add_engine_arguments,
+    add_sample_arguments,
+    cached_sample,
+    duckdb_connection,
+    processing_parameters,
+)
 
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
@@ -74,14 +79,8 @@ def run(
     data: Path, memory_limit: str, threads: int | None, output: Path | None
 ) -> None:
     """Runs the transaction-level steps on the sample in ``data``."""
-    parameters = yaml.safe_load(
-        (PROJECT_ROOT / "conf/base/parameters_data_processing.yml").read_text()
-    )
-    connection = ibis.duckdb.connect(
-        memory_limit=memory_limit,
-        temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
-        **({"threads": threads} if threads else {}),
-    )
+    parameters = processing_parameters()
+    connection = duckdb_connection(memory_limit, threads)
     raw = connection.read_parquet(
         data / "transactions.parquet", table_name="raw_transactions"
     )
@@ -160,23 +159,12 @@ def run(
 def main() -> None:
     """Parses the command line and runs the steps."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--data",
-        type=Path,
-        help="a folder with transactions.parquet and customers.csv (instead of "
-        "the generator's sample)",
+    add_sample_arguments(
+        parser,
+        data_help="a folder with transactions.parquet and customers.csv (instead "
+        "of the generator's sample)",
     )
-    engine = yaml.safe_load(
-        (PROJECT_ROOT / "conf/base/parameters_engine.yml").read_text()
-    )
-    parser.add_argument(
-        "--memory-limit",
-        default=engine["duckdb"]["memory_limit"],
-        help="DuckDB memory_limit (default: conf/base/parameters_engine.yml)",
-    )
-    parser.add_argument("--threads", type=int, help="DuckDB threads (default: cores)")
+    add_engine_arguments(parser)
     parser.add_argument(
         "--output", type=Path, help="a folder to write the report and features to"
     )

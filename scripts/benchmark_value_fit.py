@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from benchmark_support import SAMPLE_CACHE, cached_sample
+from benchmark_support import SAMPLE_CACHE, add_sample_arguments, cached_sample
 
 from customer_segmentation.bundle import CustomerValueModels
 from customer_segmentation.pipelines.customer_value.models import (
@@ -75,8 +75,7 @@ def say(line: str) -> None:
 def main() -> None:
     """Parses the command line, builds the summary and times both fits."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=11)
+    add_sample_arguments(parser, customers=1_000_000)
     parser.add_argument(
         "--fits",
         default="sample,all",

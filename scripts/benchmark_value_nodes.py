@@ -35,7 +35,7 @@ from pathlib import Path
 
 import ibis
 import pandas as pd
-from benchmark_support import SAMPLE_CACHE, cached_sample
+from benchmark_support import SAMPLE_CACHE, add_sample_arguments, cached_sample
 
 from customer_segmentation.pipelines.customer_value.inputs import (
     aggregate_purchases,
@@ -95,12 +95,9 @@ def summaries(transactions: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def main() -> None:
     """Parses the command line, builds the summaries and times the two nodes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--data",
-        type=Path,
-        help="folder with transactions.parquet (default: the generator's sample)",
+    add_sample_arguments(
+        parser,
+        data_help="folder with transactions.parquet (default: the generator's sample)",
     )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--output", type=Path, help="JSON file of the results")

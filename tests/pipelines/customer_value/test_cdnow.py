@@ -1,6 +1,6 @@
 """The value models against the published CDNOW results (Fader, Hardie & Lee 2005).
 
-Both tests read the CDNOW sample from ../shared/data/cdnow_sample and skip with a
+The tests read the CDNOW sample from ../shared/data/cdnow_sample and skip with a
 reason where it is absent.
 """
 
@@ -159,3 +159,46 @@ def test_purchase_summary_from_the_raw_cdnow_lines_matches_the_published_one():
     for column in ("recency", "T", "monetary_value"):
         difference = (built[column] - published[column]).abs().max()
         assert difference <= 0.005 + 1e-9, column
+
+
+def _library_fit(model_class: type, data: pd.DataFrame, names: tuple[str, ...]) -> dict:
+    # pymc-marketing's own model class, fitted by MAP with the project's flat
+    # priors (PriorSpec's default) on every parameter.
+    from pymc_extras.prior import Prior  # noqa: PLC0415
+
+    model = model_class(model_config={name: Prior("HalfFlat") for name in names})
+    model.fit(data=data, method="map", progressbar=False)
+    posterior = model.idata.posterior
+    return {name: float(posterior[name].values.squeeze()) for name in names}
+
+
+def test_the_fits_equal_pymc_marketings_own_model_classes_on_cdnow():
+    # The project's fits restate how pymc-marketing builds its models (its BG/NBD
+    # likelihood, its Gamma-Gamma potential) with the data in shared variables,
+    # so that a fit compiles once: a change in the library's models shows here.
+    from pymc_marketing.clv import BetaGeoModel, GammaGammaModel  # noqa: PLC0415
+
+    settings = CustomerValueSettings()
+    purchases, spend = _summary(), cdnow_summary_with_spend()
+    ours = {
+        **fit_purchase_model(purchases, settings.bg_nbd_priors).parameters,
+        **fit_spend_model(spend, settings.gamma_gamma_priors).parameters,
+    }
+
+    repeat = spend[(spend["frequency"] > 0) & (spend["monetary_value"] > 0)]
+    library = {
+        **_library_fit(
+            BetaGeoModel,
+            purchases[["customer_id", "frequency", "recency", "T"]],
+            ("r", "alpha", "a", "b"),
+        ),
+        **_library_fit(
+            GammaGammaModel,
+            repeat[["customer_id", "frequency", "monetary_value"]],
+            ("p", "q", "v"),
+        ),
+    }
+
+    assert ours.keys() == library.keys()
+    for name, value in library.items():
+        assert ours[name] == pytest.approx(value, rel=1e-7), name

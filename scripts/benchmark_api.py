@@ -49,17 +49,12 @@ from benchmark_support import (
     PROJECT_ROOT,
     cached_sample,
     copy_configuration,
+    say,
 )
 
 # The published model bundles of the default environment (LATEST and versions).
 MODEL_FOLDER = Path("data/06_models/model_bundle")
 HTTP_OK = 200
-
-
-def say(line: str) -> None:
-    """Writes one line of results to standard output."""
-    sys.stdout.write(f"{line}\n")
-    sys.stdout.flush()  # results show while a long run goes on
 
 
 def free_port() -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ from benchmark_support import (
     SAMPLE_CACHE,
     cached_sample,
     copy_configuration,
+    processor_seconds,
 )
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
@@ -82,7 +82,7 @@ def run(n_customers: int, seed: int) -> None:
         make_project(project, raw)
         os.chdir(project)
         bootstrap_project(project)
-        started, processor_started = time.perf_counter(), _processor_seconds()
+        started, processor_started = time.perf_counter(), processor_seconds()
         with KedroSession.create(project_path=project) as session:
             timing_logger.addHandler(timing)
             try:
@@ -90,7 +90,7 @@ def run(n_customers: int, seed: int) -> None:
             finally:
                 timing_logger.removeHandler(timing)
         total = time.perf_counter() - started
-        processor_total = _processor_seconds() - processor_started
+        processor_total = processor_seconds() - processor_started
         os.chdir(PROJECT_ROOT)
     value_nodes = {node.name for node in create_pipeline().nodes}
     print(f"customers={n_customers:,} seed={seed}")  # noqa: T201
@@ -114,15 +114,6 @@ def run(n_customers: int, seed: int) -> None:
         f"  whole run: {total:.1f} s wall, {processor_total:.1f} s processor "
         f"(with child processes); peak memory {peak:,.0f} MiB"
     )
-
-
-def _processor_seconds() -> float:
-    # This process and the children it waited for (the compiler pytensor runs).
-    usage = [
-        resource.getrusage(who)
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    ]
-    return sum(item.ru_utime + item.ru_stime for item in usage)
 
 
 def main() -> None:

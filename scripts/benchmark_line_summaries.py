@@ -28,10 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from benchmark_support import (
@@ -41,25 +38,13 @@ from benchmark_support import (
     cached_sample,
     duckdb_connection,
     processing_parameters,
+    say,
+    step,
 )
 
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
 from customer_segmentation.pipelines.reporting.business import summarise_transactions
-
-
-def say(line: str) -> None:
-    """Writes one line of results to standard output."""
-    print(line, flush=True)  # noqa: T201
-
-
-def step(name: str, work: Callable[[], Any]) -> Any:
-    """Runs one step and prints its processor and wall seconds."""
-    cpu, wall = time.process_time(), time.perf_counter()
-    result = work()
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    say(f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall")
-    return result
 
 
 def flagged_tables(data: Path, database: Path, memory_limit: str) -> None:

@@ -43,6 +43,7 @@ from benchmark_support import (
     PROJECT_ROOT,
     cached_sample,
     copy_configuration,
+    say,
 )
 
 from customer_segmentation.node_timing import parse_node_timings
@@ -62,11 +63,6 @@ loggers:
   customer_segmentation: {level: INFO}
 root: {handlers: [console], level: WARNING}
 """
-
-
-def say(line: str) -> None:
-    """Writes one line of results to standard output."""
-    print(line, flush=True)  # noqa: T201
 
 
 def tree_rss_bytes(root: int) -> int:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -117,3 +121,54 @@ def duckdb_connection(
         temp_directory=str(SAMPLE_CACHE / "duckdb_spill"),
         **({"threads": threads} if threads else {}),
     )
+
+
+def say(line: str) -> None:
+    """Writes one line of results to standard output, at once (long runs show it)."""
+    print(line, flush=True)  # noqa: T201
+
+
+def processor_seconds() -> float:
+    """Processor seconds of this process and of the children it waited for.
+
+    The children count too: pytensor compiles in a C compiler process.
+    """
+    usage = [
+        resource.getrusage(who)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    ]
+    return sum(item.ru_utime + item.ru_stime for item in usage)
+
+
+def peak_rss_gib() -> float:
+    """The peak resident memory of this process since the last reset, in GiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    """Starts a new peak of resident memory (Linux: writing 5 to clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def step(name: str, work: Callable[[], Any], *, memory: bool = False) -> Any:
+    """Runs one step and prints its processor and wall seconds.
+
+    Args:
+        name: The step, as printed.
+        work: The step.
+        memory: Also print the peak resident memory of the process during it.
+
+    Returns:
+        What ``work`` returned.
+    """
+    if memory:
+        reset_peak_rss()
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = work()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    line = f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall"
+    say(f"{line} {peak_rss_gib():6.2f} GiB peak RSS" if memory else line)
+    return result

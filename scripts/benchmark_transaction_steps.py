@@ -26,10 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from benchmark_support import (
     SAMPLE_CACHE,
@@ -38,41 +35,12 @@ from benchmark_support import (
     cached_sample,
     duckdb_connection,
     processing_parameters,
+    say,
+    step,
 )
 
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
-
-
-def say(line: str) -> None:
-    """Writes one line of results to standard output."""
-    print(line, flush=True)  # noqa: T201
-
-
-def peak_rss_gib() -> float:
-    """The peak resident memory of this process since the last reset, in GiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 2**20
-    return float("nan")
-
-
-def reset_peak_rss() -> None:
-    """Starts a new peak of resident memory (Linux: writing 5 to clear_refs)."""
-    Path("/proc/self/clear_refs").write_text("5")
-
-
-def step(name: str, work: Callable[[], Any]) -> Any:
-    """Runs one step and prints its processor and wall seconds and peak memory."""
-    reset_peak_rss()
-    cpu, wall = time.process_time(), time.perf_counter()
-    result = work()
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    say(
-        f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall "
-        f"{peak_rss_gib():6.2f} GiB peak RSS"
-    )
-    return result
 
 
 def run(
@@ -92,6 +60,7 @@ def run(
     standard = step(
         "standardise_transactions (checks)",
         lambda: processing.standardise_transactions(raw, schema, kind),
+        memory=True,
     )
     rules = processing.CleaningRules(**parameters["cleaning_rules"])
     flagged = step(
@@ -99,6 +68,7 @@ def run(
         lambda: connection.create_table(
             "flagged_transactions", processing.flag_transactions(standard, rules)
         ),
+        memory=True,
     )
     clean = connection.create_view(
         "clean_transactions", processing.select_clean_transactions(flagged)
@@ -113,6 +83,7 @@ def run(
             "validated_customers",
             processing.standardise_customers(raw_customers, customer_schema, kind),
         ),
+        memory=True,
     )
     customer_rules = processing.CustomerCleaningRules(
         **parameters["customer_cleaning_rules"]
@@ -128,12 +99,14 @@ def run(
         lambda: processing.summarise_data_quality(
             flagged, clean, flagged_customers, clean_customers, kind
         ),
+        memory=True,
     )
     reference = step(
         "resolve_reference_date",
         lambda: features.resolve_reference_date(
             clean, features.FeatureSettings(), kind
         ),
+        memory=True,
     )
     customer_features = step(
         "compute_customer_features (write)",
@@ -143,6 +116,7 @@ def run(
                 clean, returned, flagged_customers, reference, kind
             ),
         ),
+        memory=True,
     )
     say(f"  rows out {report['rows_out']:,}; dropped {report['rows_dropped']}")
     if output is not None:

@@ -31,7 +31,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from benchmark_support import SAMPLE_CACHE, add_sample_arguments, cached_sample
+from benchmark_support import (
+    SAMPLE_CACHE,
+    add_sample_arguments,
+    cached_sample,
+    say,
+)
 
 from customer_segmentation.bundle import CustomerValueModels
 from customer_segmentation.pipelines.customer_value.models import (
@@ -65,11 +70,6 @@ select c.customer_id::varchar as customer_id, c.frequency,
 from customers c cross join reference r join days d using (customer_id)
 group by all
 """
-
-
-def say(line: str) -> None:
-    """Writes one line of results to standard output."""
-    print(line, flush=True)  # noqa: T201
 
 
 def main() -> None:

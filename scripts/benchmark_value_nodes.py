@@ -29,13 +29,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import time
 from pathlib import Path
 
 import ibis
 import pandas as pd
-from benchmark_support import SAMPLE_CACHE, add_sample_arguments, cached_sample
+from benchmark_support import (
+    SAMPLE_CACHE,
+    add_sample_arguments,
+    cached_sample,
+    processor_seconds,
+    say,
+)
 
 from customer_segmentation.pipelines.customer_value.inputs import (
     aggregate_purchases,
@@ -50,20 +55,6 @@ from customer_segmentation.pipelines.customer_value.settings import (
     CalibrationSettings,
     CustomerValueSettings,
 )
-
-
-def say(line: str) -> None:
-    """Writes one line of results to standard output."""
-    print(line, flush=True)  # noqa: T201
-
-
-def processor_seconds() -> float:
-    """Processor seconds of this process and of the children it waited for."""
-    usage = [
-        resource.getrusage(who)
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    ]
-    return sum(item.ru_utime + item.ru_stime for item in usage)
 
 
 def summaries(transactions: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

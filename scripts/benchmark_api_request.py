@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchmark_api import say, transactions_payload
-from benchmark_support import PROJECT_ROOT
+from benchmark_api import transactions_payload
+from benchmark_support import PROJECT_ROOT, say
 
 from customer_segmentation.api import memo
 from customer_segmentation.api.__main__ import configure_server_logging
-from customer_segmentation.api.app import json_list, request_model
+from customer_segmentation.api.app import request_model, score_transactions
 from customer_segmentation.api.parsing import BodyParser
 from customer_segmentation.api.service import ScoringService, load_scoring_service
 
@@ -93,11 +93,8 @@ def request_work(service: ScoringService, body: bytes) -> Callable[[], bytes]:
     parser = BodyParser(request_model(service))
 
     def work() -> bytes:
-        parsed = parser.parse(body)
-        scored = service.score_transactions(
-            parsed.lines, parsed.reference_date, parsed.attributes
-        )
-        return json_list(scored.segments)
+        content, _ = score_transactions(service, parser.parse(body))
+        return content
 
     return work
 

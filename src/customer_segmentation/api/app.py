@@ -124,6 +124,44 @@ def _documented_body(app: FastAPI, request_model: type[BaseModel]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def answer(service: ScoringService, scored: Scored) -> bytes:
+    """The body of a ``POST /v1/segments`` answer.
+
+    Args:
+        service: The loaded scoring service (its model version).
+        scored: The scored request.
+
+    Returns:
+        The JSON object: model version, reference date, data quality, segments.
+    """
+    head = pydantic_core.to_json(
+        {
+            "model_version": service.model_version,
+            "reference_date": scored.reference_date,
+            "data_quality": scored.data_quality,
+        }
+    )
+    return b'%s,"segments":%s}' % (head[:-1], json_list(scored.segments))
+
+
+def score_transactions(
+    service: ScoringService, parsed: TransactionRequest
+) -> tuple[bytes, int]:
+    """Scores a parsed transaction request on the calling (scoring) thread.
+
+    Args:
+        service: The loaded scoring service.
+        parsed: The request's lines, attributes and reference date.
+
+    Returns:
+        The answer's body and the number of customers scored.
+    """
+    scored = service.score_transactions(
+        parsed.lines, parsed.reference_date, parsed.attributes
+    )
+    return answer(service, scored), len(scored.segments)
+
+
 def request_model(service: ScoringService) -> RequestModel:
     """What the ``POST /v1/segments`` body model of a service is built from.
 
@@ -181,22 +219,6 @@ def create_app(service: ScoringService) -> FastAPI:
     app.add_middleware(AccessLog)
     _documented_body(app, segments_request)
 
-    def answer(scored: Scored) -> bytes:
-        head = pydantic_core.to_json(
-            {
-                "model_version": service.model_version,
-                "reference_date": scored.reference_date,
-                "data_quality": scored.data_quality,
-            }
-        )
-        return b'%s,"segments":%s}' % (head[:-1], json_list(scored.segments))
-
-    def score_transactions(parsed: TransactionRequest) -> tuple[bytes, int]:
-        scored = service.score_transactions(
-            parsed.lines, parsed.reference_date, parsed.attributes
-        )
-        return answer(scored), len(scored.segments)
-
     @app.get("/health", response_model=Health, tags=["service"])
     def health() -> Health:
         """Says the service is up (and the model loaded)."""
@@ -247,11 +269,13 @@ def create_app(service: ScoringService) -> FastAPI:
         try:
             if isinstance(parsed, FeatureRequest):
                 scored = Scored(await batcher.score(parsed.rows))
-                content = await loop.run_in_executor(service.executor, answer, scored)
+                content = await loop.run_in_executor(
+                    service.executor, answer, service, scored
+                )
                 customers = len(parsed.rows)
             else:
                 content, customers = await loop.run_in_executor(
-                    service.executor, score_transactions, parsed
+                    service.executor, score_transactions, service, parsed
                 )
         except RequestRefused as error:
             return _refusal(list(error.loc), str(error))

@@ -27,15 +27,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmark_pipeline import say, temporary_project
-from benchmark_support import ENVIRONMENT, PROJECT_ROOT
+from benchmark_pipeline import temporary_project
+from benchmark_support import (
+    ENVIRONMENT,
+    PROJECT_ROOT,
+    children_processor_seconds,
+    say,
+)
 
 from customer_segmentation.node_timing import NODE_TIMING_PATTERN
 
@@ -57,7 +61,7 @@ def run_stamped(
     command: list[str], cwd: Path, environment: dict[str, str]
 ) -> tuple[float, float, list[tuple[float, str]]]:
     """Runs a command; returns its wall and processor seconds and its stderr lines, each with its arrival time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    processor = children_processor_seconds()
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -72,11 +76,10 @@ def run_stamped(
     ]
     process.wait()
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    processor = children_processor_seconds() - processor
     if process.returncode:
         say("\n".join(line for _, line in lines[-40:]))
         raise RuntimeError(f"{' '.join(command)} failed with code {process.returncode}")
-    processor = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds, processor, lines
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from benchmark_support import (
     ENVIRONMENT,
     PROJECT_ROOT,
     cached_sample,
+    children_processor_seconds,
     copy_configuration,
     say,
 )
@@ -87,16 +87,11 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
-def _children_processor_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_measured(
     command: list[str], cwd: Path, environment: dict[str, str] | None = None
 ) -> tuple[float, float, str, float]:
     """Runs a command; returns its wall seconds, the peak RSS (GiB) of its tree, its log and processor seconds."""
-    processor_before = _children_processor_seconds()
+    processor_before = children_processor_seconds()
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -118,7 +113,7 @@ def run_measured(
     sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    processor_seconds = _children_processor_seconds() - processor_before
+    processor_seconds = children_processor_seconds() - processor_before
     done.set()
     sampler.join()
     if process.returncode:

@@ -128,6 +128,12 @@ def say(line: str) -> None:
     print(line, flush=True)  # noqa: T201
 
 
+def children_processor_seconds() -> float:
+    """Processor seconds of the children this process waited for (a run it started)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def processor_seconds() -> float:
     """Processor seconds of this process and of the children it waited for.
 

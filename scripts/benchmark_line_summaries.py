@@ -1,19 +1,23 @@
 """Times the steps that summarise the clean lines, in processor seconds, on flagged tables made once.
 
 Prints numbers; it asserts nothing. The data-quality summary, the reference date,
-the customer features and the report's transaction summary each read the 28M
-flagged lines of the 1M sample; ``benchmark_transaction_steps.py`` times the first
-three after flagging the lines again (about a minute of processor time each run),
-and not the report's summary. Here the flagged tables are written once to a DuckDB
-file under build/benchmark/ (by the code on ``PYTHONPATH`` the first time; flagging
-is not timed), and each run attaches it read-only and times the four steps on an
-in-memory connection with the project's memory limit. The report's summary gets
-one segment per customer (the customers in id order, dealt round-robin into
-``--segments`` segments), the same in every run.
+the customer features, the value models' purchase aggregate and the report's
+transaction summary each read the 28M flagged lines of the 1M sample;
+``benchmark_transaction_steps.py`` times the first three after flagging the lines
+again (about a minute of processor time each run), and not the others. Here the
+flagged tables are written once to a DuckDB file under build/benchmark/ (by the
+code on ``PYTHONPATH`` the first time; flagging is not timed), and each run
+attaches it read-only and times the steps on an in-memory connection with the
+project's memory limit, each table a node writes written as a table. The
+report's summary gets one segment per customer (the customers in id order, dealt
+round-robin into ``--segments`` segments), the same in every run; the value
+models' calibration end is the pipeline's default.
 
 With ``--output FOLDER`` the results are written there for comparing two versions
-of the code file by file: ``data_quality_report.json``, ``customer_features.parquet``
-(ordered by customer), ``business_period.json`` and ``monthly_segment_revenue.parquet``.
+of the code file by file: ``data_quality_report.json``, ``customer_features.parquet``,
+``customer_purchase_summary.parquet`` and
+``customer_value_calibration_summary.parquet`` (each ordered by customer),
+``business_period.json`` and ``monthly_segment_revenue.parquet``.
 Run the code before a change with ``PYTHONPATH`` on its ``src/``.
 
 Usage (from the project root)::
@@ -42,6 +46,11 @@ from benchmark_support import (
     step,
 )
 
+from customer_segmentation.pipelines.customer_value import nodes as value
+from customer_segmentation.pipelines.customer_value.settings import (
+    CalibrationSettings,
+    CustomerValueSettings,
+)
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
 from customer_segmentation.pipelines.reporting.business import summarise_transactions
@@ -88,7 +97,7 @@ def run(
     segments: int,
     output: Path | None,
 ) -> None:
-    """Times the four steps on the flagged tables in ``database``."""
+    """Times the steps on the flagged tables in ``database``."""
     parameters = processing_parameters()
     kind = parameters["input_kind"]
     connection = duckdb_connection(memory_limit, threads)
@@ -124,6 +133,25 @@ def run(
             ),
         ),
     )
+    calibration_end = value.resolve_calibration_end(
+        reference, CalibrationSettings(), kind
+    )
+    history = step(
+        "aggregate_purchases (write)",
+        lambda: connection.create_table(
+            "customer_purchase_history",
+            value.aggregate_customer_purchases(
+                clean, customer_features, reference, calibration_end, kind
+            ),
+        ),
+    )
+    value_settings = CustomerValueSettings()
+    purchase_summary = value.summarise_purchase_history(
+        history, reference, value_settings
+    )
+    calibration_summary = value.summarise_calibration_purchases(
+        history, reference, calibration_end, value_settings
+    )
     period, monthly = step(
         "summarise_transactions (report)",
         lambda: summarise_transactions(clean, customer_segments, settings, kind),
@@ -133,9 +161,13 @@ def run(
         (output / "data_quality_report.json").write_text(
             json.dumps(report, indent=2, sort_keys=True, default=str)
         )
-        customer_features.order_by("customer_id").to_parquet(
-            output / "customer_features.parquet"
-        )
+        ordered = {
+            "customer_features": customer_features,
+            "customer_purchase_summary": purchase_summary,
+            "customer_value_calibration_summary": calibration_summary,
+        }
+        for name, table in ordered.items():
+            table.order_by("customer_id").to_parquet(output / f"{name}.parquet")
         (output / "business_period.json").write_text(
             json.dumps(period, indent=2, sort_keys=True)
         )
@@ -149,9 +181,7 @@ def main() -> None:
     add_sample_arguments(parser)
     add_engine_arguments(parser)
     parser.add_argument("--segments", type=int, default=6)
-    parser.add_argument(
-        "--output", type=Path, help="a folder to write the four results to"
-    )
+    parser.add_argument("--output", type=Path, help="a folder to write the results to")
     arguments = parser.parse_args()
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
     SAMPLE_CACHE.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,11 @@
 """Times the steps that summarise the clean lines, in processor seconds, on flagged tables made once.
 
 Prints numbers; it asserts nothing. The data-quality summary, the reference date,
-the customer features, the value models' purchase aggregate and the report's
-transaction summary each read the 28M flagged lines of the 1M sample;
-``benchmark_transaction_steps.py`` times the first three after flagging the lines
-again (about a minute of processor time each run), and not the others. Here the
+the customers' orders and the customer features read the 28M flagged lines of the
+1M sample, and the value models' purchase aggregate and the report's transaction
+summary read the orders; ``benchmark_transaction_steps.py`` times the first four
+after flagging the lines again (about a minute of processor time each run), and
+not the others. Here the
 flagged tables are written once to a DuckDB file under build/benchmark/ (by the
 code on ``PYTHONPATH`` the first time; flagging is not timed), and each run
 attaches it read-only and times the steps on an in-memory connection with the
@@ -53,6 +54,9 @@ from customer_segmentation.pipelines.customer_value.settings import (
 )
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.reporting.business import summarise_transactions
 
 
@@ -124,12 +128,18 @@ def run(
         "resolve_reference_date",
         lambda: features.resolve_reference_date(clean, settings, kind),
     )
+    orders = step(
+        "aggregate_customer_orders (write)",
+        lambda: connection.create_table(
+            "customer_orders", aggregate_customer_orders(clean)
+        ),
+    )
     customer_features = step(
         "compute_customer_features (write)",
         lambda: connection.create_table(
             "customer_features",
             features.compute_customer_features(
-                clean, returned, flagged_customers, reference, kind
+                orders, clean, returned, flagged_customers, reference, input_kind=kind
             ),
         ),
     )
@@ -141,7 +151,7 @@ def run(
         lambda: connection.create_table(
             "customer_purchase_history",
             value.aggregate_customer_purchases(
-                clean, customer_features, reference, calibration_end, kind
+                orders, customer_features, reference, calibration_end, kind
             ),
         ),
     )
@@ -154,7 +164,7 @@ def run(
     )
     period, monthly = step(
         "summarise_transactions (report)",
-        lambda: summarise_transactions(clean, customer_segments, settings, kind),
+        lambda: summarise_transactions(orders, customer_segments, settings, kind),
     )
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,9 @@ from benchmark_support import (
 
 from customer_segmentation.pipelines.data_processing import nodes as processing
 from customer_segmentation.pipelines.feature_engineering import nodes as features
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 
 
 def run(
@@ -108,12 +111,19 @@ def run(
         ),
         memory=True,
     )
+    orders = step(
+        "aggregate_customer_orders (write)",
+        lambda: connection.create_table(
+            "customer_orders", aggregate_customer_orders(clean)
+        ),
+        memory=True,
+    )
     customer_features = step(
         "compute_customer_features (write)",
         lambda: connection.create_table(
             "customer_features",
             features.compute_customer_features(
-                clean, returned, flagged_customers, reference, kind
+                orders, clean, returned, flagged_customers, reference, input_kind=kind
             ),
         ),
         memory=True,

@@ -55,6 +55,9 @@ from customer_segmentation.pipelines.customer_value.settings import (
     CalibrationSettings,
     CustomerValueSettings,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 
 
 def summaries(transactions: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -74,8 +77,9 @@ def summaries(transactions: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     reference = last.normalize() + pd.Timedelta(days=1)
     calibration_end = reference - pd.DateOffset(months=6)
     customers = lines.select("customer_id").distinct()
+    orders = aggregate_customer_orders(lines)
     history = connection.create_table(
-        "history", aggregate_purchases(lines, customers, reference, calibration_end)
+        "history", aggregate_purchases(orders, customers, reference, calibration_end)
     )
     return (
         connection.execute(summarise_history(history, reference, "weeks")),

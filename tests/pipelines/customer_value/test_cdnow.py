@@ -36,6 +36,9 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     compute_customer_features,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from tests.project import shared_dataset
 
 CDNOW = ("cdnow_sample",)
@@ -133,14 +136,15 @@ def _cdnow_purchase_summary() -> pd.DataFrame:
         CustomerCleaningRules(),
     )
     features = compute_customer_features(
+        aggregate_customer_orders(clean),
         clean,
         select_returned_transactions(flagged),
         no_attributes,
         CALIBRATION_END,
-        "transactions",
+        input_kind="transactions",
     )
     summary = summarise_customer_purchases(
-        clean,
+        aggregate_customer_orders(clean),
         features,
         CALIBRATION_END,
         CustomerValueSettings(time_unit="weeks"),

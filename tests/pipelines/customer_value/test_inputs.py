@@ -12,6 +12,9 @@ from customer_segmentation.pipelines.customer_value.inputs import (
     summarise_history,
     summarise_purchases,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 
 
 def _lines() -> ibis.Table:
@@ -36,9 +39,14 @@ def _lines() -> ibis.Table:
                     ]
                 ),
                 "line_total": [10.0, 10.0, 20.0, 30.0, 50.0, 7.0, 9.0, 100.0],
+                "country": ["UK"] * 8,
             }
         )
     )
+
+
+def _orders() -> ibis.Table:
+    return aggregate_customer_orders(_lines())
 
 
 def _customers() -> ibis.Table:
@@ -49,7 +57,7 @@ OBSERVATION_END = pd.Timestamp("2025-01-29 18:00")
 
 
 def _summary_at(observation_end: pd.Timestamp, time_unit: str = "days") -> pd.DataFrame:
-    summary = summarise_purchases(_lines(), _customers(), observation_end, time_unit)
+    summary = summarise_purchases(_orders(), _customers(), observation_end, time_unit)
     return summary.to_pandas().set_index("customer_id")
 
 
@@ -94,7 +102,7 @@ def test_weeks_divide_the_days_by_seven():
 
 def _split(calibration_end: str) -> pd.DataFrame:
     history = aggregate_purchases(
-        _lines(), _customers(), OBSERVATION_END, pd.Timestamp(calibration_end)
+        _orders(), _customers(), OBSERVATION_END, pd.Timestamp(calibration_end)
     )
     split = split_history(
         history, pd.Timestamp(calibration_end), OBSERVATION_END, "days"
@@ -123,12 +131,12 @@ def test_the_calibration_summary_is_the_summary_at_the_calibration_end():
 
 def test_the_history_summary_is_the_summary_from_the_lines():
     history = aggregate_purchases(
-        _lines(), _customers(), OBSERVATION_END, pd.Timestamp("2025-01-10")
+        _orders(), _customers(), OBSERVATION_END, pd.Timestamp("2025-01-10")
     )
 
     from_history = summarise_history(history, OBSERVATION_END, "weeks").to_pandas()
     from_lines = summarise_purchases(
-        _lines(), _customers(), OBSERVATION_END, "weeks"
+        _orders(), _customers(), OBSERVATION_END, "weeks"
     ).to_pandas()
     pd.testing.assert_frame_equal(from_history, from_lines)
 
@@ -137,7 +145,7 @@ def test_stored_summary_columns_are_floats_on_every_engine(engine, tmp_path):
     # Spark SQL reads `days / 7.0` as a decimal division: the stored file would hold
     # decimals, which pandas reads as objects and the models refuse.
     summary = summarise_purchases(
-        _lines(), _customers(), pd.Timestamp("2025-01-29 18:00"), "weeks"
+        _orders(), _customers(), pd.Timestamp("2025-01-29 18:00"), "weeks"
     )
     summary.to_parquet(tmp_path / "summary.parquet")
     stored = pd.read_parquet(tmp_path / "summary.parquet").set_index("customer_id")
@@ -151,7 +159,7 @@ def test_stored_calibration_split_is_the_same_on_every_engine(engine, tmp_path):
     # The split's conditional aggregates (a maximum, a count and a sum over the
     # days up to the calibration end) are compiled by each engine's SQL.
     end = pd.Timestamp("2025-01-10")
-    history = aggregate_purchases(_lines(), _customers(), OBSERVATION_END, end)
+    history = aggregate_purchases(_orders(), _customers(), OBSERVATION_END, end)
     split_history(history, end, OBSERVATION_END, "weeks").to_parquet(
         tmp_path / "split.parquet"
     )

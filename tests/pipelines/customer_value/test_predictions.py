@@ -27,6 +27,9 @@ from customer_segmentation.pipelines.customer_value.models import (
 from customer_segmentation.pipelines.customer_value.settings import (
     CustomerValueSettings,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from tests.pipelines.customer_value.test_cdnow import cdnow_summary_with_spend
 from tests.pipelines.customer_value.test_models import (
     BG_NBD as CDNOW_BG_NBD,
@@ -140,12 +143,16 @@ def sample_summary() -> pd.DataFrame:
             "invoice_id": lines["invoice_id"],
             "invoice_date": lines["invoice_date"],
             "line_total": lines["quantity"] * lines["unit_price"],
+            "country": lines["country"],
         }
     )
     table = ibis.memtable(lines)
     reference = lines["invoice_date"].max().normalize() + pd.Timedelta(days=1)
     return summarise_purchases(
-        table, table.select("customer_id").distinct(), reference, "days"
+        aggregate_customer_orders(table),
+        table.select("customer_id").distinct(),
+        reference,
+        "days",
     ).to_pandas()
 
 

@@ -18,6 +18,9 @@ from customer_segmentation.pipelines.feature_engineering.derived import (
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     compute_customer_features,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.feature_engineering.settings import (
     DerivedFeature,
     DerivedFeatures,
@@ -109,11 +112,12 @@ def test_customer_features_of_line_totals_count_purchases_by_day():
     )
 
     features = compute_customer_features(
+        aggregate_customer_orders(lines),
         lines,
         lines.filter(ibis.literal(False)),
         no_customers,
         pd.Timestamp("2025-01-04"),
-        "transactions",
+        input_kind="transactions",
         derived_features=DerivedFeatures(
             columns={"per_purchase": DerivedFeature(ratio=["monetary", "frequency"])}
         ),

@@ -13,6 +13,9 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
     resolve_reference_date,
     select_model_input,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.feature_engineering.settings import (
     FeatureSettings,
     ModelInputChecks,
@@ -101,11 +104,12 @@ def test_resolve_reference_date_rejects_empty_transactions():
 
 def test_compute_customer_features_gives_rfm_and_behaviour():
     features = compute_customer_features(
+        aggregate_customer_orders(_clean_lines()),
         _clean_lines(),
         _returned_lines(),
         _customers(),
         dt.datetime(2025, 1, 12, 9, 0),
-        "both",
+        input_kind="both",
     ).to_pandas()
 
     customer_a, customer_b = features.to_dict("records")
@@ -127,11 +131,12 @@ def test_compute_customer_features_gives_rfm_and_behaviour():
 
 def test_compute_customer_features_skips_customers_without_purchases():
     features = compute_customer_features(
+        aggregate_customer_orders(_clean_lines()),
         _clean_lines(),
         _returned_lines(),
         _customers(),
         dt.datetime(2025, 1, 12),
-        "both",
+        input_kind="both",
     ).to_pandas()
 
     assert features["customer_id"].tolist() == ["a", "b"]
@@ -181,11 +186,12 @@ def test_compute_customer_features_uses_kept_attributes_only_input():
     empty = _clean_lines().filter(ibis.literal(False))
 
     features = compute_customer_features(
+        aggregate_customer_orders(empty),
         empty,
         _returned_lines().filter(ibis.literal(False)),
         _customers(drop_reason=[None, "outlier", None]),
         pd.NaT,
-        "attributes",
+        input_kind="attributes",
     ).to_pandas()
 
     assert features.to_dict("list") == {"customer_id": ["a", "z"], "age": [30.0, 70.0]}
@@ -193,11 +199,12 @@ def test_compute_customer_features_uses_kept_attributes_only_input():
 
 def test_compute_customer_features_leaves_out_customers_dropped_as_outliers():
     features = compute_customer_features(
+        aggregate_customer_orders(_clean_lines()),
         _clean_lines(),
         _returned_lines(),
         _customers(drop_reason=[None, "outlier", None]),
         dt.datetime(2025, 1, 12),
-        "both",
+        input_kind="both",
     ).to_pandas()
 
     assert features["customer_id"].tolist() == ["a"]
@@ -207,11 +214,12 @@ def test_compute_customer_features_without_attributes_keeps_every_buyer():
     no_attributes = _customers().filter(ibis.literal(False))
 
     features = compute_customer_features(
+        aggregate_customer_orders(_clean_lines()),
         _clean_lines(),
         _returned_lines(),
         no_attributes,
         dt.datetime(2025, 1, 12),
-        "transactions",
+        input_kind="transactions",
     ).to_pandas()
 
     assert features["customer_id"].tolist() == ["a", "b"]
@@ -224,7 +232,12 @@ def test_compute_customer_features_breaks_country_ties_by_name():
     )
 
     features = compute_customer_features(
-        lines, _returned_lines(), _customers(), dt.datetime(2025, 1, 12), "both"
+        aggregate_customer_orders(lines),
+        lines,
+        _returned_lines(),
+        _customers(),
+        dt.datetime(2025, 1, 12),
+        input_kind="both",
     ).to_pandas()
 
     # One UK line and one Austria line: the tie goes to the first name.
@@ -259,7 +272,12 @@ def test_compute_customer_features_adds_up_a_customer_across_countries():
     )
 
     features = compute_customer_features(
-        lines, _returned_lines(), _customers(), dt.datetime(2025, 1, 12), "both"
+        aggregate_customer_orders(lines),
+        lines,
+        _returned_lines(),
+        _customers(),
+        dt.datetime(2025, 1, 12),
+        input_kind="both",
     ).to_pandas()
 
     (customer,) = features.to_dict("records")
@@ -283,7 +301,12 @@ def test_compute_customer_features_keeps_lines_without_a_customer_as_one_row():
     no_customers = _customers().filter(ibis.literal(False))
 
     features = compute_customer_features(
-        lines, _returned_lines(), no_customers, dt.datetime(2025, 1, 12), "transactions"
+        aggregate_customer_orders(lines),
+        lines,
+        _returned_lines(),
+        no_customers,
+        dt.datetime(2025, 1, 12),
+        input_kind="transactions",
     ).to_pandas()
 
     without_id = features[features["customer_id"].isna()]

@@ -11,6 +11,9 @@ from customer_segmentation.pipelines.feature_engineering.nodes import (
     compute_customer_features,
     resolve_reference_date,
 )
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 
 clean_lines = st.lists(
@@ -51,7 +54,12 @@ def _features(rows: list[dict]) -> pd.DataFrame:
     reference = resolve_reference_date(lines, FeatureSettings(), "transactions")
     no_returns = lines.filter(ibis.literal(False))
     return compute_customer_features(
-        lines, no_returns, NO_CUSTOMERS, reference, "transactions"
+        aggregate_customer_orders(lines),
+        lines,
+        no_returns,
+        NO_CUSTOMERS,
+        reference,
+        input_kind="transactions",
     ).to_pandas()
 
 

@@ -12,6 +12,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.cluster import KMeans
 
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 from customer_segmentation.pipelines.modeling.estimator import (
     SegmentationModel,
@@ -94,6 +97,11 @@ def transactions(features: pd.DataFrame) -> ibis.Table:
     return ibis.memtable(pd.DataFrame(rows))
 
 
+def orders(features: pd.DataFrame) -> ibis.Table:
+    """The orders of :func:`transactions` (``aggregate_customer_orders``)."""
+    return aggregate_customer_orders(transactions(features))
+
+
 def report_inputs(
     features: pd.DataFrame,
     segments: pd.DataFrame,
@@ -114,7 +122,7 @@ def report_inputs(
     )
     transactional = "frequency" in features
     period, monthly = summarise_transactions(
-        transactions(features) if transactional else ibis.memtable(features.head(0)),
+        orders(features) if transactional else ibis.memtable(features.head(0)),
         segments,
         FeatureSettings(),
         "transactions" if transactional else "attributes",

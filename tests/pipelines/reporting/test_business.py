@@ -4,6 +4,9 @@ import ibis
 import pandas as pd
 import pytest
 
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 from customer_segmentation.pipelines.reporting.business import (
     key_figures,
@@ -27,6 +30,12 @@ LINES = pd.DataFrame(
         "country": ["UK"] * 4,
     }
 )
+
+
+def _orders(lines: pd.DataFrame) -> ibis.Table:
+    return aggregate_customer_orders(ibis.memtable(lines))
+
+
 SEGMENTS = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment_id": [0, 1, 1]})
 FEATURES = pd.DataFrame(
     {
@@ -41,7 +50,7 @@ FEATURES = pd.DataFrame(
 
 def test_monthly_revenue_is_summed_per_segment_and_calendar_month():
     period, monthly = summarise_transactions(
-        ibis.memtable(LINES), SEGMENTS, FeatureSettings(), "transactions"
+        _orders(LINES), SEGMENTS, FeatureSettings(), "transactions"
     )
 
     table = monthly.set_index(["segment_id", "month"])["revenue"]
@@ -64,12 +73,13 @@ def test_monthly_orders_count_each_invoice_once_and_customers_once():
             "invoice_id": ["1", "1", "2", "3", "4"],
             "invoice_date": pd.to_datetime(["2025-01-03"] * 3 + ["2025-01-20"] * 2),
             "line_total": [20.0, 1.0, 5.0, 3.0, 4.0],
+            "country": ["UK"] * 5,
         }
     )
     segments = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment_id": [0, 0, 1]})
 
     _, monthly = summarise_transactions(
-        ibis.memtable(lines), segments, FeatureSettings(), "transactions"
+        _orders(lines), segments, FeatureSettings(), "transactions"
     )
 
     first = monthly[monthly["segment_id"] == 0].iloc[0]
@@ -79,7 +89,7 @@ def test_monthly_orders_count_each_invoice_once_and_customers_once():
 
 def test_set_reference_date_is_reported():
     period, _ = summarise_transactions(
-        ibis.memtable(LINES),
+        _orders(LINES),
         SEGMENTS,
         FeatureSettings(reference_date="2025-03-01"),
         "transactions",

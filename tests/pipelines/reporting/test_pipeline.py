@@ -23,7 +23,7 @@ from customer_segmentation.pipelines.reporting.settings import (
     RulesSettings,
 )
 
-from .report_inputs import model_selection, plot_png, report_inputs, transactions
+from .report_inputs import model_selection, orders, plot_png, report_inputs
 
 FEATURES = pd.DataFrame(
     {
@@ -72,7 +72,7 @@ def catalog(tmp_path) -> DataCatalog:
             "invoices_out": 6,
         },
         "model_selection": model_selection([2, 3], 3),
-        "clean_transactions": transactions(FEATURES),
+        "customer_orders": orders(FEATURES),
         "model_bundle": inputs_for_report["model_bundle"],
         "params:model_features": ModelFeatures(numeric=MODEL_FEATURES),
         "params:feature_settings": FeatureSettings(),

@@ -1,12 +1,13 @@
-"""Per-customer purchase summaries the value models need, built in Ibis from clean lines.
+"""Per-customer purchase summaries the value models need, built in Ibis from the orders.
 
 A purchase occasion is a calendar day with at least one clean line, as in the
 BG/NBD paper: several invoices on one day count once, and the day's spend is the
-sum of its line revenues (``with_line_revenue``: the line totals).
+sum of its line totals, read as the sum of its orders' revenue
+(``aggregate_customer_orders``: the lines summed per order and day).
 
 Every summary is a projection of one grouped aggregate of the purchase days
 (:func:`aggregate_purchases`): the whole-period summary and the calibration /
-holdout split read the lines once, together.
+holdout split read the orders once, together.
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from customer_segmentation.pipelines.feature_engineering.nodes import (
-    days_between,
-    with_line_revenue,
-)
+from customer_segmentation.pipelines.feature_engineering.nodes import days_between
 
 from .settings import DAYS_PER_UNIT, TimeUnit
 
@@ -45,16 +43,14 @@ def _day(moment: pd.Timestamp) -> ir.Value:
 
 
 def _purchase_days(
-    clean_transactions: ir.Table, customers: ir.Table, until: pd.Timestamp
+    customer_orders: ir.Table, customers: ir.Table, until: pd.Timestamp
 ) -> ir.Table:
-    # Lines of the given customers dated on or before the day `until`, one row
-    # per customer and purchase day with the day's spend.
-    lines = clean_transactions.semi_join(customers.select("customer_id"), "customer_id")
-    lines = lines.filter(lines.invoice_date < _day(until) + ibis.interval(days=1))
-    lines = with_line_revenue(lines)
-    lines = lines.mutate(purchase_day=lines.invoice_date.truncate("D"))
-    return lines.group_by(["customer_id", "purchase_day"]).agg(
-        spend=lines.revenue.sum()
+    # Orders of the given customers on or before the day `until`, one row per
+    # customer and purchase day with the day's spend.
+    orders = customer_orders.semi_join(customers.select("customer_id"), "customer_id")
+    orders = orders.filter(orders.purchase_day <= _day(until))
+    return orders.group_by(["customer_id", "purchase_day"]).agg(
+        spend=orders.revenue.sum()
     )
 
 
@@ -68,7 +64,7 @@ def in_units(days: ir.Value, time_unit: TimeUnit) -> ir.FloatingValue:
 
 
 def aggregate_purchases(
-    clean_transactions: ir.Table,
+    customer_orders: ir.Table,
     customers: ir.Table,
     observation_end: pd.Timestamp,
     calibration_end: pd.Timestamp | None = None,
@@ -76,11 +72,11 @@ def aggregate_purchases(
     """Aggregates each customer's purchase days up to a date, in one grouped pass.
 
     Args:
-        clean_transactions: Clean purchase lines (``customer_id``,
-            ``invoice_id``, ``invoice_date``, ``line_total``).
+        customer_orders: Output of ``aggregate_customer_orders`` (``customer_id``,
+            ``purchase_day``, ``revenue``).
         customers: Table whose ``customer_id`` column lists the customers to
             aggregate (e.g. ``customer_features``).
-        observation_end: Last day of the observation period; lines dated later
+        observation_end: Last day of the observation period; orders dated later
             are left out.
         calibration_end: Last day of a calibration period inside it, or ``None``.
 
@@ -92,7 +88,7 @@ def aggregate_purchases(
         those of ``CALIBRATION_HISTORY_TYPES`` over the days up to it (null last
         day, 0 days and spend for a customer who first bought after it).
     """
-    days = _purchase_days(clean_transactions, customers, observation_end)
+    days = _purchase_days(customer_orders, customers, observation_end)
     # One aggregate, no window: a summary's repeat spend is all spend but the
     # first day's.
     aggregates = {
@@ -167,17 +163,17 @@ def summarise_history(
 
 
 def summarise_purchases(
-    clean_transactions: ir.Table,
+    customer_orders: ir.Table,
     customers: ir.Table,
     observation_end: pd.Timestamp,
     time_unit: TimeUnit,
 ) -> ir.Table:
-    """Summarises each customer's purchases up to a date, from the clean lines.
+    """Summarises each customer's purchases up to a date, from the orders.
 
     Args:
-        clean_transactions: Clean purchase lines.
+        customer_orders: Output of ``aggregate_customer_orders``.
         customers: Table whose ``customer_id`` column lists the customers.
-        observation_end: Last day of the observation period; lines dated later
+        observation_end: Last day of the observation period; orders dated later
             are left out.
         time_unit: Unit of ``recency`` and ``T``.
 
@@ -185,7 +181,7 @@ def summarise_purchases(
         The summary of :func:`summarise_history` for every listed customer with
         a purchase on or before ``observation_end``.
     """
-    history = aggregate_purchases(clean_transactions, customers, observation_end)
+    history = aggregate_purchases(customer_orders, customers, observation_end)
     return summarise_history(history, observation_end, time_unit)
 
 

@@ -66,7 +66,7 @@ def _log_skipped() -> None:
 
 
 def summarise_customer_purchases(
-    clean_transactions: ir.Table,
+    customer_orders: ir.Table,
     customer_features: ir.Table,
     reference_date: pd.Timestamp,
     settings: CustomerValueSettings,
@@ -74,11 +74,11 @@ def summarise_customer_purchases(
 ) -> ir.Table:
     """Builds the per-customer inputs of the value models at the features' reference date.
 
-    Batch scoring reads the lines once for it; training derives the same summary
-    from ``customer_purchase_history`` (``summarise_purchase_history``).
+    Batch scoring reads the orders once for it; training derives the same
+    summary from ``customer_purchase_history`` (``summarise_purchase_history``).
 
     Args:
-        clean_transactions: Clean purchase lines.
+        customer_orders: Output of ``aggregate_customer_orders``.
         customer_features: One row per customer; its customers are summarised.
         reference_date: The reference date of the features: the end of the
             observation period.
@@ -94,7 +94,7 @@ def summarise_customer_purchases(
         _log_skipped()
         return _empty_summary(_SUMMARY_TYPES)
     return summarise_purchases(
-        clean_transactions, customer_features, reference_date, settings.time_unit
+        customer_orders, customer_features, reference_date, settings.time_unit
     )
 
 
@@ -133,7 +133,7 @@ def resolve_calibration_end(
 
 
 def aggregate_customer_purchases(
-    clean_transactions: ir.Table,
+    customer_orders: ir.Table,
     customer_features: ir.Table,
     reference_date: pd.Timestamp,
     calibration_end: pd.Timestamp,
@@ -143,10 +143,10 @@ def aggregate_customer_purchases(
 
     The whole-period summary and the calibration / holdout split are projections
     of this table (``summarise_purchase_history``,
-    ``summarise_calibration_purchases``), so the clean lines are read once.
+    ``summarise_calibration_purchases``), so the orders are read once.
 
     Args:
-        clean_transactions: Clean purchase lines.
+        customer_orders: Output of ``aggregate_customer_orders``.
         customer_features: One row per customer; its customers are aggregated.
         reference_date: End of the observation period.
         calibration_end: Output of ``resolve_calibration_end``.
@@ -162,7 +162,7 @@ def aggregate_customer_purchases(
         _log_skipped()
         return _empty_summary(PURCHASE_HISTORY_TYPES | CALIBRATION_HISTORY_TYPES)
     return aggregate_purchases(
-        clean_transactions, customer_features, reference_date, calibration_end
+        customer_orders, customer_features, reference_date, calibration_end
     )
 
 
@@ -180,7 +180,7 @@ def summarise_purchase_history(
 
     Returns:
         The summary columns per customer, as ``summarise_customer_purchases``
-        gives them from the lines.
+        gives them from the orders.
     """
     if pd.isna(reference_date):
         return _empty_summary(_SUMMARY_TYPES)

@@ -1,4 +1,4 @@
-"""The ``customer_value`` pipeline: clean lines -> BG/NBD + Gamma-Gamma -> value per customer and segment."""
+"""The ``customer_value`` pipeline: orders -> BG/NBD + Gamma-Gamma -> value per customer and segment."""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -35,11 +35,11 @@ def create_scoring_pipeline() -> Pipeline:
     """Creates the nodes that value customers with fitted models.
 
     The batch ``inference`` pipeline uses them under its namespace: purchases
-    summarised from the lines at the reference date, then the one scoring
+    summarised from the orders at the reference date, then the one scoring
     function, which training calls too.
 
     Returns:
-        Nodes from ``clean_transactions``, ``customer_features@ibis``,
+        Nodes from ``customer_orders``, ``customer_features@ibis``,
         ``reference_date`` and ``customer_value_models`` to
         ``customer_purchase_summary`` and ``customer_value``.
     """
@@ -48,7 +48,7 @@ def create_scoring_pipeline() -> Pipeline:
             Node(
                 func=summarise_customer_purchases,
                 inputs=[
-                    "clean_transactions",
+                    "customer_orders",
                     "customer_features@ibis",
                     "reference_date",
                     "params:customer_value",
@@ -65,12 +65,12 @@ def create_scoring_pipeline() -> Pipeline:
 def create_pipeline(**kwargs) -> Pipeline:
     """Creates the customer value pipeline.
 
-    The clean lines are read once, into ``customer_purchase_history``; the
+    The orders are read once, into ``customer_purchase_history``; the
     purchase summary of the whole period and the calibration / holdout split
     are both derived from it.
 
     Returns:
-        Nodes from ``clean_transactions``, ``customer_features`` and
+        Nodes from ``customer_orders``, ``customer_features`` and
         ``reference_date`` to ``customer_value_models``, ``customer_value``, the
         model-selection record and holdout check, and (with the segments)
         ``segment_value``, its plots and the report section.
@@ -90,7 +90,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=aggregate_customer_purchases,
                 inputs=[
-                    "clean_transactions",
+                    "customer_orders",
                     "customer_features@ibis",
                     "reference_date",
                     "customer_value_calibration_end",

@@ -12,7 +12,6 @@ import pandas as pd
 from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
 )
-from customer_segmentation.pipelines.data_processing.ids import purchase_key
 from customer_segmentation.pipelines.data_processing.nodes import (
     InputKind,
     check_input_kind,
@@ -110,20 +109,6 @@ def reference_date_after(last: object, settings: FeatureSettings) -> pd.Timestam
     return reference
 
 
-def with_line_revenue(lines: ir.Table) -> ir.Table:
-    """Adds the revenue and the purchase of each clean transaction line.
-
-    Args:
-        lines: Clean transaction lines with ``line_total`` (given by the export, or
-            quantity times unit price).
-
-    Returns:
-        ``lines`` with ``revenue`` (the line total) and ``purchase`` (the invoice, or
-        the customer's calendar day without invoice ids; see ``purchase_key``).
-    """
-    return lines.mutate(revenue=lines.line_total, purchase=purchase_key(lines))
-
-
 def _main_country(per_country: ir.Table) -> ir.Table:
     # The most frequent country; ties go to the first name in sort order, so the
     # result does not depend on the order of the lines (unlike a plain mode).
@@ -137,35 +122,34 @@ def _main_country(per_country: ir.Table) -> ir.Table:
 
 
 def _features_from_transactions(
+    customer_orders: ir.Table,
     clean_transactions: ir.Table,
     returned_transactions: ir.Table,
     reference_date: pd.Timestamp,
 ) -> ir.Table:
     reference = ibis.literal(pd.Timestamp(reference_date)).cast("timestamp")
-    lines = with_line_revenue(clean_transactions)
-    # The sums, counts and dates per customer and country (almost always one
-    # country per customer), so the lines are grouped once for them and for the
-    # main country; the distinct counts need the lines themselves.
-    per_country = lines.group_by(["customer_id", "country"]).agg(
+    orders = customer_orders
+    # A purchase may have several order rows (days or countries): counted once.
+    totals = orders.group_by("customer_id").agg(
+        monetary=orders.revenue.sum(),
+        purchase_lines=orders.lines.sum(),
+        frequency=orders.purchase.nunique(),
+    )
+    per_country = orders.group_by(["customer_id", "country"]).agg(
+        purchase_lines=orders.lines.sum()
+    )
+    # The product breadth needs the lines themselves, and so do the times of the
+    # first and last purchase (orders hold the day only).
+    lines = clean_transactions
+    per_line = lines.group_by("customer_id").agg(
         first_purchase=lines.invoice_date.min(),
         last_purchase=lines.invoice_date.max(),
-        monetary=lines.revenue.sum(),
-        purchase_lines=lines.count(),
-    )
-    totals = per_country.group_by("customer_id").agg(
-        first_purchase=per_country.first_purchase.min(),
-        last_purchase=per_country.last_purchase.max(),
-        monetary=per_country.monetary.sum(),
-        purchase_lines=per_country.purchase_lines.sum(),
-    )
-    distinct = lines.group_by("customer_id").agg(
-        frequency=lines.purchase.nunique(),
         distinct_products=lines.product_id.nunique(),
     )
     # Null-safe: lines kept without a customer id (drop_missing_customer_id off)
     # stay one group, as in a single aggregate.
     purchases = totals.join(
-        distinct, totals.customer_id.identical_to(distinct.customer_id)
+        per_line, totals.customer_id.identical_to(per_line.customer_id)
     ).drop("customer_id_right")
     returns = returned_transactions.group_by("customer_id").agg(
         returned_lines=returned_transactions.count()
@@ -200,18 +184,21 @@ def _features_from_transactions(
 
 
 def compute_customer_features(
+    customer_orders: ir.Table,
     clean_transactions: ir.Table,
     returned_transactions: ir.Table,
     flagged_customers: ir.Table,
     reference_date: pd.Timestamp,
-    input_kind: InputKind,
     *,
+    input_kind: InputKind,
     derived_features: DerivedFeatures | None = None,
 ) -> ir.Table:
     """Builds one feature row per customer from transactions, attributes or both.
 
     Args:
-        clean_transactions: Clean purchase lines.
+        customer_orders: Output of ``aggregate_customer_orders``: the clean
+            lines summed per order.
+        clean_transactions: Clean purchase lines (for the product breadth).
         returned_transactions: Cancelled and returned lines of identified customers.
         flagged_customers: Customer attributes with the ``drop_reason`` of the
             customer cleaning (null for kept rows).
@@ -247,7 +234,7 @@ def compute_customer_features(
         features = kept_customers
     else:
         features = _features_from_transactions(
-            clean_transactions, returned_transactions, reference_date
+            customer_orders, clean_transactions, returned_transactions, reference_date
         )
         dropped = flagged_customers.filter(flagged_customers.drop_reason.notnull())
         features = features.anti_join(dropped, "customer_id")

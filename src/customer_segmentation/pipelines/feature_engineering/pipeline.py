@@ -1,18 +1,27 @@
-"""The ``feature_engineering`` pipeline: clean tables -> customer features -> model input."""
+"""The ``feature_engineering`` pipeline: clean tables -> orders and customer features -> model input."""
 
 from kedro.pipeline import Node, Pipeline
 
 from .nodes import compute_customer_features, resolve_reference_date, select_model_input
+from .orders import aggregate_customer_orders
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     """Creates the feature engineering pipeline.
 
     Returns:
-        Nodes from the clean tables to ``customer_features`` and ``model_input``.
+        Nodes from the clean tables to ``customer_orders`` (which the value
+        models and the report read too), ``customer_features`` and
+        ``model_input``.
     """
     return Pipeline(
         [
+            Node(
+                func=aggregate_customer_orders,
+                inputs="clean_transactions",
+                outputs="customer_orders",
+                name="aggregate_customer_orders_node",
+            ),
             Node(
                 func=resolve_reference_date,
                 inputs=[
@@ -26,6 +35,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=compute_customer_features,
                 inputs={
+                    "customer_orders": "customer_orders",
                     "clean_transactions": "clean_transactions",
                     "returned_transactions": "returned_transactions",
                     "flagged_customers": "flagged_customers",

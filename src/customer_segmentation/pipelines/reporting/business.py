@@ -15,7 +15,6 @@ from customer_segmentation.pipelines.data_processing.nodes import (
 )
 from customer_segmentation.pipelines.feature_engineering.nodes import (
     reference_date_after,
-    with_line_revenue,
 )
 from customer_segmentation.pipelines.feature_engineering.settings import FeatureSettings
 
@@ -37,7 +36,7 @@ def _date_text(value: Any) -> str | None:
 
 
 def summarise_transactions(
-    clean_transactions: ir.Table,
+    customer_orders: ir.Table,
     customer_segments: pd.DataFrame,
     feature_settings: FeatureSettings,
     input_kind: InputKind,
@@ -45,7 +44,8 @@ def summarise_transactions(
     """Measures the period the data covers and each segment's revenue per month.
 
     Args:
-        clean_transactions: Clean transaction lines.
+        customer_orders: Output of ``aggregate_customer_orders``: the clean
+            lines summed per order.
         customer_segments: ``customer_id`` and ``segment_id``.
         feature_settings: Where the reference date comes from (the same rule as
             the features').
@@ -74,17 +74,17 @@ def summarise_transactions(
     segments = ibis.memtable(
         customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].astype({ID_COLUMN: str})
     )
-    lines = with_line_revenue(clean_transactions)
-    lines = lines.mutate(month=lines.invoice_date.truncate("M"))
-    # Lines are summed per order, then per customer and month, so only that
-    # aggregate meets the segments, and every step is a plain grouped sum or
-    # count (no distinct count): a customer is in one segment, so summing its
-    # orders and counting its rows per segment and month count each once.
-    orders = lines.group_by([ID_COLUMN, "month", "purchase"]).agg(
-        revenue=lines.revenue.sum()
+    orders = customer_orders.mutate(month=customer_orders.purchase_day.truncate("M"))
+    # Orders are summed per purchase and month (a purchase may have order rows on
+    # several days), then per customer and month, so only that aggregate meets
+    # the segments, and every step is a plain grouped sum or count (no distinct
+    # count): a customer is in one segment, so summing its orders and counting
+    # its rows per segment and month count each once.
+    purchases = orders.group_by([ID_COLUMN, "month", "purchase"]).agg(
+        revenue=orders.revenue.sum()
     )
-    per_customer = orders.group_by([ID_COLUMN, "month"]).agg(
-        revenue=orders.revenue.sum(), n_orders=orders.purchase.count()
+    per_customer = purchases.group_by([ID_COLUMN, "month"]).agg(
+        revenue=purchases.revenue.sum(), n_orders=purchases.purchase.count()
     )
     joined = per_customer.join(segments, ID_COLUMN)
     monthly = (
@@ -97,9 +97,11 @@ def summarise_transactions(
         .order_by([SEGMENT_COLUMN, "month"])
         .to_pandas()
     )
-    bounds = clean_transactions.aggregate(
-        first=clean_transactions.invoice_date.min(),
-        last=clean_transactions.invoice_date.max(),
+    # Days are all the period shows, and the reference date is the day after
+    # the last one (the features' rule at a day's precision).
+    bounds = customer_orders.aggregate(
+        first=customer_orders.purchase_day.min(),
+        last=customer_orders.purchase_day.max(),
     ).to_pandas()
     last = bounds["last"].iloc[0]
     period = {

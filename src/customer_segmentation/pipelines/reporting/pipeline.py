@@ -87,7 +87,7 @@ def _segment_nodes() -> list[Node]:
         Node(
             func=summarise_transactions,
             inputs=[
-                "clean_transactions",
+                "customer_orders",
                 "customer_segments",
                 "params:feature_settings",
                 "params:input_kind",
@@ -212,7 +212,7 @@ def create_pipeline(**kwargs) -> Pipeline:
     """Creates the reporting pipeline.
 
     Returns:
-        Nodes from ``customer_features``, ``customer_segments``, ``clean_transactions``,
+        Nodes from ``customer_features``, ``customer_segments``, ``customer_orders``,
         the modeling outputs, ``data_quality_report`` and the ``customer_value``
         pipeline's ``customer_value_section`` to ``segment_profiles``,
         ``customer_rfm_scores``, ``segment_names``, ``segment_rules``,

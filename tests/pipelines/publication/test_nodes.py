@@ -11,6 +11,9 @@ from customer_segmentation.pipelines.data_processing.settings import (
     CustomerCleaningRules,
 )
 from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
+from customer_segmentation.pipelines.feature_engineering.orders import (
+    aggregate_customer_orders,
+)
 from customer_segmentation.pipelines.modeling.settings import (
     ModelFeatures,
     PreprocessingSettings,
@@ -85,25 +88,36 @@ def test_describe_features_declares_each_numeric_column_domain():
     assert spec.features[4].domain is None  # country: categorical
 
 
-def test_purchase_dates_are_the_first_and_last_clean_line():
-    lines = ibis.memtable(
-        {"invoice_date": pd.to_datetime(["2025-03-01", "2025-01-02", "2025-02-01"])}
+def _orders(invoice_dates: list[str]) -> ibis.Table:
+    lines = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a"] * len(invoice_dates), dtype="string"),
+            "invoice_id": pd.Series(
+                [str(number) for number in range(len(invoice_dates))], dtype="string"
+            ),
+            "invoice_date": pd.Series(
+                pd.to_datetime(invoice_dates), dtype="datetime64[us]"
+            ),
+            "line_total": pd.Series([1.0] * len(invoice_dates), dtype="float64"),
+            "country": pd.Series(["UK"] * len(invoice_dates), dtype="string"),
+        }
     )
+    return aggregate_customer_orders(ibis.memtable(lines))
 
-    dates = summarise_purchase_dates(lines)
+
+def test_purchase_dates_are_the_first_and_last_clean_line():
+    orders = _orders(["2025-03-01 18:30", "2025-01-02 09:15", "2025-02-01 00:00"])
+
+    dates = summarise_purchase_dates(orders)
 
     assert dates == {
-        "first_purchase": "2025-01-02T00:00:00",
-        "last_purchase": "2025-03-01T00:00:00",
+        "first_purchase": "2025-01-02T09:15:00",
+        "last_purchase": "2025-03-01T18:30:00",
     }
 
 
 def test_purchase_dates_are_missing_without_transactions():
-    lines = ibis.memtable(
-        pd.DataFrame({"invoice_date": pd.Series([], dtype="datetime64[us]")})
-    )
-
-    assert summarise_purchase_dates(lines) == {
+    assert summarise_purchase_dates(_orders([])) == {
         "first_purchase": None,
         "last_purchase": None,
     }

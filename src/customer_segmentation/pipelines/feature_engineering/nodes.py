@@ -131,6 +131,8 @@ def _features_from_transactions(
     orders = customer_orders
     # A purchase may have several order rows (days or countries): counted once.
     totals = orders.group_by("customer_id").agg(
+        first_purchase=orders.first_line_at.min(),
+        last_purchase=orders.last_line_at.max(),
         monetary=orders.revenue.sum(),
         purchase_lines=orders.lines.sum(),
         frequency=orders.purchase.nunique(),
@@ -138,18 +140,15 @@ def _features_from_transactions(
     per_country = orders.group_by(["customer_id", "country"]).agg(
         purchase_lines=orders.lines.sum()
     )
-    # The product breadth needs the lines themselves, and so do the times of the
-    # first and last purchase (orders hold the day only).
+    # The product breadth is the one feature that needs the lines themselves.
     lines = clean_transactions
-    per_line = lines.group_by("customer_id").agg(
-        first_purchase=lines.invoice_date.min(),
-        last_purchase=lines.invoice_date.max(),
-        distinct_products=lines.product_id.nunique(),
+    products = lines.group_by("customer_id").agg(
+        distinct_products=lines.product_id.nunique()
     )
     # Null-safe: lines kept without a customer id (drop_missing_customer_id off)
     # stay one group, as in a single aggregate.
     purchases = totals.join(
-        per_line, totals.customer_id.identical_to(per_line.customer_id)
+        products, totals.customer_id.identical_to(products.customer_id)
     ).drop("customer_id_right")
     returns = returned_transactions.group_by("customer_id").agg(
         returned_lines=returned_transactions.count()

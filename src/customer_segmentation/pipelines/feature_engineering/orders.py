@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 from customer_segmentation.pipelines.data_processing.ids import purchase_key
 
 ORDER_KEYS = ("customer_id", "purchase", "purchase_day", "country")
-ORDER_COLUMNS = (*ORDER_KEYS, "revenue", "lines")
+ORDER_COLUMNS = (*ORDER_KEYS, "revenue", "lines", "first_line_at", "last_line_at")
 
 
 def aggregate_customer_orders(clean_transactions: ir.Table) -> ir.Table:
@@ -31,7 +31,9 @@ def aggregate_customer_orders(clean_transactions: ir.Table) -> ir.Table:
         One row per customer, purchase, calendar day and country with a clean
         line: the keys of ``ORDER_KEYS`` (``purchase`` is the invoice id, or the
         day as text without invoice ids; ``purchase_day`` the day at midnight),
-        ``revenue`` (the sum of the line totals) and ``lines`` (their count).
+        ``revenue`` (the sum of the line totals), ``lines`` (their count) and
+        ``first_line_at`` / ``last_line_at`` (the time of the first and last
+        line).
     """
     lines = clean_transactions.mutate(
         purchase_day=clean_transactions.invoice_date.truncate("D")
@@ -41,7 +43,12 @@ def aggregate_customer_orders(clean_transactions: ir.Table) -> ir.Table:
     # lines several times larger (DuckDB spills it to disk at 1M customers).
     orders = lines.group_by(
         ["customer_id", "invoice_id", "purchase_day", "country"]
-    ).agg(revenue=lines.line_total.sum(), lines=lines.count())
+    ).agg(
+        revenue=lines.line_total.sum(),
+        lines=lines.count(),
+        first_line_at=lines.invoice_date.min(),
+        last_line_at=lines.invoice_date.max(),
+    )
     # The purchase key of the order's lines, which are all on its day.
     dated = orders.mutate(invoice_date=orders.purchase_day)
     return dated.mutate(purchase=purchase_key(dated)).select(*ORDER_COLUMNS)

@@ -93,19 +93,21 @@ def describe_features(
     )
 
 
-def summarise_purchase_dates(clean_transactions: ir.Table) -> dict[str, Any]:
+def summarise_purchase_dates(customer_orders: ir.Table) -> dict[str, Any]:
     """Finds the first and last clean purchase of the training data.
 
     Args:
-        clean_transactions: Clean lines with ``invoice_date``.
+        customer_orders: The clean lines summed per order
+            (``aggregate_customer_orders``), with the time of each order's first
+            and last line.
 
     Returns:
         ``{"first_purchase": ..., "last_purchase": ...}`` as ISO 8601 text; both
         ``None`` when there is no clean line (attribute-only data).
     """
-    dates = clean_transactions.aggregate(
-        first_purchase=clean_transactions.invoice_date.min(),
-        last_purchase=clean_transactions.invoice_date.max(),
+    dates = customer_orders.aggregate(
+        first_purchase=customer_orders.first_line_at.min(),
+        last_purchase=customer_orders.last_line_at.max(),
     ).to_pandas()
     return {
         column: _iso_or_none(dates[column].iloc[0])

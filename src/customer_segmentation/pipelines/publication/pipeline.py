@@ -34,7 +34,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=summarise_purchase_dates,
-                inputs="clean_transactions",
+                inputs="customer_orders",
                 outputs="purchase_dates",
                 name="summarise_purchase_dates_node",
             ),

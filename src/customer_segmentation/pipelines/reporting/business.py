@@ -97,11 +97,9 @@ def summarise_transactions(
         .order_by([SEGMENT_COLUMN, "month"])
         .to_pandas()
     )
-    # Days are all the period shows, and the reference date is the day after
-    # the last one (the features' rule at a day's precision).
     bounds = customer_orders.aggregate(
-        first=customer_orders.purchase_day.min(),
-        last=customer_orders.purchase_day.max(),
+        first=customer_orders.first_line_at.min(),
+        last=customer_orders.last_line_at.max(),
     ).to_pandas()
     last = bounds["last"].iloc[0]
     period = {

@@ -81,6 +81,18 @@ def _customers(drop_reason: list[str | None] | None = None) -> ibis.Table:
     )
 
 
+def _features_of_both(lines: ibis.Table) -> pd.DataFrame:
+    # The features of lines with the returns and attributes above, on 12 January.
+    return compute_customer_features(
+        aggregate_customer_orders(lines),
+        lines,
+        _returned_lines(),
+        _customers(),
+        dt.datetime(2025, 1, 12),
+        input_kind="both",
+    ).to_pandas()
+
+
 def test_resolve_reference_date_defaults_to_day_after_last_transaction():
     reference = resolve_reference_date(_clean_lines(), FeatureSettings(), "both")
 
@@ -231,14 +243,7 @@ def test_compute_customer_features_breaks_country_ties_by_name():
         country=ibis.ifelse(two_countries.product_id == "p", "UK", "Austria")
     )
 
-    features = compute_customer_features(
-        aggregate_customer_orders(lines),
-        lines,
-        _returned_lines(),
-        _customers(),
-        dt.datetime(2025, 1, 12),
-        input_kind="both",
-    ).to_pandas()
+    features = _features_of_both(lines)
 
     # One UK line and one Austria line: the tie goes to the first name.
     assert features["country"].tolist() == ["Austria"]
@@ -271,14 +276,7 @@ def test_compute_customer_features_adds_up_a_customer_across_countries():
         )
     )
 
-    features = compute_customer_features(
-        aggregate_customer_orders(lines),
-        lines,
-        _returned_lines(),
-        _customers(),
-        dt.datetime(2025, 1, 12),
-        input_kind="both",
-    ).to_pandas()
+    features = _features_of_both(lines)
 
     (customer,) = features.to_dict("records")
     assert customer["frequency"] == 2

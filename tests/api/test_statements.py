@@ -40,7 +40,7 @@ def test_a_query_run_again_is_executed_from_one_prepared_statement(connection):
     assert (
         first == second == connection.execute(QUERY).fetchall() == [(2, "a"), (4, "b")]
     )
-    assert prepared_names(connection) == ["scoring_query_1"]
+    assert prepared_names(connection) == ["scoring_parsed_1"]
 
 
 def test_a_prepared_query_answers_for_the_tables_as_they_are_when_it_runs(connection):
@@ -61,7 +61,7 @@ def test_the_oldest_prepared_statement_is_released_beyond_the_capacity(connectio
     for number in range(3):
         assert preparing.execute(f"SELECT {number} AS n").fetchall() == [(number,)]
 
-    assert prepared_names(connection) == ["scoring_query_2", "scoring_query_3"]
+    assert prepared_names(connection) == ["scoring_parsed_2", "scoring_parsed_3"]
 
 
 def test_statements_other_than_queries_and_queries_with_parameters_run_as_given(
@@ -95,5 +95,5 @@ def test_a_table_created_through_a_view_equals_one_created_from_the_query(connec
     assert rows("again") == [(10, "e")]
     assert view_names(connection) == [
         "lines",
-        "scoring_view_1",
+        "scoring_parsed_1",
     ]  # registered rows: a view too

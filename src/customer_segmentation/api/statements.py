@@ -51,7 +51,7 @@ class PreparingConnection:
         self._capacity = capacity
         self._names: dict[str, str] = {}
         self._views: dict[str, str] = {}
-        self._prepared = 0
+        self._created = 0
 
     def execute(self, query: Any, parameters: Any = None, **kwargs: Any) -> Any:
         """Runs a statement as ``DuckDBPyConnection.execute`` does.
@@ -66,9 +66,7 @@ class PreparingConnection:
             or not query.lstrip()[:6].upper().startswith(_QUERY_STARTS)
         ):
             return self._connection.execute(query, parameters, **kwargs)
-        name = self._names.get(query)
-        if name is None:
-            name = self._prepare(query)
+        name = self._parsed(self._names, query, "PREPARE {} AS", "DEALLOCATE {}")
         return self._connection.execute(f"EXECUTE {name}")
 
     def view(self, query: str) -> str:
@@ -77,28 +75,23 @@ class PreparingConnection:
         A view holds its query parsed, and is bound to the tables of its
         names whenever it is read.
         """
-        name = self._views.get(query)
+        return self._parsed(
+            self._views, query, "CREATE TEMP VIEW {} AS", "DROP VIEW IF EXISTS {}"
+        )
+
+    def _parsed(self, names: dict[str, str], query: str, create: str, drop: str) -> str:
+        # The name under which the query is kept parsed (``create`` makes it),
+        # the oldest one released (``drop``) beyond the capacity.
+        name = names.get(query)
         if name is None:
-            if len(self._views) >= self._capacity:
-                oldest = self._views.pop(next(iter(self._views)))
-                self._connection.execute(f"DROP VIEW IF EXISTS {oldest}")
-            name = self._name("scoring_view")
-            self._connection.execute(f"CREATE TEMP VIEW {name} AS {query}")
-            self._views[query] = name
+            if len(names) >= self._capacity:
+                oldest = names.pop(next(iter(names)))
+                self._connection.execute(drop.format(oldest))
+            self._created += 1
+            name = f"scoring_parsed_{self._created}"
+            self._connection.execute(f"{create.format(name)} {query}")
+            names[query] = name
         return name
-
-    def _prepare(self, query: str) -> str:
-        if len(self._names) >= self._capacity:
-            oldest = next(iter(self._names))
-            self._connection.execute(f"DEALLOCATE {self._names.pop(oldest)}")
-        name = self._name("scoring_query")
-        self._connection.execute(f"PREPARE {name} AS {query}")
-        self._names[query] = name
-        return name
-
-    def _name(self, prefix: str) -> str:
-        self._prepared += 1
-        return f"{prefix}_{self._prepared}"
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)

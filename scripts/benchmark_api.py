@@ -291,7 +291,7 @@ def benchmark_server(
     try:
         with httpx.Client(base_url=base_url, timeout=120) as client:
             limits = client.get("/v1/model").json()
-            # Warm-up: every query compiled once on every connection.
+            # Warm-up: every query compiled and prepared once on every connection.
             for _ in range(20 * arguments.processes):
                 client.post("/v1/segments", json=next(lines_of)).raise_for_status()
                 client.post("/v1/segments", json=one).raise_for_status()

@@ -7,7 +7,7 @@ written on this thread, as a scoring thread of the server does, and timed with
 scoring connection runs one engine thread, the caller's). Processor time depends
 far less than wall time on what else runs on a shared machine. The requests are
 the 64 different sets of 10 lines of ``benchmark_api.py``, in turn, after a
-warm-up in which every query is compiled once.
+warm-up in which every query is compiled and prepared once.
 
 With ``--per-part`` the engine statements (by their first words) and the nodes
 (each including its own statements) are timed too; the timing adds a little to

@@ -24,6 +24,7 @@ from customer_segmentation.engine import DuckDBSettings, configure_duckdb
 from .contents import TableContents
 from .memo import NodeMemo
 from .rows import read_rows
+from .statements import PreparingConnection, create_temp_table
 
 COMPILED_QUERIES = 1024
 # DuckDB optimizer passes a scoring connection keeps. On a small request's
@@ -152,6 +153,7 @@ class EngineConnections:
             connection = ibis.duckdb.connect()
             configure_duckdb(connection, self._settings)
             _optimize_lightly(connection)
+            connection.con = PreparingConnection(connection.con)
             _compile_once(connection)
             _prepare_once(connection)
             _read_directly(connection)
@@ -245,7 +247,7 @@ class RequestTables:
         )
         if self._contents.key(name) != key:
             self._contents.forget(name)
-            self.connection.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            create_temp_table(self.connection.con, name, sql)
             self._contents.set(name, key)
         self._names.append(name)
         return _table(self.connection, name, table.schema())

@@ -10,15 +10,19 @@ and returned lines as views. Printed per step: the processor and wall seconds an
 memory of the process during the step, then the rows dropped per rule.
 
 With ``--output FOLDER`` the results are written there for comparing two versions
-of the code file by file: ``data_quality_report.json`` and
-``customer_features.parquet`` (ordered by customer). Run the code before a change with ``PYTHONPATH`` on its
-``src/``.
+of the code file by file: ``flagged_transactions.parquet`` (every line, ordered by
+every column), ``data_quality_report.json`` and ``customer_features.parquet``
+(ordered by customer). ``--flag-only`` stops after flagging; ``--database FILE``
+writes the tables to a DuckDB file (replaced), as ``kedro run`` does. Run the code
+before a change with ``PYTHONPATH`` on its ``src/``.
 
 Usage (from the project root)::
 
     .venv/bin/python scripts/benchmark_transaction_steps.py --customers 1000000
     .venv/bin/python scripts/benchmark_transaction_steps.py --data path/to/folder \
         --memory-limit 1.5GB --output build/benchmark/results_after
+    .venv/bin/python scripts/benchmark_transaction_steps.py --customers 1000000 \
+        --flag-only --database build/benchmark/flagging.duckdb
 """
 
 from __future__ import annotations
@@ -46,12 +50,28 @@ from customer_segmentation.pipelines.feature_engineering.orders import (
 )
 
 
+def write_flagged(flagged: object, output: Path) -> None:
+    """Writes the flagged lines ordered by every column, nulls first."""
+    columns = list(flagged.columns)
+    flagged.order_by(
+        [flagged[name].asc(nulls_first=True) for name in columns]
+    ).to_parquet(output / "flagged_transactions.parquet")
+
+
 def run(
-    data: Path, memory_limit: str, threads: int | None, output: Path | None
+    data: Path,
+    memory_limit: str,
+    threads: int | None,
+    output: Path | None,
+    *,
+    flag_only: bool = False,
+    database: Path | None = None,
 ) -> None:
     """Runs the transaction-level steps on the sample in ``data``."""
     parameters = processing_parameters()
-    connection = duckdb_connection(memory_limit, threads)
+    if database is not None:
+        database.unlink(missing_ok=True)
+    connection = duckdb_connection(memory_limit, threads, database)
     raw = connection.read_parquet(
         data / "transactions.parquet", table_name="raw_transactions"
     )
@@ -73,6 +93,11 @@ def run(
         ),
         memory=True,
     )
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        write_flagged(flagged, output)
+    if flag_only:
+        return
     clean = connection.create_view(
         "clean_transactions", processing.select_clean_transactions(flagged)
     )
@@ -150,7 +175,17 @@ def main() -> None:
     )
     add_engine_arguments(parser)
     parser.add_argument(
-        "--output", type=Path, help="a folder to write the report and features to"
+        "--output",
+        type=Path,
+        help="a folder to write the flagged lines, the report and features to",
+    )
+    parser.add_argument(
+        "--flag-only", action="store_true", help="stop after flagging the lines"
+    )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        help="a DuckDB file to write the tables to, as kedro run does (replaced)",
     )
     arguments = parser.parse_args()
     os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
@@ -158,7 +193,14 @@ def main() -> None:
     data = arguments.data or cached_sample(arguments.customers, arguments.seed)
     say(f"data: {data}")
     say(f"memory limit: {arguments.memory_limit}; threads: {arguments.threads}")
-    run(data, arguments.memory_limit, arguments.threads, arguments.output)
+    run(
+        data,
+        arguments.memory_limit,
+        arguments.threads,
+        arguments.output,
+        flag_only=arguments.flag_only,
+        database=arguments.database,
+    )
 
 
 if __name__ == "__main__":

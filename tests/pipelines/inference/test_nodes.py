@@ -17,13 +17,13 @@ from customer_segmentation.pipelines.inference.nodes import (
     SCORED_COLUMNS,
     SCORED_WITH_VALUE_COLUMNS,
     ScoringSettings,
-    attach_customer_value,
     list_known_customers,
     score_customers,
     score_model_input,
     select_bundle_model_input,
     unscored_customers,
 )
+from customer_segmentation.pipelines.inference.value import attach_customer_value
 from customer_segmentation.pipelines.modeling.estimator import (
     SegmentationModel,
     build_preprocessor,

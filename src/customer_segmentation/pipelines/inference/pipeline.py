@@ -11,12 +11,12 @@ from customer_segmentation.pipelines.customer_value.pipeline import (
 )
 
 from .nodes import (
-    attach_customer_value,
     list_known_customers,
     score_customers,
     score_given_features,
     select_bundle_model_input,
 )
+from .value import attach_customer_value
 
 NAMESPACE = "inference"
 MODEL_BUNDLE = "model_bundle"

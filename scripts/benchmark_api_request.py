@@ -55,8 +55,16 @@ class _TimedConnection:
         self._timings = timings
 
     def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        return self._timed(self._connection.execute, sql, *args, **kwargs)
+
+    def rows(self, sql: str) -> Any:
+        return self._timed(self._connection.rows, sql)
+
+    def _timed(
+        self, run: Callable[..., Any], sql: str, *args: Any, **kwargs: Any
+    ) -> Any:
         started = time.thread_time()
-        result = self._connection.execute(sql, *args, **kwargs)
+        result = run(sql, *args, **kwargs)
         label = " ".join(sql[:64].split())
         self._timings[label].append(time.thread_time() - started)
         return result

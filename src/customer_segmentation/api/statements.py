@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .rows import arrow_rows
+
 # Statements that are prepared: queries. Anything else (a table created or
 # dropped, a setting) runs as it is.
 _QUERY_STARTS = ("SELECT", "WITH")
@@ -32,6 +34,12 @@ def create_temp_table(connection: Any, name: str, query: str) -> None:
     if isinstance(connection, PreparingConnection):
         query = f"SELECT * FROM {connection.view(query)}"
     connection.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query}')
+
+
+def _is_query(statement: Any) -> bool:
+    return isinstance(statement, str) and statement.lstrip()[:6].upper().startswith(
+        _QUERY_STARTS
+    )
 
 
 class PreparingConnection:
@@ -59,15 +67,21 @@ class PreparingConnection:
         A query without parameters runs from its prepared statement, prepared
         the first time it is seen.
         """
-        if (
-            parameters is not None
-            or kwargs
-            or not isinstance(query, str)
-            or not query.lstrip()[:6].upper().startswith(_QUERY_STARTS)
-        ):
+        if parameters is not None or kwargs or not _is_query(query):
             return self._connection.execute(query, parameters, **kwargs)
-        name = self._parsed(self._names, query, "PREPARE {} AS", "DEALLOCATE {}")
-        return self._connection.execute(f"EXECUTE {name}")
+        return self._connection.execute(f"EXECUTE {self._prepared(query)}")
+
+    def rows(self, query: str) -> Any:
+        """A statement's rows as Arrow; a query runs from its prepared statement.
+
+        See ``rows.py``: one engine statement, no copy of the result.
+        """
+        if not _is_query(query):
+            return arrow_rows(self._connection, query)
+        return arrow_rows(self._connection, f"EXECUTE {self._prepared(query)}")
+
+    def _prepared(self, query: str) -> str:
+        return self._parsed(self._names, query, "PREPARE {} AS", "DEALLOCATE {}")
 
     def view(self, query: str) -> str:
         """The name of a temporary view of the query, created the first time.

@@ -42,31 +42,40 @@ from customer_segmentation.api.__main__ import configure_server_logging
 from customer_segmentation.api.app import request_model, score_transactions
 from customer_segmentation.api.parsing import BodyParser
 from customer_segmentation.api.service import ScoringService, load_scoring_service
+from customer_segmentation.api.statements import PreparingConnection
 
 REFERENCE_DATE = "2026-01-01T00:00:00"
 Timings = dict[str, list[float]]
 
 
 class _TimedConnection:
-    """Stands for a DuckDB connection; times each statement it runs."""
+    """Stands for the DuckDB connection under a scoring connection; times each statement.
 
-    def __init__(self, connection: Any, timings: Timings) -> None:
-        self._connection = connection
+    It sits under the ``PreparingConnection``, so the statements are timed as
+    the server runs them (a shared table created from its query's view, a
+    query from its prepared statement), each named by the query it runs.
+    """
+
+    def __init__(self, preparing: PreparingConnection, timings: Timings) -> None:
+        self._preparing = preparing
+        self._connection = preparing._connection
         self._timings = timings
 
     def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
         return self._timed(self._connection.execute, sql, *args, **kwargs)
 
-    def rows(self, sql: str) -> Any:
-        return self._timed(self._connection.rows, sql)
+    def _submit(self, sql: str, *args: Any) -> Any:
+        return self._timed(self._connection._submit, sql, *args)
 
     def _timed(
         self, run: Callable[..., Any], sql: str, *args: Any, **kwargs: Any
     ) -> Any:
         started = time.thread_time()
         result = run(sql, *args, **kwargs)
-        label = " ".join(sql[:64].split())
-        self._timings[label].append(time.thread_time() - started)
+        seconds = time.thread_time() - started
+        name = sql.removeprefix("EXECUTE ")
+        label = " ".join((self._preparing.query(name) or sql)[:64].split())
+        self._timings[label].append(seconds)
         return result
 
     def __getattr__(self, name: str) -> Any:
@@ -133,8 +142,8 @@ def main() -> None:
     statements: Timings = collections.defaultdict(list)
     nodes: Timings = collections.defaultdict(list)
     if arguments.per_part:
-        backend = service.engines.current()
-        backend.con = _TimedConnection(backend.con, statements)
+        preparing = service.engines.current().con
+        preparing._connection = _TimedConnection(preparing, statements)
         _time_nodes(nodes)
     seconds = []
     for index in range(arguments.requests):

@@ -97,3 +97,14 @@ def test_a_table_created_through_a_view_equals_one_created_from_the_query(connec
         "lines",
         "scoring_parsed_1",
     ]  # registered rows: a view too
+
+
+def test_the_query_kept_under_a_name_is_found_by_that_name(connection):
+    preparing = PreparingConnection(connection)
+    connection.register("lines", lines([2, 1], ["b", "a"]))
+    preparing.execute(QUERY)
+    view = preparing.view("SELECT 1 AS n")
+
+    assert preparing.query("scoring_parsed_1") == QUERY
+    assert preparing.query(view) == "SELECT 1 AS n"
+    assert preparing.query("lines") is None

@@ -80,6 +80,14 @@ class PreparingConnection:
             return arrow_rows(self._connection, query)
         return arrow_rows(self._connection, f"EXECUTE {self._prepared(query)}")
 
+    def query(self, name: str) -> str | None:
+        """The query kept parsed under a name (a prepared statement or a view)."""
+        for names in (self._names, self._views):
+            for query, given in names.items():
+                if given == name:
+                    return query
+        return None
+
     def _prepared(self, query: str) -> str:
         return self._parsed(self._names, query, "PREPARE {} AS", "DEALLOCATE {}")
 

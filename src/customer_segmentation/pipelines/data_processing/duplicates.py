@@ -25,16 +25,13 @@ DUPLICATE_LINE = "duplicate_line"
 NOT_THE_LINE = ("id_normalised", "drop_reason", "drop_value", LINE_KEY)
 
 
-def _line_columns(table: ir.Table) -> list[str]:
-    return [name for name in table.columns if name not in NOT_THE_LINE]
-
-
 def line_key(table: ir.Table) -> ir.IntegerValue:
     """The key of a line that may be a copy: a hash of its values, null if a rule drops it.
 
     The engine's hash of the line's canonical columns and how they were read
     (``read_problem``, ``read_problem_value``): 64 bits on DuckDB, which hashes
-    alike the values its grouping finds equal (``-0.0`` and ``0.0``, every NaN).
+    alike the values its grouping finds equal (``-0.0`` and ``0.0``, every NaN);
+    32 bits on Spark.
     Different lines may share a key; :func:`repeated_lines` compares the lines
     whose key repeats column by column.
 
@@ -44,7 +41,9 @@ def line_key(table: ir.Table) -> ir.IntegerValue:
     Returns:
         The key, null for the lines another rule drops (never copies).
     """
-    line = ibis.struct({name: table[name] for name in _line_columns(table)})
+    line = ibis.struct(
+        {name: table[name] for name in table.columns if name not in NOT_THE_LINE}
+    )
     return ibis.ifelse(table.drop_reason.isnull(), line.hash(), ibis.null("int64"))
 
 

@@ -4,9 +4,10 @@ One input contract serves training, batch inference and the API: whatever datase
 loaded the input (an Ibis table, or a pandas frame from CSV with any separator,
 Excel or parquet), every column goes through the missing-value tokens and typed
 "try" casts of :mod:`.reading`, ids through :mod:`.ids`, and every value that
-cannot be used is a counted rule (:mod:`.rules`, reported by :mod:`.accounting`)
-or a named error. Transaction nodes take and return Ibis tables, so the same code
-runs on DuckDB (the default), Spark or a warehouse.
+cannot be used is a counted rule (:mod:`.rules` and, for copies of a line,
+:mod:`.duplicates`; reported by :mod:`.accounting`) or a named error.
+Transaction nodes take and return Ibis tables, so the same code runs on DuckDB
+(the default), Spark or a warehouse.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from benchmark_support import (
     processing_parameters,
     say,
     step,
+    write_flagged_lines,
 )
 
 from customer_segmentation.pipelines.customer_value import nodes as value
@@ -76,9 +77,7 @@ def flagged_tables(data: Path, database: Path, memory_limit: str) -> None:
         raw, processing.TransactionsSchema(**parameters["transactions_schema"]), kind
     )
     rules = processing.CleaningRules(**parameters["cleaning_rules"])
-    connection.create_table(
-        "flagged_transactions", processing.flag_transactions(standard, rules)
-    )
+    write_flagged_lines(connection, standard, rules)
     customers = processing.standardise_customers(
         raw_customers,
         processing.CustomersSchema(**parameters["customers_schema"]),

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from customer_segmentation.pipelines.data_processing import nodes as processing
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENT = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
 SAMPLE_CACHE = PROJECT_ROOT / "build" / "benchmark"
@@ -178,3 +180,41 @@ def step(name: str, work: Callable[[], Any], *, memory: bool = False) -> Any:
     line = f"  {name:<34} {cpu:8.2f} s processor {wall:8.2f} s wall"
     say(f"{line} {peak_rss_gib():6.2f} GiB peak RSS" if memory else line)
     return result
+
+
+def write_flagged_lines(
+    connection: Any,
+    standard: Any,
+    rules: Any,
+    timed: Callable[..., Any] | None = None,
+) -> Any:
+    """Writes the flagged lines as the catalog stores them: two tables and a view.
+
+    Args:
+        connection: An Ibis DuckDB connection.
+        standard: The standardised lines (an expression).
+        rules: The cleaning rules.
+        timed: :func:`step`, to time the two writes; ``None`` runs them untimed.
+
+    Returns:
+        The ``flagged_transactions`` view.
+    """
+
+    def run(name: str, work: Callable[[], Any]) -> Any:
+        return timed(name, work, memory=True) if timed else work()
+
+    keyed = run(
+        "flag_transactions (the write)",
+        lambda: connection.create_table(
+            "keyed_transactions", processing.flag_transactions(standard, rules)
+        ),
+    )
+    repeated = run(
+        "find_repeated_lines (the write)",
+        lambda: connection.create_table(
+            "repeated_transactions", processing.find_repeated_lines(keyed, rules)
+        ),
+    )
+    return connection.create_view(
+        "flagged_transactions", processing.flag_duplicate_lines(keyed, repeated, rules)
+    )

@@ -5,8 +5,8 @@ follows the load of other work; the processor time of this process (DuckDB's
 threads included) much less. The nodes of data_processing and feature_engineering
 run here as plain functions on one in-memory DuckDB connection (``--memory-limit``,
 default the project's ``duckdb.memory_limit``, spilling under build/benchmark/),
-each table written with ``CREATE TABLE ... AS`` as the catalog does, and the clean
-and returned lines as views. Printed per step: the processor and wall seconds and the peak resident
+each table written with ``CREATE TABLE ... AS`` as the catalog does, and the flagged,
+clean and returned lines as views. Printed per step: the processor and wall seconds and the peak resident
 memory of the process during the step, then the rows dropped per rule.
 
 With ``--output FOLDER`` the results are written there for comparing two versions
@@ -41,6 +41,7 @@ from benchmark_support import (
     processing_parameters,
     say,
     step,
+    write_flagged_lines,
 )
 
 from customer_segmentation.pipelines.data_processing import nodes as processing
@@ -86,13 +87,7 @@ def run(
         memory=True,
     )
     rules = processing.CleaningRules(**parameters["cleaning_rules"])
-    flagged = step(
-        "flag_transactions (the write)",
-        lambda: connection.create_table(
-            "flagged_transactions", processing.flag_transactions(standard, rules)
-        ),
-        memory=True,
-    )
+    flagged = write_flagged_lines(connection, standard, rules, step)
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
         write_flagged(flagged, output)

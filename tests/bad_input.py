@@ -11,13 +11,13 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     CustomersSchema,
     TransactionsSchema,
     flag_customers,
-    flag_transactions,
     select_clean_customers,
     select_clean_transactions,
     standardise_customers,
     standardise_transactions,
     summarise_data_quality,
 )
+from tests.flagging import flag_every_rule
 
 
 def lines(**overrides: list) -> pd.DataFrame:
@@ -51,7 +51,7 @@ def transaction_report(
     transactions: ibis.Table, rules: CleaningRules | None = None
 ) -> dict:
     """The data-quality report of standardised lines, transactions only."""
-    flagged = flag_transactions(transactions, rules or CleaningRules())
+    flagged = flag_every_rule(transactions, rules or CleaningRules())
     customers = flag_customers(
         standardise_customers(None, CustomersSchema(), "transactions"),
         CustomerCleaningRules(),
@@ -70,7 +70,7 @@ def attribute_report(
 ) -> dict:
     """The data-quality report of standardised attributes, attributes only."""
     flagged = flag_customers(customers, rules or CustomerCleaningRules())
-    no_lines = flag_transactions(
+    no_lines = flag_every_rule(
         standardise_transactions(None, TransactionsSchema(), "attributes"),
         CleaningRules(),
     )

@@ -14,7 +14,6 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     OutlierRule,
     TransactionsSchema,
     flag_customers,
-    flag_transactions,
     select_clean_customers,
     select_clean_transactions,
     select_returned_transactions,
@@ -22,6 +21,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     standardise_transactions,
     summarise_data_quality,
 )
+from tests.flagging import flag_every_rule
 
 # Each test runs on DuckDB and on Spark (tests/engines.py).
 pytestmark = pytest.mark.usefixtures("engine")
@@ -226,7 +226,7 @@ def test_flag_transactions_names_first_rule_broken():
         country=["UK"] * 6,
     )
 
-    flagged = flag_transactions(_standard(raw), CleaningRules()).to_pandas()
+    flagged = flag_every_rule(_standard(raw), CleaningRules()).to_pandas()
 
     reason_by_invoice = (
         flagged.fillna({"drop_reason": "kept"})
@@ -252,7 +252,7 @@ def test_duplicate_lines_count_every_copy_and_every_normalised_id():
         quantity=[3] * 4,
         unit_price=[2.0] * 4,
     )
-    flagged = flag_transactions(_standard(raw), CleaningRules())
+    flagged = flag_every_rule(_standard(raw), CleaningRules())
 
     reasons = flagged.to_pandas().fillna({"drop_reason": "kept"})
     report = _summarise(flagged, select_clean_transactions(flagged))
@@ -267,14 +267,14 @@ def test_duplicate_lines_count_every_copy_and_every_normalised_id():
 def test_flag_transactions_respects_switched_off_rules():
     rules = CleaningRules(cancellation_prefix=None, drop_non_positive_quantity=False)
 
-    flagged = flag_transactions(_standard(_raw_lines()), rules).to_pandas()
+    flagged = flag_every_rule(_standard(_raw_lines()), rules).to_pandas()
 
     dropped = flagged.set_index("invoice_id")["drop_reason"].dropna()
     assert dropped.to_dict() == {"102": "missing_customer_id"}
 
 
 def test_select_clean_and_returned_transactions_split_flagged_lines():
-    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    flagged = flag_every_rule(_standard(_raw_lines()), CleaningRules())
 
     clean = select_clean_transactions(flagged).to_pandas()
     returned = select_returned_transactions(flagged).to_pandas()
@@ -285,7 +285,7 @@ def test_select_clean_and_returned_transactions_split_flagged_lines():
 
 
 def test_summarise_data_quality_accounts_for_every_row():
-    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    flagged = flag_every_rule(_standard(_raw_lines()), CleaningRules())
 
     report = _summarise(flagged, select_clean_transactions(flagged))
 
@@ -307,7 +307,7 @@ def test_summarise_data_quality_counts_invoices_and_customers_of_clean_lines():
         unit_price=[1.5] * 5,
         country=["UK"] * 5,
     )
-    flagged = flag_transactions(_standard(lines), CleaningRules())
+    flagged = flag_every_rule(_standard(lines), CleaningRules())
 
     report = _summarise(flagged, select_clean_transactions(flagged))
 
@@ -318,7 +318,7 @@ def test_summarise_data_quality_counts_invoices_and_customers_of_clean_lines():
 
 
 def test_summarise_data_quality_detects_broken_accounting():
-    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    flagged = flag_every_rule(_standard(_raw_lines()), CleaningRules())
     too_few_clean = select_clean_transactions(flagged).limit(1)
 
     with pytest.raises(ValueError, match="accounting broken: rows_in=4"):
@@ -327,14 +327,14 @@ def test_summarise_data_quality_detects_broken_accounting():
 
 def test_summarise_data_quality_gives_plain_integers():
     # The report is written as JSON: counts must be plain ints.
-    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    flagged = flag_every_rule(_standard(_raw_lines()), CleaningRules())
     report = _summarise(flagged, select_clean_transactions(flagged))
 
     assert all(type(value) is int for value in report["rows_dropped"].values())
 
 
 def test_summarise_data_quality_has_a_section_per_table():
-    flagged = flag_transactions(_standard(_raw_lines()), CleaningRules())
+    flagged = flag_every_rule(_standard(_raw_lines()), CleaningRules())
 
     report = _summarise(flagged, select_clean_transactions(flagged))
 
@@ -348,7 +348,7 @@ def test_summarise_data_quality_counts_attribute_rows_without_clean_purchase():
     # Customers 1 and 2 have clean lines; 3 and 4 only attributes. The line
     # without a customer is no customer of the clean lines.
     rules = CleaningRules(drop_missing_customer_id=False)
-    flagged = flag_transactions(_standard(_raw_lines()), rules)
+    flagged = flag_every_rule(_standard(_raw_lines()), rules)
     attributes = pd.DataFrame({"customer_id": [1, 2, 3, 4], "age": [30.0] * 4})
     flagged_customers = flag_customers(
         standardise_customers(attributes, CustomersSchema(numeric=["age"]), "both"),
@@ -460,7 +460,7 @@ def test_flag_customers_keeps_everyone_without_rules():
 def test_flag_transactions_drops_future_dated_lines():
     rules = CleaningRules(latest_valid_date="2025-01-03")
 
-    flagged = flag_transactions(_standard(_raw_lines()), rules).to_pandas()
+    flagged = flag_every_rule(_standard(_raw_lines()), rules).to_pandas()
 
     reasons = flagged.set_index("invoice_id")["drop_reason"].dropna().to_dict()
     assert reasons == {

@@ -27,6 +27,19 @@ def test_data_processing_pipeline_writes_clean_tables_and_accounts_for_rows(
             "select count(*) from clean_transactions where customer_id is null"
         )
         assert guests.fetchone()[0] == 0
+        # The flagged lines are a view of the keyed and the repeated lines.
+        kinds = dict(
+            db.execute(
+                "select table_name, table_type from information_schema.tables"
+            ).fetchall()
+        )
+        copies = db.execute(
+            "select count(*) from flagged_transactions "
+            "where drop_reason = 'duplicate_line'"
+        ).fetchone()[0]
+    assert kinds["flagged_transactions"] == "VIEW"
+    assert kinds["keyed_transactions"] == kinds["repeated_transactions"] == "BASE TABLE"
+    assert copies == report["rows_dropped"]["duplicate_line"] > 0
     assert report["rows_in"] == raw_rows
     assert report["rows_out"] == clean_rows
     assert report["rows_in"] == report["rows_out"] + sum(

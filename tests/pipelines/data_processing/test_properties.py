@@ -14,13 +14,13 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     CustomersSchema,
     TransactionsSchema,
     flag_customers,
-    flag_transactions,
     select_clean_customers,
     select_clean_transactions,
     standardise_customers,
     standardise_transactions,
     summarise_data_quality,
 )
+from tests.flagging import flag_every_rule
 
 # Few distinct values, so that duplicates, cancellations and returns are common.
 lines = st.lists(
@@ -57,7 +57,7 @@ def _flag(rows: list[dict], cleaning_rules: CleaningRules) -> ibis.Table:
     table = standardise_transactions(
         ibis.memtable(pd.DataFrame(rows)), TransactionsSchema(), "transactions"
     )
-    return flag_transactions(table, cleaning_rules)
+    return flag_every_rule(table, cleaning_rules)
 
 
 def _summarise(flagged: ibis.Table) -> dict:

@@ -4,9 +4,10 @@ One input contract serves training, batch inference and the API: whatever datase
 loaded the input (an Ibis table, or a pandas frame from CSV with any separator,
 Excel or parquet), every column goes through the missing-value tokens and typed
 "try" casts of :mod:`.reading`, ids through :mod:`.ids`, and every value that
-cannot be used is a counted rule (:mod:`.rules`, reported by :mod:`.accounting`)
-or a named error. Transaction nodes take and return Ibis tables, so the same code
-runs on DuckDB (the default), Spark or a warehouse.
+cannot be used is a counted rule (:mod:`.rules` and, for copies of a line,
+:mod:`.duplicates`; reported by :mod:`.accounting`) or a named error.
+Transaction nodes take and return Ibis tables, so the same code runs on DuckDB
+(the default), Spark or a warehouse.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from .accounting import check_input_kind, needs, summarise_data_quality
 from .customers import flag_customers, select_clean_customers, standardise_customers
+from .duplicates import line_key, repeated_lines, with_duplicate_lines
 from .errors import (
     InputValidationError,
     ids_present_check,
@@ -32,13 +34,7 @@ from .reading import (
     empty_table,
     with_present_values,
 )
-from .rules import (
-    OCCURRENCE,
-    first_broken,
-    transaction_cases,
-    with_line_occurrence,
-    without_flags,
-)
+from .rules import LINE_KEY, first_broken, transaction_cases, without_flags
 from .settings import (
     INPUT_KINDS,
     TRANSACTION_COLUMNS,
@@ -64,7 +60,9 @@ __all__ = [
     "TransactionsSchema",
     "attribute_mapping",
     "check_input_kind",
+    "find_repeated_lines",
     "flag_customers",
+    "flag_duplicate_lines",
     "flag_transactions",
     "select_clean_customers",
     "select_clean_transactions",
@@ -223,10 +221,12 @@ def standardise_transactions(
 def flag_transactions(
     transactions: ir.Table, cleaning_rules: CleaningRules
 ) -> ir.Table:
-    """Marks each transaction line with the first rule it breaks.
+    """Marks each transaction line with the first rule it breaks, but the duplicate-line rule.
 
-    A ``duplicate_line`` is a copy of a line that passes every other rule: same
-    canonical columns, read the same way (see ``with_line_occurrence``).
+    The lines are written once, each with its ``line_key``; the copies are found
+    from the written lines (:func:`find_repeated_lines`,
+    :func:`flag_duplicate_lines`), not by grouping every line before any is
+    written.
 
     Args:
         transactions: Standardised transaction lines.
@@ -234,15 +234,60 @@ def flag_transactions(
 
     Returns:
         The same lines with ``drop_reason`` (the rule's name, or null for lines
-        that survive cleaning) and ``drop_value`` (the offending value as text).
+        that survive those rules), ``drop_value`` (the offending value as text)
+        and ``line_key`` (see :func:`.duplicates.line_key`; null for every line
+        when duplicate lines are kept).
     """
-    if cleaning_rules.drop_duplicate_lines:
-        transactions = with_line_occurrence(transactions)
-    cases = transaction_cases(transactions, cleaning_rules)
-    flagged = transactions.mutate(**first_broken(cases))
-    if OCCURRENCE in flagged.columns:
-        flagged = flagged.drop(OCCURRENCE)
-    return flagged
+    flagged = transactions.mutate(
+        **first_broken(transaction_cases(transactions, cleaning_rules))
+    )
+    key = (
+        line_key(flagged) if cleaning_rules.drop_duplicate_lines else ibis.null("int64")
+    )
+    return flagged.mutate(**{LINE_KEY: key})
+
+
+def find_repeated_lines(
+    keyed_transactions: ir.Table, cleaning_rules: CleaningRules
+) -> ir.Table:
+    """Finds the lines that have copies, and flags the copies ``duplicate_line``.
+
+    A ``duplicate_line`` is a copy of a line that passes every other rule: same
+    canonical columns, read the same way. The first of identical lines is kept.
+
+    Args:
+        keyed_transactions: Output of :func:`flag_transactions`.
+        cleaning_rules: Whether duplicate lines are dropped.
+
+    Returns:
+        The lines whose ``line_key`` another line has, flagged (see
+        :func:`.duplicates.repeated_lines`); none when duplicate lines are kept.
+    """
+    if not cleaning_rules.drop_duplicate_lines:
+        return keyed_transactions.filter(ibis.literal(False))
+    return repeated_lines(keyed_transactions)
+
+
+def flag_duplicate_lines(
+    keyed_transactions: ir.Table,
+    repeated_transactions: ir.Table,
+    cleaning_rules: CleaningRules,
+) -> ir.Table:
+    """Every transaction line with the first rule it breaks, duplicate lines included.
+
+    Args:
+        keyed_transactions: Output of :func:`flag_transactions`.
+        repeated_transactions: Output of :func:`find_repeated_lines`.
+        cleaning_rules: Whether duplicate lines are dropped.
+
+    Returns:
+        The lines with ``drop_reason`` and ``drop_value``, without ``line_key``:
+        the lines of ``keyed_transactions`` whose key does not repeat, and the
+        repeated lines (see :func:`.duplicates.with_duplicate_lines`).
+    """
+    if not cleaning_rules.drop_duplicate_lines:
+        return keyed_transactions.drop(LINE_KEY)
+    return with_duplicate_lines(keyed_transactions, repeated_transactions)
 
 
 def select_clean_transactions(flagged_transactions: ir.Table) -> ir.Table:

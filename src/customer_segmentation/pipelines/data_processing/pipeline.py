@@ -3,7 +3,9 @@
 from kedro.pipeline import Node, Pipeline
 
 from .nodes import (
+    find_repeated_lines,
     flag_customers,
+    flag_duplicate_lines,
     flag_transactions,
     select_clean_customers,
     select_clean_transactions,
@@ -48,8 +50,24 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=flag_transactions,
                 inputs=["validated_transactions", "params:cleaning_rules"],
-                outputs="flagged_transactions",
+                outputs="keyed_transactions",
                 name="flag_transactions_node",
+            ),
+            Node(
+                func=find_repeated_lines,
+                inputs=["keyed_transactions", "params:cleaning_rules"],
+                outputs="repeated_transactions",
+                name="find_repeated_lines_node",
+            ),
+            Node(
+                func=flag_duplicate_lines,
+                inputs=[
+                    "keyed_transactions",
+                    "repeated_transactions",
+                    "params:cleaning_rules",
+                ],
+                outputs="flagged_transactions",
+                name="flag_duplicate_lines_node",
             ),
             Node(
                 func=select_clean_transactions,

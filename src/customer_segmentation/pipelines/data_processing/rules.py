@@ -19,16 +19,17 @@ from .settings import (
 )
 
 Case = tuple[ir.BooleanValue, str, ir.Value]
+# The key of a line that may be a copy (see ``duplicates.py``).
+LINE_KEY = "line_key"
 FLAG_COLUMNS = (
     "read_problem",
     "read_problem_value",
     "id_normalised",
     "drop_reason",
     "drop_value",
+    LINE_KEY,
 )
 NO_VALUE = ibis.null("string")
-# Working column of the duplicate-line rule: 0 for the first of identical lines.
-OCCURRENCE = "__occurrence"
 
 
 def _timestamp(moment: object) -> ir.Value:
@@ -38,10 +39,11 @@ def _timestamp(moment: object) -> ir.Value:
 def transaction_cases(table: ir.Table, rules: CleaningRules) -> list[Case]:
     """The cleaning rules of transaction lines, in the order they apply.
 
+    The duplicate-line rule, which applies last, needs every line: it is
+    :mod:`.duplicates`.
+
     Args:
-        table: Standardised lines (with ``read_problem`` and ``read_problem_value``)
-            and, when duplicate lines are dropped, the ``occurrence`` column of
-            :func:`with_line_occurrence`.
+        table: Standardised lines (with ``read_problem`` and ``read_problem_value``).
         rules: Which rules apply, with their bounds.
 
     Returns:
@@ -90,40 +92,7 @@ def transaction_cases(table: ir.Table, rules: CleaningRules) -> list[Case]:
     if rules.latest_valid_date is not None:
         latest = _timestamp(rules.latest_valid_date)
         cases.append((table.invoice_date > latest, "future_dated", table.invoice_date))
-    if rules.drop_duplicate_lines:
-        cases.append((table[OCCURRENCE] > 0, "duplicate_line", NO_VALUE))
     return cases
-
-
-def with_line_occurrence(table: ir.Table) -> ir.Table:
-    """Numbers the identical lines of a table: 0 for the first, 1, 2, ... for its copies.
-
-    Lines are identical when they agree on every canonical column and on how they
-    were read (``read_problem``, ``read_problem_value``); a copy of a line that
-    passes every other rule is then a ``duplicate_line``. The lines are counted
-    per group and the groups expanded back to one row per line: a hash aggregate,
-    about half the engine time of a window over every column (which sorts every
-    line). ``id_normalised`` is summed per group and given back to as many of its
-    lines, so the number of normalised ids, all the report reads of it, is exact.
-
-    Args:
-        table: Standardised lines (canonical columns, ``read_problem``,
-            ``read_problem_value`` and ``id_normalised``).
-
-    Returns:
-        The same lines, in no particular order, with ``occurrence``.
-    """
-    keys = [name for name in table.columns if name != "id_normalised"]
-    groups = table.group_by(keys).agg(
-        __lines=table.count(),
-        __normalised=table.id_normalised.cast("int64").sum().fill_null(0),
-    )
-    lines = groups.mutate(**{OCCURRENCE: ibis.range(groups["__lines"]).unnest()})
-    return lines.select(
-        *keys,
-        id_normalised=lines[OCCURRENCE] < lines["__normalised"],
-        **{OCCURRENCE: lines[OCCURRENCE]},
-    )
 
 
 def numeric_attributes(table: ir.Table, columns: list[str], setting: str) -> None:

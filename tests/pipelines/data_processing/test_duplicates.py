@@ -106,3 +106,15 @@ def test_kept_duplicate_lines_find_no_repeated_line():
         ("A", "kept"),
         ("A", "kept"),
     ]
+
+
+def test_a_copy_that_differs_only_in_the_sign_of_zero_is_a_copy():
+    # Both engines group -0.0 with 0.0; the key must bring them together too.
+    rules = CleaningRules(drop_non_positive_quantity=False)
+    flagged = flag_every_rule(_standard(quantity=[0.0, -0.0, 2.0]), rules)
+
+    assert sorted(flagged.drop_reason.fill_null("kept").to_pyarrow().to_pylist()) == [
+        "duplicate_line",
+        "kept",
+        "kept",
+    ]

@@ -29,9 +29,10 @@ def line_key(table: ir.Table) -> ir.IntegerValue:
     """The key of a line that may be a copy: a hash of its values, null if a rule drops it.
 
     The engine's hash of the line's canonical columns and how they were read
-    (``read_problem``, ``read_problem_value``): 64 bits on DuckDB, which hashes
-    alike the values its grouping finds equal (``-0.0`` and ``0.0``, every NaN);
-    32 bits on Spark.
+    (``read_problem``, ``read_problem_value``): 64 bits on DuckDB, 32 bits on
+    Spark. A floating-point value is hashed plus ``0.0``, which turns ``-0.0``
+    into ``0.0``: both engines' grouping finds the two equal, Spark's hash does
+    not.
     Different lines may share a key; :func:`repeated_lines` compares the lines
     whose key repeats column by column.
 
@@ -42,7 +43,11 @@ def line_key(table: ir.Table) -> ir.IntegerValue:
         The key, null for the lines another rule drops (never copies).
     """
     line = ibis.struct(
-        {name: table[name] for name in table.columns if name not in NOT_THE_LINE}
+        {
+            name: table[name] + 0.0 if table[name].type().is_floating() else table[name]
+            for name in table.columns
+            if name not in NOT_THE_LINE
+        }
     )
     return ibis.ifelse(table.drop_reason.isnull(), line.hash(), ibis.null("int64"))
 

@@ -12,13 +12,13 @@ from kedro.pipeline import Pipeline
 from kedro_datasets.ibis import FileDataset, TableDataset
 
 from customer_segmentation.bundle import ModelBundleDataset
+from customer_segmentation.collector import close_at_exit
 from customer_segmentation.engine import (
     DuckDBSettings,
     configure_duckdb,
     duckdb_settings,
     out_of_memory_advice,
 )
-from customer_segmentation.process_exit import close_at_exit
 from customer_segmentation.runs import (
     LOCK_FILE,
     EnvironmentLockedError,
@@ -82,7 +82,7 @@ class EnvironmentRunHooks:
       applies the ``duckdb`` parameters (memory limit, threads, spill folder),
       drops temporary tables killed runs left and tables the catalog now saves
       as views, and discards unpublished bundles. The databases are closed
-      when the process exits (``process_exit.py``).
+      when the process exits (``collector.py``).
     - After a successful run: publishes the bundle the run staged, then
       releases the lock. After a failed run: discards it and releases the lock.
     """

@@ -10,6 +10,8 @@ from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 
+from customer_segmentation.collector import paused
+
 if TYPE_CHECKING:
     from .batched_hook import BatchedMlflowHook
 
@@ -166,7 +168,9 @@ class ExperimentTrackingHooks:
         """Records candidates, choice, model and report, then ends the run.
 
         Registered before the environment hooks, this runs after them: the
-        bundle is already published.
+        bundle is already published. The garbage collector is paused meanwhile:
+        the records make little garbage, and a full pass over the objects the
+        run keeps took longer than the records (``collector.py``).
 
         Args:
             run_params: Parameters of the run.
@@ -177,10 +181,11 @@ class ExperimentTrackingHooks:
             return
         from .records import record_training  # noqa: PLC0415 (MLflow)
 
-        try:
-            record_training(pipeline, catalog)
-        finally:
-            self._mlflow.after_pipeline_run(run_params, pipeline, catalog)
+        with paused():
+            try:
+                record_training(pipeline, catalog)
+            finally:
+                self._mlflow.after_pipeline_run(run_params, pipeline, catalog)
 
     @hook_impl
     def on_pipeline_error(

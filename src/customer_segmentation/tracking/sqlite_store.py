@@ -15,7 +15,7 @@ about 1.7 s of processor time (docs/performance.md). The project's local store
   synced at checkpoints, not at every commit.
 
 The run's connections to the store are closed when the process exits
-(``process_exit.py``), which checkpoints the log into the database and removes it.
+(``collector.py``), which checkpoints the log into the database and removes it.
 
 The database stays consistent whatever stops the process, the operating system or
 the power. A crash of the process loses nothing; an operating-system crash or a
@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from customer_segmentation.process_exit import close_at_exit
+from customer_segmentation.collector import close_at_exit
 
 logger = logging.getLogger(__name__)
 

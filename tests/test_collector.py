@@ -1,4 +1,4 @@
-"""A run's process exit: what the project opened is closed, then the collector is frozen.
+"""The collector in a run's process: paused where it would walk everything for nothing, frozen at exit.
 
 Each exit is a real one, in a child process: freezing the collector in the test
 process would change every later test.
@@ -6,6 +6,7 @@ process would change every later test.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import subprocess
@@ -15,12 +16,16 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
+import pytest
 from kedro.io import DataCatalog
 from kedro.pipeline import Node, Pipeline
 from kedro_datasets.ibis import TableDataset
 
 from customer_segmentation import hooks as project_hooks
+from customer_segmentation.collector import paused
 from customer_segmentation.hooks import EnvironmentRunHooks
+from customer_segmentation.tracking import records
+from customer_segmentation.tracking.hooks import ExperimentTrackingHooks
 from tests.project import PROJECT_ROOT
 
 
@@ -43,7 +48,7 @@ def test_closers_run_once_each_in_reverse_order_then_the_collector_is_frozen(
     output = _run_python(
         """
         import gc
-        from customer_segmentation.process_exit import close_at_exit, finish_process
+        from customer_segmentation.collector import close_at_exit, finish_process
 
         def first():
             print("first")
@@ -67,7 +72,7 @@ def test_closers_run_once_each_in_reverse_order_then_the_collector_is_frozen(
 
 _DUCKDB_IN_A_CYCLE = """
     import duckdb
-    from customer_segmentation.process_exit import close_at_exit
+    from customer_segmentation.collector import close_at_exit
 
     class Holder:
         pass
@@ -144,3 +149,31 @@ def test_the_run_hooks_close_each_duckdb_database_at_exit(tmp_path, monkeypatch)
         dataset.connection.disconnect()
 
     assert registered == [dataset.connection.disconnect]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_paused_stops_the_collector_for_the_block_then_leaves_it_as_it_was(enabled):
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError, match="inside"), paused():
+            assert not gc.isenabled()
+            raise RuntimeError("inside")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_the_mlflow_records_after_a_run_run_with_the_collector_paused(monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        records, "record_training", lambda *_: seen.append(gc.isenabled())
+    )
+    ended = SimpleNamespace(after_pipeline_run=lambda *_: seen.append(gc.isenabled()))
+    hooks = ExperimentTrackingHooks()
+    hooks._mlflow = ended  # a tracked run whose MLflow run is open
+
+    hooks.after_pipeline_run({}, Pipeline([]), DataCatalog())
+
+    assert seen == [False, False]
+    assert gc.isenabled()

@@ -11,7 +11,7 @@ after the run and at exit"):
   little: the settings importing the hooks' libraries, the MLflow records after
   the run (a full pass there took 0.6 to 1.0 s);
 - at exit, the interpreter makes several full passes while it tears its modules
-  down: 2.4 to 3.3 s of the 3.0 to 3.5 s a run's process took to end on the 100k
+  down: 2.7 to 3.3 s of the 3.0 to 3.5 s a run's process took to end on the 100k
   sample. The run's hooks register here what the project must close (its DuckDB
   databases, the local MLflow store); :func:`finish_process`, the exit handler,
   closes them (each database is checkpointed and its write-ahead log removed as

@@ -12,6 +12,7 @@ from kedro.pipeline import Pipeline
 from kedro_datasets.ibis import FileDataset, TableDataset
 
 from customer_segmentation.bundle import ModelBundleDataset
+from customer_segmentation.collector import close_at_exit
 from customer_segmentation.engine import (
     DuckDBSettings,
     configure_duckdb,
@@ -80,7 +81,8 @@ class EnvironmentRunHooks:
       message naming the holder and its database), creates the DuckDB folders,
       applies the ``duckdb`` parameters (memory limit, threads, spill folder),
       drops temporary tables killed runs left and tables the catalog now saves
-      as views, and discards unpublished bundles.
+      as views, and discards unpublished bundles. The databases are closed
+      when the process exits (``collector.py``).
     - After a successful run: publishes the bundle the run staged, then
       releases the lock. After a failed run: discards it and releases the lock.
     """
@@ -131,6 +133,7 @@ class EnvironmentRunHooks:
                 key = dataset._connection_config["database"]
                 if key not in cleaned:
                     connection = _open(dataset, key, lock)
+                    close_at_exit(connection.disconnect)
                     configure_duckdb(connection, self._duckdb)
                     drop_orphan_tables(connection)
                     drop_tables_now_views(connection, _views(duckdb, key))

@@ -1,7 +1,6 @@
 """Project settings: hooks and configuration loading (Kedro defaults otherwise)."""
 
-import gc
-
+from customer_segmentation.collector import paused
 from customer_segmentation.output_filters import quiet_output
 
 # First, so that the warnings of libraries imported below are filtered too
@@ -12,16 +11,11 @@ quiet_output()
 # live until the process ends, and almost no garbage): with the cyclic garbage
 # collector on, its full passes over the growing heap cost about 0.4 s of
 # processor time here (docs/performance.md). Paused for these imports only.
-_COLLECTING = gc.isenabled()
-gc.disable()
-try:
+with paused():
     from customer_segmentation.hooks import EnvironmentRunHooks
     from customer_segmentation.node_timing import NodeTimingHooks
     from customer_segmentation.spark import SparkHooks
     from customer_segmentation.tracking import ExperimentTrackingHooks
-finally:
-    if _COLLECTING:
-        gc.enable()
 
 # One run at a time per environment; the model bundle is published when a run
 # succeeds. Every node logs its time and the process memory (one INFO line).

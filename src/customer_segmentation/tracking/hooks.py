@@ -10,6 +10,8 @@ from kedro.config import MissingConfigException
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Pipeline
 
+from customer_segmentation.collector import paused
+
 if TYPE_CHECKING:
     from .batched_hook import BatchedMlflowHook
 
@@ -58,6 +60,23 @@ def configured_tracking_uri(context: Any) -> str | None:
     return server.get("mlflow_tracking_uri") or os.environ.get("MLFLOW_TRACKING_URI")
 
 
+def _mlflow_hook(context: Any) -> BatchedMlflowHook:
+    # MLflow is imported only for a tracked run (about 1.5 s).
+    from .batched_hook import BatchedMlflowHook  # noqa: PLC0415
+    from .sqlite_store import sqlite_store_file, use_store_settings  # noqa: PLC0415
+    from .store_template import start_from_template  # noqa: PLC0415
+
+    # Progress bars of MLflow's artifact copies would fill non-terminal logs.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    database = sqlite_store_file(configured_tracking_uri(context))
+    if database is not None:
+        use_store_settings(database)
+        start_from_template(database)
+    hook = BatchedMlflowHook()
+    hook.after_context_created(context)
+    return hook
+
+
 class ExperimentTrackingHooks:
     """Makes every run an MLflow run (kedro-mlflow) and records the training.
 
@@ -87,19 +106,10 @@ class ExperimentTrackingHooks:
             self._mlflow = None
             logger.info("Experiment tracking is off (%s)", SWITCH)
             return
-        # MLflow is imported only for a tracked run (about 1.5 s).
-        from .batched_hook import BatchedMlflowHook  # noqa: PLC0415
-        from .sqlite_store import sqlite_store_file, use_store_settings  # noqa: PLC0415
-        from .store_template import start_from_template  # noqa: PLC0415
-
-        # Progress bars of MLflow's artifact copies would fill non-terminal logs.
-        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        database = sqlite_store_file(configured_tracking_uri(context))
-        if database is not None:
-            use_store_settings(database)
-            start_from_template(database)
-        self._mlflow = BatchedMlflowHook()
-        self._mlflow.after_context_created(context)
+        # Imports and objects that live until the process ends, little garbage:
+        # the collector is paused meanwhile, as for the settings' imports.
+        with paused():
+            self._mlflow = _mlflow_hook(context)
         globals_ = context.config_loader["globals"]
         self._tags = {
             "kedro_env": str(context.env or context.config_loader.default_run_env),
@@ -166,7 +176,9 @@ class ExperimentTrackingHooks:
         """Records candidates, choice, model and report, then ends the run.
 
         Registered before the environment hooks, this runs after them: the
-        bundle is already published.
+        bundle is already published. The garbage collector is paused meanwhile:
+        the records make little garbage, and a full pass over the objects the
+        run keeps took longer than the records (``collector.py``).
 
         Args:
             run_params: Parameters of the run.
@@ -177,10 +189,11 @@ class ExperimentTrackingHooks:
             return
         from .records import record_training  # noqa: PLC0415 (MLflow)
 
-        try:
-            record_training(pipeline, catalog)
-        finally:
-            self._mlflow.after_pipeline_run(run_params, pipeline, catalog)
+        with paused():
+            try:
+                record_training(pipeline, catalog)
+            finally:
+                self._mlflow.after_pipeline_run(run_params, pipeline, catalog)
 
     @hook_impl
     def on_pipeline_error(

@@ -14,6 +14,9 @@ about 1.7 s of processor time (docs/performance.md). The project's local store
 - ``synchronous=NORMAL`` (on each connection of the run): the write-ahead log is
   synced at checkpoints, not at every commit.
 
+The run's connections to the store are closed when the process exits
+(``collector.py``), which checkpoints the log into the database and removes it.
+
 The database stays consistent whatever stops the process, the operating system or
 the power. A crash of the process loses nothing; an operating-system crash or a
 power cut can lose the last commits before it (a run's latest parameters, metrics,
@@ -32,6 +35,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from customer_segmentation.collector import close_at_exit
+
 logger = logging.getLogger(__name__)
 
 SQLITE_PREFIX = "sqlite:///"
@@ -40,6 +45,8 @@ SYNCHRONOUS = "NORMAL"
 # Real paths of the store files the settings apply to (any other SQLite
 # database opened through SQLAlchemy in the process is left alone).
 _STORES: set[str] = set()
+# The process's connections to those stores (SQLAlchemy pools a few), closed at exit.
+_CONNECTIONS: list[sqlite3.Connection] = []
 
 
 def sqlite_store_file(tracking_uri: str | None) -> Path | None:
@@ -71,6 +78,12 @@ def use_store_settings(database: Path) -> None:
     _STORES.add(os.path.realpath(database))
     if not event.contains(Engine, "connect", _on_connect):
         event.listen(Engine, "connect", _on_connect)
+        close_at_exit(_close_store_connections)
+
+
+def _close_store_connections() -> None:
+    while _CONNECTIONS:
+        _CONNECTIONS.pop().close()
 
 
 def _on_connect(connection: Any, _record: Any) -> None:
@@ -79,6 +92,7 @@ def _on_connect(connection: Any, _record: Any) -> None:
     main = connection.execute("PRAGMA database_list").fetchone()
     if main is None or os.path.realpath(main[2] or ":memory:") not in _STORES:
         return
+    _CONNECTIONS.append(connection)
     try:
         (mode,) = connection.execute(f"PRAGMA journal_mode={JOURNAL_MODE}").fetchone()
     except sqlite3.OperationalError as error:

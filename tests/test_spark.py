@@ -61,13 +61,8 @@ def test_spark_environment_gives_duckdb_features_and_segments_run_after_run(
     run_project(project_copy)  # the default pipeline
     duckdb_root, spark_root = project_copy / "data", project_copy / "data/spark"
 
-    # Processing in one process, features alone in the next: the tables persist.
-    _kedro_run_on_spark(project_copy, ["data_processing"])
-    _kedro_run_on_spark(project_copy, ["feature_engineering"])
-    pd.testing.assert_frame_equal(_features(spark_root), _features(duckdb_root))
-
-    # A second run, the default pipeline, overwrites every table and file; modeling
-    # and the value models' fits are pandas either way, on what each engine computed.
+    # The default pipeline on Spark; modeling and the value models' fits are
+    # pandas either way, on what each engine computed.
     _kedro_run_on_spark(project_copy, ["__default__"])
     pd.testing.assert_frame_equal(_features(spark_root), _features(duckdb_root))
     for output in ("customer_segments", "customer_value"):
@@ -75,6 +70,15 @@ def test_spark_environment_gives_duckdb_features_and_segments_run_after_run(
         pd.testing.assert_frame_equal(
             pd.read_parquet(spark_root / path), pd.read_parquet(duckdb_root / path)
         )
+
+    # The features alone, in the next process: they read the tables the first
+    # run left in the warehouse and write over its files and tables.
+    features = spark_root / "04_feature/customer_features.parquet"
+    first_written = features.stat().st_mtime_ns
+    _kedro_run_on_spark(project_copy, ["feature_engineering"])
+    assert features.stat().st_mtime_ns > first_written
+    pd.testing.assert_frame_equal(_features(spark_root), _features(duckdb_root))
+
     # Each engine writes under its own root only.
     assert (spark_root / "02_intermediate/spark_warehouse").is_dir()
     assert not (spark_root / "02_intermediate/segmentation.duckdb").exists()

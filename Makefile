@@ -31,8 +31,11 @@ install-spark: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/kedro run
 
+# One worker per core, each file's tests on one worker (its fixtures built once);
+# TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) --dist=loadfile
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -79,6 +79,13 @@ COUNTED_CASES: dict[str, tuple[Callable[[], dict], str, int, list[str]]] = {
         1,
         None,
     ),
+    "unit price token padded with a vertical tab and a form feed": (
+        # Trimmed like a space on every engine, as strip() trims them.
+        lambda: _lines_report(unit_price=["\x0bn/a\x0b", "\x0c2.0"]),
+        "missing_unit_price",
+        1,
+        None,
+    ),
     "unit price not a number": (
         lambda: _lines_report(unit_price=["abc", "2.0"]),
         "unparseable_unit_price",
@@ -234,3 +241,24 @@ def test_integral_float_ids_lose_their_decimal_part_without_counting_as_changed(
 
     assert report["tables"]["transactions"]["ids_normalised"] == 0
     assert clean["customer_id"].tolist() == ["12345", "12346"]
+
+
+def test_padded_text_loses_its_whitespace_and_nothing_else_on_every_engine():
+    # Spark SQL reads the escapes \v and \f as the letters v and f: a trim written
+    # with them turned " Kiev" into "Kie" there.
+    countries = [" Kiev", "leaf\t", "\x0bfive\x0c", "Vaduz"]
+    prices = [" 1.5\x0b", "\x0c2.0"]
+    frame = lines(
+        customer_id=["1", "2", "3", "4"],
+        invoice_id=["1", "2", "3", "4"],
+        invoice_date=["2025-01-01"] * 4,
+        product_id=["A"] * 4,
+        quantity=[1.0] * 4,
+        unit_price=[*prices, "1.0", "1.0"],
+        country=countries,
+    )
+
+    clean = standardise(frame).to_pandas().sort_values("customer_id")
+
+    assert clean["country"].tolist() == ["Kiev", "leaf", "five", "Vaduz"]
+    assert clean["unit_price"].tolist() == [1.5, 2.0, 1.0, 1.0]

@@ -116,6 +116,31 @@ COUNTED_CASES: dict[str, tuple[Callable[[], dict], str, int, list[str]]] = {
         1,
         ["31/31/2025"],
     ),
+    # Text the engines' own casts read differently is unparseable on both.
+    "invoice date a year alone (Spark's cast reads it as 1 January)": (
+        lambda: _lines_report(invoice_date=["2025-01-01", "2025"]),
+        "unparseable_invoice_date",
+        1,
+        ["2025"],
+    ),
+    "invoice date with slashes and no date_format (DuckDB's cast reads it)": (
+        lambda: _lines_report(invoice_date=["2025-01-01", "2025/01/02"]),
+        "unparseable_invoice_date",
+        1,
+        ["2025/01/02"],
+    ),
+    "quantity with a type suffix (Spark's cast reads 2d as 2)": (
+        lambda: _lines_report(quantity=["2d", "1"]),
+        "unparseable_quantity",
+        1,
+        ["2d"],
+    ),
+    "unit price with digit separators (DuckDB's cast reads 1_000)": (
+        lambda: _lines_report(unit_price=["1_000", "2.0"]),
+        "unparseable_unit_price",
+        1,
+        ["1_000"],
+    ),
     "invoice date 9999-12-31": (
         lambda: _lines_report(invoice_date=["2025-01-01", "9999-12-31"]),
         "out_of_range_invoice_date",
@@ -262,3 +287,35 @@ def test_padded_text_loses_its_whitespace_and_nothing_else_on_every_engine():
 
     assert clean["country"].tolist() == ["Kiev", "leaf", "five", "Vaduz"]
     assert clean["unit_price"].tolist() == [1.5, 2.0, 1.0, 1.0]
+
+
+def test_a_utc_offset_is_converted_to_utc_on_every_engine():
+    # DuckDB's cast ignored the offset; Spark's converted it to its session's zone.
+    dates = [
+        "2025-01-01 10:00:00+01:00",
+        "2025-01-01T10:00:00-05:30",
+        "2025-01-01 10:00:00 +0200",
+        "2025-01-01T10:00:00Z",
+        "2025-01-01 10:00:00 UTC",
+        "2025-01-01 10:00:00",
+    ]
+    frame = lines(
+        customer_id=[str(i) for i in range(6)],
+        invoice_id=[str(i) for i in range(6)],
+        invoice_date=dates,
+        product_id=["A"] * 6,
+        quantity=[1.0] * 6,
+        unit_price=[1.0] * 6,
+        country=["UK"] * 6,
+    )
+
+    clean = standardise(frame).to_pandas().sort_values("customer_id")
+
+    assert clean["invoice_date"].dt.strftime("%H:%M").tolist() == [
+        "09:00",
+        "15:30",
+        "08:00",
+        "10:00",
+        "10:00",
+        "10:00",
+    ]

@@ -9,8 +9,6 @@ error, wherever the bad value sits in the file.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import string
 from dataclasses import dataclass, field
 
 import ibis
@@ -18,20 +16,12 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .errors import Check, InputValidationError, finite_check
-from .settings import DATE_DIRECTIVES
+from .text import parse_number, parse_timestamp, trim
 
 BYTE_ORDER_MARK = "\ufeff"
 # Dates pandas (and so the feature and model steps) can hold.
 EARLIEST_REPRESENTABLE = dt.datetime(1678, 1, 1)
 LATEST_REPRESENTABLE = dt.datetime(2261, 12, 31)
-REGEX_SPECIALS = set(r".^$*+?()[]{}|\/")
-# The whitespace a text is trimmed of: Python's ``str.strip`` ASCII set, as a
-# regular expression's escapes (RE2 and Java read them alike) and as the engine's
-# characters. Never as literal characters: Ibis writes a vertical tab or form
-# feed as ``\v`` or ``\f`` in Spark SQL, which Spark reads as the letters v and f
-# (so Ibis's ``strip()`` trims " Kiev" to "Kie" on Spark).
-WHITESPACE_CODES = tuple(ord(space) for space in string.whitespace)
-PADDING = r"^[ \t\n\r\x0B\f]+|[ \t\n\r\x0B\f]+$"
 READ_TYPES = {
     "read_problem": "string",
     "read_problem_value": "string",
@@ -114,46 +104,6 @@ def without_missing(
     )
 
 
-@ibis.udf.scalar.builtin(name="chr")
-def _character(code: int) -> str:  # type: ignore[empty-body]
-    """The engine's character of a code point (``chr`` on DuckDB and Spark)."""
-
-
-def is_padded(text: ir.StringValue) -> ir.BooleanValue:
-    """Whether a text starts or ends with whitespace.
-
-    Each whitespace character is compared at each end: on DuckDB several times
-    cheaper per line than a regular expression (docs/performance.md), and the
-    same characters on every engine (a regular expression's ``\\s`` leaves the
-    vertical tab out on DuckDB, not on Spark).
-
-    Args:
-        text: A text column.
-
-    Returns:
-        True where the text is padded, false where not, null where it is null.
-    """
-    spaces = [_character(code) for code in WHITESPACE_CODES]
-    return ibis.or_(
-        *[text.startswith(space) for space in spaces],
-        *[text.endswith(space) for space in spaces],
-    )
-
-
-def trim(text: ir.StringValue) -> ir.StringValue:
-    """The text without leading and trailing whitespace, the same on every engine.
-
-    Only padded texts are rewritten: trimming every value is slow on large tables.
-
-    Args:
-        text: A text column.
-
-    Returns:
-        The text, trimmed; null where it is null.
-    """
-    return ibis.ifelse(is_padded(text), text.re_replace(PADDING, ""), text)
-
-
 def is_missing_token(
     text: ir.StringValue, missing_values: list[str]
 ) -> ir.BooleanValue:
@@ -213,79 +163,6 @@ def with_present_values(
             )
             for source in sources
         }
-    )
-
-
-def parse_number(column: ir.Column) -> ir.Column:
-    """Casts a column (without missing tokens) to float64; null where not a number.
-
-    Args:
-        column: Output of :func:`without_missing`.
-
-    Returns:
-        A float64 column.
-    """
-    if column.type().is_numeric() or column.type().is_boolean():
-        return column.cast("float64")
-    return column.cast("string").try_cast("float64")
-
-
-def parse_timestamp(column: ir.Column, date_format: str | None) -> ir.Column:
-    """Casts a column (without missing tokens) to timestamps; null where not a date.
-
-    Args:
-        column: Output of :func:`without_missing`.
-        date_format: ``strptime`` format (directives of ``DATE_DIRECTIVES``) for
-            text dates; ``None`` reads ISO-8601 text.
-
-    Returns:
-        A timestamp column.
-    """
-    if column.type().is_timestamp():
-        return column.cast("timestamp")
-    if column.type().is_date():
-        return column.cast("timestamp")
-    text = column.cast("string")
-    if date_format is None:
-        return text.try_cast("timestamp")
-    return _parse_with_format(text, date_format)
-
-
-def _parse_with_format(text: ir.StringValue, date_format: str) -> ir.Value:
-    # strptime raises on the first bad value in some engines, so the format becomes
-    # a regular expression whose parts are reassembled as ISO text and try-cast.
-    pattern, order = "", []
-    for token in re.findall(r"%.|[^%]", date_format):
-        if token in DATE_DIRECTIVES:
-            pattern += DATE_DIRECTIVES[token]
-            order.append(token)
-        else:
-            pattern += "\\" + token if token in REGEX_SPECIALS else token
-    pattern = f"^{pattern}$"
-
-    def part(directive: str, default: str) -> ir.StringValue:
-        if directive not in order:
-            return ibis.literal(default)
-        value = text.re_extract(pattern, order.index(directive) + 1)
-        return value.lpad(2, "0") if directive != "%f" else value
-
-    iso = (
-        part("%Y", "")
-        + "-"
-        + part("%m", "")
-        + "-"
-        + part("%d", "")
-        + " "
-        + part("%H", "00")
-        + ":"
-        + part("%M", "00")
-        + ":"
-        + part("%S", "00")
-    )
-    if "%f" in order:
-        iso = iso + "." + part("%f", "0")
-    return ibis.ifelse(
-        text.re_search(pattern), iso.try_cast("timestamp"), ibis.null("timestamp")
     )
 
 

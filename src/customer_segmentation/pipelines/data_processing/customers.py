@@ -22,6 +22,8 @@ from .reading import (
     ReadProblems,
     as_table,
     empty_table,
+    with_parsed_values,
+    with_present_values,
     without_missing,
 )
 from .rules import customer_cases, first_broken, outlier_reason, without_flags
@@ -105,6 +107,10 @@ def standardise_customers(
         table,
         dataset,
         [id_source, *numeric.values(), *categorical.values(), *dates.values()],
+    )
+    table = with_present_values(table, [*numeric.values(), *dates.values()], tokens)
+    table = with_parsed_values(
+        table, list(numeric.values()), list(dates.values()), schema.date_format
     )
     read = read_ids(table, {CUSTOMER_KEY: id_source}, dataset, tokens)
     table = read.table

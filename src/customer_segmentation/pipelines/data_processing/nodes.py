@@ -32,6 +32,7 @@ from .reading import (
     ReadProblems,
     as_table,
     empty_table,
+    with_parsed_values,
     with_present_values,
 )
 from .rules import LINE_KEY, first_broken, transaction_cases, without_flags
@@ -168,6 +169,13 @@ def standardise_transactions(
     values = ("invoice_date", "quantity", "unit_price", "line_total", "country")
     table = with_present_values(
         table, [sources[name] for name in values if sources[name]], tokens
+    )
+    numbers = ("quantity", "unit_price", "line_total")
+    table = with_parsed_values(
+        table,
+        [sources[name] for name in numbers if sources[name]],
+        [sources["invoice_date"]],
+        schema.date_format,
     )
     read = read_ids(
         table,

@@ -298,15 +298,16 @@ def test_a_utc_offset_is_converted_to_utc_on_every_engine():
         "2025-01-01T10:00:00Z",
         "2025-01-01 10:00:00 UTC",
         "2025-01-01 10:00:00",
+        "2025-01-01T9:05:03+01:00",
     ]
     frame = lines(
-        customer_id=[str(i) for i in range(6)],
-        invoice_id=[str(i) for i in range(6)],
+        customer_id=[str(i) for i in range(7)],
+        invoice_id=[str(i) for i in range(7)],
         invoice_date=dates,
-        product_id=["A"] * 6,
-        quantity=[1.0] * 6,
-        unit_price=[1.0] * 6,
-        country=["UK"] * 6,
+        product_id=["A"] * 7,
+        quantity=[1.0] * 7,
+        unit_price=[1.0] * 7,
+        country=["UK"] * 7,
     )
 
     clean = standardise(frame).to_pandas().sort_values("customer_id")
@@ -318,4 +319,5 @@ def test_a_utc_offset_is_converted_to_utc_on_every_engine():
         "10:00",
         "10:00",
         "10:00",
+        "08:05",
     ]

@@ -24,7 +24,7 @@ REGEX_SPECIALS = set(r".^$*+?()[]{}|\/")
 NUMBER_TEXT = r"(?i)^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf|infinity|nan)$"
 # ISO-8601 text dates: the date, an optional time (seconds and fraction
 # optional), then an optional zone: Z, UTC or an offset (+01:00, +0100, +01).
-_LOCAL = r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+_LOCAL = r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?)?"
 ISO_LOCAL = rf"^{_LOCAL}$"
 ISO_TIMESTAMP = rf"^({_LOCAL}) ?(Z|UTC|[+-]\d{{2}}(?::?\d{{2}})?)?$"
 # The whitespace a text is trimmed of: Python's ``str.strip`` ASCII set, as a

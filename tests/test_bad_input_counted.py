@@ -37,6 +37,21 @@ def _lines_report(rules: CleaningRules | None = None, **overrides: list) -> dict
     return transaction_report(standardise(lines(**overrides)), rules)
 
 
+def _invoices(n: int, **overrides: list) -> pd.DataFrame:
+    """n clean one-line invoices of n customers (ids "0", "1", ...), columns overridden."""
+    ids = [str(i) for i in range(n)]
+    columns = {
+        "customer_id": ids,
+        "invoice_id": ids,
+        "invoice_date": ["2025-01-01"] * n,
+        "product_id": ["A"] * n,
+        "quantity": [1.0] * n,
+        "unit_price": [1.0] * n,
+        "country": ["UK"] * n,
+    }
+    return lines(**(columns | overrides))
+
+
 def _nan_price_report() -> dict:
     # Parquet and Arrow keep NaN apart from null; both mean "no price".
     table = pa.Table.from_pandas(lines(), preserve_index=False)
@@ -244,15 +259,7 @@ def test_a_line_breaking_several_rules_is_counted_once_under_the_first():
 
 def test_same_customer_written_in_nfc_nfd_and_with_invisible_characters_is_one():
     ids = ["Jos\u00e9", "Jose\u0301", "Jos\u00e9\u200b", " Jos\u00e9\t"]
-    frame = lines(
-        customer_id=ids,
-        invoice_id=["1", "2", "3", "4"],
-        invoice_date=["2025-01-01"] * 4,
-        product_id=["A"] * 4,
-        quantity=[1.0] * 4,
-        unit_price=[1.0] * 4,
-        country=["UK"] * 4,
-    )
+    frame = _invoices(4, customer_id=ids)
 
     report = transaction_report(standardise(frame))
 
@@ -273,15 +280,7 @@ def test_padded_text_loses_its_whitespace_and_nothing_else_on_every_engine():
     # with them turned " Kiev" into "Kie" there.
     countries = [" Kiev", "leaf\t", "\x0bfive\x0c", "Vaduz"]
     prices = [" 1.5\x0b", "\x0c2.0"]
-    frame = lines(
-        customer_id=["1", "2", "3", "4"],
-        invoice_id=["1", "2", "3", "4"],
-        invoice_date=["2025-01-01"] * 4,
-        product_id=["A"] * 4,
-        quantity=[1.0] * 4,
-        unit_price=[*prices, "1.0", "1.0"],
-        country=countries,
-    )
+    frame = _invoices(4, unit_price=[*prices, "1.0", "1.0"], country=countries)
 
     clean = standardise(frame).to_pandas().sort_values("customer_id")
 
@@ -300,15 +299,7 @@ def test_a_utc_offset_is_converted_to_utc_on_every_engine():
         "2025-01-01 10:00:00",
         "2025-01-01T9:05:03+01:00",
     ]
-    frame = lines(
-        customer_id=[str(i) for i in range(7)],
-        invoice_id=[str(i) for i in range(7)],
-        invoice_date=dates,
-        product_id=["A"] * 7,
-        quantity=[1.0] * 7,
-        unit_price=[1.0] * 7,
-        country=["UK"] * 7,
-    )
+    frame = _invoices(len(dates), invoice_date=dates)
 
     clean = standardise(frame).to_pandas().sort_values("customer_id")
 

@@ -166,11 +166,11 @@ def standardise_transactions(
     dataset, tokens = schema.dataset, schema.missing_values
     table = as_table(raw_transactions, dataset)
     sources = transaction_sources(schema, list(table.columns))
-    values = ("invoice_date", "quantity", "unit_price", "line_total", "country")
+    numbers = ("quantity", "unit_price", "line_total")
+    values = ("invoice_date", *numbers, "country")
     table = with_present_values(
         table, [sources[name] for name in values if sources[name]], tokens
     )
-    numbers = ("quantity", "unit_price", "line_total")
     table = with_parsed_values(
         table,
         [sources[name] for name in numbers if sources[name]],
@@ -204,7 +204,7 @@ def standardise_transactions(
         "invoice_date", sources["invoice_date"], schema.date_format, required=True
     )
     # With line totals the quantity is optional, also line by line.
-    for name in ("quantity", "unit_price", "line_total"):
+    for name in numbers:
         required = name != "quantity" or bool(sources["unit_price"])
         columns[name] = (
             problems.number(name, sources[name], required=required)

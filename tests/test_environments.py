@@ -6,6 +6,7 @@ the repository) and runs the project through a KedroSession with ``env=<name>``.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -33,6 +34,33 @@ PUBLISHED_MALL_SILHOUETTE = 0.5539
 
 def _link_raw_file(project: Path, source: Path) -> None:
     (project / "data" / "01_raw" / source.name).symlink_to(source)
+
+
+def _score(
+    project: Path,
+    env: str,
+    source: Path,
+    rows: int | None = None,
+    reference_date: str | None = None,
+) -> pd.DataFrame:
+    """Scores the first ``rows`` customers of the training file (all by default)."""
+    new = project / "data" / "01_raw" / "new" / source.name
+    new.parent.mkdir(exist_ok=True)
+    new.unlink(missing_ok=True)
+    if rows is None:
+        new.symlink_to(source)
+    else:  # the header and the first rows, in the project copy only
+        with source.open(encoding="utf-8-sig") as lines:
+            new.write_text("".join(itertools.islice(lines, rows + 1)))
+    settings = {"feature_settings": {"reference_date": reference_date}}
+    run_project(project, ["inference"], env=env, runtime_params={"inference": settings})
+    scored = pd.read_parquet(f"data/{env}/07_model_output/scored_customers.parquet")
+    return scored.set_index("customer_id")
+
+
+def _training_segments(env: str) -> pd.Series:
+    segments = pd.read_parquet(f"data/{env}/07_model_output/customer_segments.parquet")
+    return segments.set_index("customer_id")["segment_id"]
 
 
 def _chosen_model(project: Path, env: str) -> pd.Series:
@@ -117,6 +145,13 @@ def test_mall_customers_env_segments_attribute_only_data(project_copy):
     )
     assert value_models["status"] == "skipped"
 
+    # Batch scoring of the same file gives every customer its training segment.
+    source = shared_dataset("mall_customers", "Mall_Customers.csv")
+    scored = _score(project_copy, "mall_customers", source)
+    assert (scored["status"] == "scored").all()
+    training = _training_segments("mall_customers")
+    assert scored["segment_id"].loc[training.index].astype(int).equals(training)
+
 
 def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
     _link_raw_file(
@@ -151,6 +186,19 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
     assert chosen["silhouette"] == pytest.approx(
         PUBLISHED_WHOLESALE_SILHOUETTE, abs=0.005
     )
+
+    # Batch scoring: the outlier rule only kept the five out of the fit, so
+    # they are scored too, and a customer's segment does not depend on the
+    # batch (the first 80 rows hold three of them).
+    source = shared_dataset("wholesale_customers", "Wholesale customers data.csv")
+    scored = _score(project_copy, "wholesale", source)
+    assert len(scored) == 440
+    assert (scored["status"] == "scored").all()
+    training = _training_segments("wholesale")
+    assert scored["segment_id"].loc[training.index].astype(int).equals(training)
+    first_rows = _score(project_copy, "wholesale", source, rows=80)
+    assert len(first_rows) == 80
+    assert first_rows["segment_id"].equals(scored["segment_id"].loc[first_rows.index])
 
 
 def test_customer_personality_env_models_derived_spend_and_age(project_copy):
@@ -195,3 +243,15 @@ def test_customer_personality_env_models_derived_spend_and_age(project_copy):
         "data/customer_personality/08_reporting/segment_profiles.csv"
     )
     assert {"total_spend_mean", "age_mean"} <= set(profiles.columns)
+
+    # Batch scoring of the same export (so at its date): the training segments,
+    # and the three implausible birth years get a status instead of a segment.
+    scored = _score(
+        project_copy, "customer_personality", source, reference_date="2014-06-30"
+    )
+    assert scored["status"].value_counts().to_dict() == {
+        "scored": 2_237,
+        "no_valid_attributes": 3,
+    }
+    training = _training_segments("customer_personality")
+    assert scored["segment_id"].loc[training.index].astype(int).equals(training)

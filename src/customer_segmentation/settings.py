@@ -1,6 +1,7 @@
 """Project settings: hooks and configuration loading (Kedro defaults otherwise)."""
 
 from customer_segmentation.collector import paused
+from customer_segmentation.config_loader import ConfigLoader
 from customer_segmentation.output_filters import quiet_output
 
 # First, so that the warnings of libraries imported below are filtered too
@@ -34,6 +35,9 @@ HOOKS = (
 # its switch, instead of through its entry point.
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro_mlflow",)
 
+# Kedro's OmegaConfigLoader, but `--params a.b=1` changes a.b only, whatever the
+# environment (config_loader.py).
+CONFIG_LOADER_CLASS = ConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",

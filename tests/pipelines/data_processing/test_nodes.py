@@ -14,6 +14,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     OutlierRule,
     TransactionsSchema,
     flag_customers,
+    flag_customers_to_score,
     select_clean_customers,
     select_clean_transactions,
     select_returned_transactions,
@@ -21,6 +22,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     standardise_transactions,
     summarise_data_quality,
 )
+from customer_segmentation.pipelines.data_processing.settings import Bounds
 from tests.flagging import flag_every_rule
 
 # Each test runs on DuckDB and on Spark (tests/engines.py).
@@ -449,6 +451,34 @@ def test_flag_customers_drops_rows_outlying_in_enough_columns():
     assert (
         select_clean_customers(flag_customers(customers, rules)).count().execute() == 7
     )
+
+
+def test_flag_customers_to_score_applies_the_bounds_but_not_the_outlier_rule():
+    # Scored rows are measured by the fitted model, whatever else is in the
+    # batch: the fences of this batch would drop customer 7, a bound drops 6.
+    customers = standardise_customers(
+        pd.DataFrame(
+            {
+                "customer_id": range(8),
+                "x": [10, 11, 12, 13, 14, 15, 16, 1000],
+                "y": [10, 11, 12, 13, 14, 15, -1, 1000],
+            }
+        ),
+        CustomersSchema(numeric=["x", "y"]),
+        "attributes",
+    )
+    rules = CustomerCleaningRules(
+        bounds={"y": Bounds(min=0)},
+        outliers=OutlierRule(columns=["x", "y"], min_outlying_columns=2),
+    )
+
+    fitted = flag_customers(customers, rules).to_pandas()
+    scored = flag_customers_to_score(customers, rules).to_pandas()
+
+    reasons = fitted.set_index("customer_id")["drop_reason"].dropna().to_dict()
+    assert reasons == {"6": "implausible_y", "7": "outlier"}
+    reasons = scored.set_index("customer_id")["drop_reason"].dropna().to_dict()
+    assert reasons == {"6": "implausible_y"}
 
 
 def test_flag_customers_keeps_everyone_without_rules():

@@ -57,6 +57,25 @@ def model_input(customer_ids: list[str], rows: list[list[float]]) -> pd.DataFram
     return frame.assign(customer_id=customer_ids)[["customer_id", *FEATURES]]
 
 
+def score(
+    model: SegmentationModel,
+    frame: pd.DataFrame,
+    features: pd.DataFrame,
+    known: pd.DataFrame,
+    input_kind: str = "transactions",
+    **scoring: int,
+) -> pd.DataFrame:
+    """score_customers with the two-segment bundle of ``model``."""
+    return score_customers(
+        make_bundle(model, ["Champions", "Hibernating"]),
+        frame,
+        customer_features=features,
+        known_customers=known,
+        scoring=ScoringSettings(**scoring),
+        input_kind=input_kind,
+    )
+
+
 def test_list_known_customers_joins_lines_and_attributes_without_empty_ids():
     flagged = ibis.memtable(
         {"customer_id": ["b", "a", None, "", "a"], "drop_reason": [None] * 5}
@@ -144,13 +163,7 @@ def test_score_customers_gives_short_histories_a_status_not_a_segment(model):
     features = pd.DataFrame({"customer_id": ["big", "lapsed"], "frequency": [21, 1]})
     known = pd.DataFrame({"customer_id": ["big", "lapsed"]})
 
-    scored = score_customers(
-        make_bundle(model, ["Champions", "Hibernating"]),
-        frame,
-        customer_features=features,
-        known_customers=known,
-        scoring=ScoringSettings(min_invoices=2),
-    )
+    scored = score(model, frame, features, known, min_invoices=2)
 
     assert scored["status"].tolist() == ["scored", "insufficient_history"]
     assert pd.isna(scored["segment_id"].iloc[1])
@@ -161,16 +174,26 @@ def test_score_customers_reports_customers_whose_lines_were_all_dropped(model):
     features = pd.DataFrame({"customer_id": ["big"], "frequency": [21]})
     known = pd.DataFrame({"customer_id": ["all_cancelled", "big"]})
 
-    scored = score_customers(
-        make_bundle(model, ["Champions", "Hibernating"]),
-        frame,
-        customer_features=features,
-        known_customers=known,
-        scoring=ScoringSettings(),
-    )
+    scored = score(model, frame, features, known)
 
     assert scored["customer_id"].tolist() == ["all_cancelled", "big"]
     assert scored["status"].tolist() == ["no_valid_transactions", "scored"]
+
+
+def test_score_customers_scores_attribute_rows_without_a_purchase_history(model):
+    # Attribute data has no invoices: no history rule, and an id whose attribute
+    # row cleaning dropped says so (not "no valid transactions").
+    frame = model_input(["big", "lapsed"], [[3, 21, 5100], [305, 1, 22]])
+    features = frame.drop(columns="frequency")
+    known = pd.DataFrame({"customer_id": ["big", "implausible", "lapsed"]})
+
+    scored = score(
+        model, frame, features, known, input_kind="attributes", min_invoices=2
+    )
+
+    assert scored["customer_id"].tolist() == ["big", "implausible", "lapsed"]
+    assert scored["status"].tolist() == ["scored", "no_valid_attributes", "scored"]
+    assert scored["segment_id"].tolist()[::2] == [0, 1]
 
 
 def test_score_customers_rejects_a_customer_without_invoice_count(model):
@@ -180,13 +203,7 @@ def test_score_customers_rejects_a_customer_without_invoice_count(model):
     with pytest.raises(
         ValueError, match=r"no 'frequency' for customer_id\(s\) \['big'\]"
     ):
-        score_customers(
-            make_bundle(model, ["Champions", "Hibernating"]),
-            frame,
-            customer_features=features,
-            known_customers=pd.DataFrame({"customer_id": ["big"]}),
-            scoring=ScoringSettings(),
-        )
+        score(model, frame, features, pd.DataFrame({"customer_id": ["big"]}))
 
 
 def test_score_customers_gives_the_same_rows_whatever_the_batch_size(model):
@@ -205,6 +222,7 @@ def test_score_customers_gives_the_same_rows_whatever_the_batch_size(model):
             customer_features=features,
             known_customers=known,
             scoring=ScoringSettings(batch_customers=batch_customers),
+            input_kind="transactions",
         )
 
     in_one = scored(100)
@@ -227,6 +245,32 @@ def test_score_model_input_lists_each_customers_imputed_features(model):
     ]
 
 
+@pytest.mark.parametrize("pca_components", [None, 2])
+def test_score_model_input_scores_an_unknown_category_level_as_missing_and_says_so(
+    caplog, pca_components
+):
+    training = TRAINING.assign(channel=["shop", "shop", "web", "web", "shop", "web"])
+    preprocessor = build_preprocessor(
+        FEATURES, [], ["channel"], pca_components=pca_components
+    )
+    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
+    fitted = SegmentationModel(preprocessor, clusterer).fit(training)
+    frame = model_input(["known", "typo", "absent"], [[3, 21, 5100]] * 3).assign(
+        channel=["web", "Web", None]
+    )
+
+    with caplog.at_level(logging.WARNING):
+        scored = score_model_input(fitted, frame, NAMES, "v1")
+
+    assert fitted.category_levels["channel"].tolist() == ["shop", "web"]
+    assert scored["imputed_features"].tolist() == [[], ["channel"], ["channel"]]
+    # The unknown level is encoded as the missing one: the same distance.
+    distances = scored["distance_to_centre"].tolist()
+    assert distances[1] == distances[2] != distances[0]
+    assert "1 customer(s) have a channel the model was not trained on" in caplog.text
+    assert "['Web']" in caplog.text
+
+
 def test_scoring_settings_reject_a_batch_of_no_customers():
     with pytest.raises(ValueError, match=r"batch_customers"):
         ScoringSettings(batch_customers=0)
@@ -247,6 +291,7 @@ def test_score_customers_names_segments_and_versions_rows_from_the_bundle(model)
         customer_features=features,
         known_customers=features[["customer_id"]],
         scoring=ScoringSettings(),
+        input_kind="transactions",
     )
 
     assert scored["segment_name"].tolist() == ["Best", "Sleeping"]

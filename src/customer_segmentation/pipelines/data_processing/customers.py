@@ -185,6 +185,30 @@ def flag_customers(
     )
 
 
+def flag_customers_to_score(
+    customers: ir.Table, customer_cleaning_rules: CustomerCleaningRules
+) -> ir.Table:
+    """Marks customer rows to score: :func:`flag_customers` without the outlier rule.
+
+    The outlier rule keeps extreme customers out of the model's fit; their rows
+    are not wrong. Measured again on the rows being scored, its fences would
+    move with whoever else is in the batch, so one customer could be scored in
+    one batch and dropped in another. Scoring gives every customer with
+    plausible attributes a segment from the fitted model, extreme ones
+    included, as resampling steps act only when a model is fitted.
+
+    Args:
+        customers: Standardised customer attributes.
+        customer_cleaning_rules: The training's rules; their bounds apply.
+
+    Returns:
+        The rows of :func:`flag_customers`; none is dropped as ``outlier``.
+    """
+    return flag_customers(
+        customers, customer_cleaning_rules.model_copy(update={"outliers": None})
+    )
+
+
 def select_clean_customers(flagged_customers: ir.Table) -> ir.Table:
     """Keeps the customer rows no rule dropped.
 

@@ -19,7 +19,12 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .accounting import check_input_kind, needs, summarise_data_quality
-from .customers import flag_customers, select_clean_customers, standardise_customers
+from .customers import (
+    flag_customers,
+    flag_customers_to_score,
+    select_clean_customers,
+    standardise_customers,
+)
 from .duplicates import line_key, repeated_lines, with_duplicate_lines
 from .errors import (
     InputValidationError,
@@ -63,6 +68,7 @@ __all__ = [
     "check_input_kind",
     "find_repeated_lines",
     "flag_customers",
+    "flag_customers_to_score",
     "flag_duplicate_lines",
     "flag_transactions",
     "select_clean_customers",

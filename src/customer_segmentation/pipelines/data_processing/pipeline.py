@@ -5,6 +5,7 @@ from kedro.pipeline import Node, Pipeline
 from .nodes import (
     find_repeated_lines,
     flag_customers,
+    flag_customers_to_score,
     flag_duplicate_lines,
     flag_transactions,
     select_clean_customers,
@@ -16,8 +17,14 @@ from .nodes import (
 )
 
 
-def create_pipeline(**kwargs) -> Pipeline:
+def create_pipeline(*, to_score: bool = False, **kwargs) -> Pipeline:
     """Creates the data processing pipeline.
+
+    Args:
+        to_score: The rows are scored by a fitted model, not fitted on: the
+            outlier rule, which only keeps extreme customers out of a fit, does
+            not apply (:func:`.customers.flag_customers_to_score`).
+        **kwargs: Ignored (the pipeline registry's convention).
 
     Returns:
         Nodes from ``raw_transactions`` and ``raw_customers`` to
@@ -82,7 +89,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="select_returned_transactions_node",
             ),
             Node(
-                func=flag_customers,
+                func=flag_customers_to_score if to_score else flag_customers,
                 inputs=["validated_customers", "params:customer_cleaning_rules"],
                 outputs="flagged_customers",
                 name="flag_customers_node",

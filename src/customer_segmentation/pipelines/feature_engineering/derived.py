@@ -21,7 +21,9 @@ def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir
         raise InputValidationError(
             f"customer_features: derived feature '{name}' (years_since) needs a "
             "reference date (rule: reference date set); set "
-            "feature_settings.reference_date for attribute-only input"
+            "feature_settings.reference_date for attribute-only input (when "
+            "scoring: inference.feature_settings.reference_date, the date of the "
+            "export scored)"
         )
     reference = pd.Timestamp(reference_date)
     if value.type().is_numeric():

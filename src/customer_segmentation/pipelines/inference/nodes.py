@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from customer_segmentation.bundle import ModelBundle
+from customer_segmentation.pipelines.data_processing.settings import InputKind
 from customer_segmentation.pipelines.feature_engineering.nodes import select_model_input
 from customer_segmentation.pipelines.feature_engineering.settings import (
     ModelInputChecks,
@@ -29,7 +30,13 @@ logger = logging.getLogger(__name__)
 STATUS_SCORED = "scored"
 STATUS_INSUFFICIENT_HISTORY = "insufficient_history"
 STATUS_NO_VALID_TRANSACTIONS = "no_valid_transactions"
-STATUSES = (STATUS_SCORED, STATUS_INSUFFICIENT_HISTORY, STATUS_NO_VALID_TRANSACTIONS)
+STATUS_NO_VALID_ATTRIBUTES = "no_valid_attributes"
+STATUSES = (
+    STATUS_SCORED,
+    STATUS_INSUFFICIENT_HISTORY,
+    STATUS_NO_VALID_TRANSACTIONS,
+    STATUS_NO_VALID_ATTRIBUTES,
+)
 SCORED_COLUMNS = (
     "customer_id",
     "segment_id",
@@ -118,6 +125,28 @@ def _finite_or_null(values: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(np.where(finite, values, 0.0), mask=~finite)
 
 
+def _unknown_levels_as_missing(
+    segmentation_model: Any, features: pd.DataFrame
+) -> pd.DataFrame:
+    # A level the model was not trained on is encoded as no level at all, as a
+    # missing value is: it is made missing, so that imputed_features says so.
+    for column, levels in segmentation_model.category_levels.items():
+        values = features[column]
+        unknown = values.notna() & ~values.isin(levels)
+        if unknown.any():
+            logger.warning(
+                "model_input: %d customer(s) have a %s the model was not trained on "
+                "(e.g. %s; it knows %s); scored as missing and listed in "
+                "imputed_features",
+                int(unknown.sum()),
+                column,
+                values[unknown].drop_duplicates().head(3).tolist(),
+                levels.tolist(),
+            )
+            features[column] = values.mask(unknown)
+    return features
+
+
 def _imputed_features(features: pd.DataFrame) -> list[list[str]]:
     names = np.asarray([str(name) for name in features.columns], dtype=object)
     missing = features.isna().to_numpy()
@@ -155,8 +184,9 @@ def score_model_input(
 
     Returns:
         One row per customer with the columns of ``SCORED_COLUMNS``; ``status`` is
-        ``scored``. ``imputed_features`` lists the features that were missing
-        and that the model imputed (empty when none). ``probability`` is the probability of the assigned segment, or
+        ``scored``. ``imputed_features`` lists the features that were missing,
+        or had a category level the model was not trained on, and that the
+        model imputed (empty when none). ``probability`` is the probability of the assigned segment, or
         null when the model has no ``predict_proba``; ``segment_name`` and
         ``recommended_action`` are null (with a warning) for a segment without a
         row in ``segment_names``.
@@ -166,6 +196,7 @@ def score_model_input(
     """
     features = model_input.drop(columns="customer_id")
     _check_feature_columns(segmentation_model, features)
+    features = _unknown_levels_as_missing(segmentation_model, features)
     n_customers = len(features)
     if n_customers == 0:
         segment_ids = np.empty(0, dtype=np.int64)
@@ -288,38 +319,14 @@ def _score_in_batches(
     return batches[0] if len(batches) == 1 else pd.concat(batches, ignore_index=True)
 
 
-def score_customers(
-    model_bundle: ModelBundle,
+def _enough_history(
     model_input: pd.DataFrame,
-    *,
     customer_features: pd.DataFrame,
-    known_customers: pd.DataFrame,
     scoring: ScoringSettings,
-) -> pd.DataFrame:
-    """Scores every known customer, or says why a customer has no segment.
-
-    Args:
-        model_bundle: The published bundle: model, segment names and version.
-        model_input: ``customer_id`` and the model's feature columns, one row per
-            customer with at least one clean purchase.
-        customer_features: ``customer_id`` and ``frequency`` (distinct clean
-            invoices), one row per customer with a clean purchase.
-        known_customers: ``customer_id`` of every customer the new data mentions.
-        scoring: The minimum history rule, and how many customers the model
-            assigns at a time.
-
-    Returns:
-        One row per known customer, ordered by ``customer_id``, with the columns of
-        ``SCORED_COLUMNS``. ``status`` is ``scored``, ``insufficient_history``
-        (fewer than ``min_invoices`` clean invoices) or ``no_valid_transactions``
-        (the id appears in the data but cleaning dropped all its lines, or it has
-        attributes and no transaction at all). ``model_version`` is the bundle's.
-
-    Raises:
-        ValueError: If a customer of ``model_input`` has no row in
-            ``customer_features``.
-    """
-    model_version = str(model_bundle.version)
+    input_kind: InputKind,
+) -> np.ndarray:
+    if input_kind == "attributes":  # no purchases: nothing to count
+        return np.ones(len(model_input), dtype=bool)
     counts = customer_features.set_index("customer_id")["frequency"]
     frequency = model_input["customer_id"].map(counts)
     if frequency.isna().any():
@@ -328,7 +335,48 @@ def score_customers(
             f"customer_features: no 'frequency' for customer_id(s) {missing} of "
             "model_input"
         )
-    enough = (frequency >= scoring.min_invoices).to_numpy()
+    return (frequency >= scoring.min_invoices).to_numpy()
+
+
+def score_customers(
+    model_bundle: ModelBundle,
+    model_input: pd.DataFrame,
+    *,
+    customer_features: pd.DataFrame,
+    known_customers: pd.DataFrame,
+    scoring: ScoringSettings,
+    input_kind: InputKind,
+) -> pd.DataFrame:
+    """Scores every known customer, or says why a customer has no segment.
+
+    Args:
+        model_bundle: The published bundle: model, segment names and version.
+        model_input: ``customer_id`` and the model's feature columns, one row per
+            customer with at least one clean purchase.
+        customer_features: ``customer_id`` and, with purchases, ``frequency``
+            (distinct clean invoices), one row per customer of ``model_input``.
+        known_customers: ``customer_id`` of every customer the new data mentions.
+        scoring: The minimum history rule, and how many customers the model
+            assigns at a time.
+        input_kind: ``attributes`` has no purchase history: the minimum history
+            rule does not apply, and a customer without model input had its
+            attribute row dropped by cleaning.
+
+    Returns:
+        One row per known customer, ordered by ``customer_id``, with the columns of
+        ``SCORED_COLUMNS``. ``status`` is ``scored``, ``insufficient_history``
+        (fewer than ``min_invoices`` clean invoices), ``no_valid_transactions``
+        (the id appears in the data but cleaning dropped all its lines, or it has
+        attributes and no transaction at all) or, for ``attributes`` data,
+        ``no_valid_attributes`` (cleaning dropped its attribute row).
+        ``model_version`` is the bundle's.
+
+    Raises:
+        ValueError: If a customer of ``model_input`` has no row in
+            ``customer_features``.
+    """
+    model_version = str(model_bundle.version)
+    enough = _enough_history(model_input, customer_features, scoring, input_kind)
     scored = _score_in_batches(
         model_bundle,
         model_input[enough] if not enough.all() else model_input,
@@ -343,7 +391,12 @@ def score_customers(
     parts = [scored] if len(scored) else []
     for ids, status in (
         (too_short_ids, STATUS_INSUFFICIENT_HISTORY),
-        (no_lines_ids, STATUS_NO_VALID_TRANSACTIONS),
+        (
+            no_lines_ids,
+            STATUS_NO_VALID_ATTRIBUTES
+            if input_kind == "attributes"
+            else STATUS_NO_VALID_TRANSACTIONS,
+        ),
     ):
         if ids:
             parts.append(unscored_customers(ids, status, model_version))

@@ -112,6 +112,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "customer_features": "customer_features@pandas",
                     "known_customers": "known_customers",
                     "scoring": "params:scoring",
+                    "input_kind": "params:input_kind",
                 },
                 outputs="segment_scores",
                 name="score_customers_node",
@@ -125,7 +126,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         ]
     )
     return pipeline(
-        data_processing.create_pipeline()
+        data_processing.create_pipeline(to_score=True)
         + features
         + create_value_scoring_pipeline()
         + scoring,

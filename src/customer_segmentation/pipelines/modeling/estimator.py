@@ -212,6 +212,25 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         return self
 
     @property
+    def category_levels(self) -> dict[str, np.ndarray]:
+        """Categorical column -> the levels its one-hot encoding was fitted on.
+
+        A value outside them has no column of its own: the encoding gives it
+        zeros, as it gives a missing value with no ``missing`` level.
+        """
+        preprocess = self.pipeline_.named_steps["preprocess"]
+        if isinstance(preprocess, Pipeline):
+            preprocess = preprocess.named_steps["columns"]
+        return {
+            column: levels
+            for name, steps, columns in preprocess.transformers_
+            if name == "one_hot"
+            for column, levels in zip(
+                columns, steps.named_steps["onehotencoder"].categories_, strict=True
+            )
+        }
+
+    @property
     def supports_predict_proba(self) -> bool:
         """Whether ``predict_proba`` is available (Gaussian mixtures only)."""
         return hasattr(self.pipeline_.named_steps["cluster"], "predict_proba")

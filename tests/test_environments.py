@@ -6,6 +6,7 @@ the repository) and runs the project through a KedroSession with ``env=<name>``.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from pathlib import Path
@@ -13,11 +14,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from sklearn.mixture import GaussianMixture
 
+from customer_segmentation.api import load_scoring_service
+from customer_segmentation.api.service import RequestRefused
 from tests.project import run_project, shared_dataset
 
 WHOLESALE_SPEND = [
@@ -151,6 +155,20 @@ def test_mall_customers_env_segments_attribute_only_data(project_copy):
     assert (scored["status"] == "scored").all()
     training = _training_segments("mall_customers")
     assert scored["segment_id"].loc[training.index].astype(int).equals(training)
+
+    # The API: transaction lines give none of this model's features (each
+    # customer would be scored on imputed values only), so they are refused.
+    service = load_scoring_service(project_copy, env="mall_customers")
+    lines = pa.table(
+        {
+            "customer_id": ["c1"],
+            "invoice_date": [dt.datetime(2025, 1, 2)],
+            "quantity": [1.0],
+            "unit_price": [2.0],
+        }
+    )
+    with pytest.raises(RequestRefused, match=r"trained on customer attributes"):
+        service.score_transactions(lines, None)
 
 
 def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):

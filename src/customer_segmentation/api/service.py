@@ -210,9 +210,11 @@ class ScoringService:
             reference date and the data-quality summary.
 
         Raises:
-            RequestRefused: If a line is dated after the reference date.
+            RequestRefused: If the model was trained without purchases, or a
+                line is dated after the reference date.
             InputValidationError: If the pipeline's own rules refuse the input.
         """
+        self._refuse_lines_without_purchase_features()
         reference = self.reference_date_for(reference_date)
         _refuse_lines_after(lines, reference)
         tables = self.engines.request()
@@ -243,6 +245,18 @@ class ScoringService:
                 key: report[key] for key in ("rows_in", "rows_dropped", "rows_out")
             },
         )
+
+    def _refuse_lines_without_purchase_features(self) -> None:
+        # A model trained on attributes alone has no feature that lines give:
+        # every customer would be scored on imputed values only.
+        if self.bundle.fingerprint.last_purchase is None:
+            raise RequestRefused(
+                ("body", "transactions"),
+                f"model {self.model_version} was trained on customer attributes "
+                "without purchases, so no feature of it comes from transaction "
+                "lines (rule: lines need a model trained on purchases); send "
+                f"'customers' with its features {self.feature_names}",
+            )
 
     def params_feature_settings(self, reference: dt.datetime) -> Any:
         """The inference feature settings with the request's reference date."""

@@ -51,7 +51,11 @@ def run_batch(project: Path, lines: list[dict]) -> pd.DataFrame:
         "inference",
         runtime_params={
             "input_kind": "transactions",
-            "inference": {"feature_settings": {"reference_date": REFERENCE}},
+            "inference": {
+                "feature_settings": {"reference_date": REFERENCE},
+                # As the API: a request's lines are not an export.
+                "scoring": {"min_history_share": 0},
+            },
         },
     )
     return pd.read_parquet(project / "data/07_model_output/scored_customers.parquet")

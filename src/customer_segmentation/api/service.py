@@ -55,6 +55,7 @@ INPUT_KIND = "params:input_kind"
 TRANSACTIONS_SCHEMA = "params:transactions_schema"
 CUSTOMERS_SCHEMA = "params:customers_schema"
 FEATURE_SETTINGS = f"params:{NAMESPACE}.feature_settings"
+SCORING = f"params:{NAMESPACE}.scoring"
 REQUEST_PARAMETERS = (
     INPUT_KIND,
     TRANSACTIONS_SCHEMA,
@@ -125,9 +126,13 @@ class ScoringService:
         )
         self.attribute_types = _attribute_types(self.attributes_schema)
         models = {inference.MODEL_BUNDLE: self.bundle}
+        # A request holds the lines of a few customers, not an export: how far
+        # back its lines reach says nothing about a cut history.
+        scoring = resolve_parameter(self.params, SCORING)
+        whole_history = {SCORING: scoring.model_copy(update={"min_history_share": 0})}
         self.runner = InMemoryRunner(
             self.pipeline,
-            _bound_parameters(self.pipeline, self.params) | models,
+            _bound_parameters(self.pipeline, self.params) | models | whole_history,
             per_run={RAW_TRANSACTIONS, RAW_CUSTOMERS, *REQUEST_PARAMETERS},
         )
         features = inference.create_feature_scoring_pipeline()

@@ -1,11 +1,17 @@
 """Tests of the inference pipeline: its shape, and runs on a trained project copy."""
 
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from kedro.pipeline import Node, Pipeline
 
 from customer_segmentation import pipeline_registry
 from customer_segmentation.pipelines.data_processing import nodes as processing
+from customer_segmentation.pipelines.data_processing.errors import (
+    InputValidationError,
+)
 from customer_segmentation.pipelines.feature_engineering import nodes as features
 from customer_segmentation.pipelines.inference import create_pipeline
 from customer_segmentation.pipelines.inference.nodes import (
@@ -13,7 +19,7 @@ from customer_segmentation.pipelines.inference.nodes import (
     select_bundle_model_input,
 )
 
-from .project import TrainedProject, run_pipeline
+from .project import REFERENCE_DATE, TrainedProject, run_pipeline
 
 SCORED = "data/07_model_output/scored_customers.parquet"
 
@@ -139,3 +145,19 @@ def test_pinned_model_version_is_the_one_reported(project: TrainedProject):
 
     scored = pd.read_parquet(project.path / SCORED)
     assert (scored["model_version"] == project.model_version).all()
+
+
+def test_an_export_of_recent_lines_only_stops_with_a_named_error(
+    project: TrainedProject, tmp_path: Path
+):
+    copy = tmp_path / "project"
+    shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(".run.lock"))
+    new = copy / "data" / "01_raw" / "new" / "transactions.parquet"
+    lines = pd.read_parquet(new)
+    last_month = lines["invoice_date"] >= pd.Timestamp(REFERENCE_DATE) - pd.Timedelta(
+        days=30
+    )
+    lines[last_month].to_parquet(new, index=False)
+
+    with pytest.raises(InputValidationError, match=r"reaches back at most \d+ days"):
+        run_pipeline(copy, "inference")

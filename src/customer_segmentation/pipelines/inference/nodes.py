@@ -23,6 +23,7 @@ from customer_segmentation.pipelines.feature_engineering.settings import (
     ModelInputChecks,
 )
 
+from .history import check_history_span, enough_history
 from .settings import ScoringSettings
 
 logger = logging.getLogger(__name__)
@@ -319,25 +320,6 @@ def _score_in_batches(
     return batches[0] if len(batches) == 1 else pd.concat(batches, ignore_index=True)
 
 
-def _enough_history(
-    model_input: pd.DataFrame,
-    customer_features: pd.DataFrame,
-    scoring: ScoringSettings,
-    input_kind: InputKind,
-) -> np.ndarray:
-    if input_kind == "attributes":  # no purchases: nothing to count
-        return np.ones(len(model_input), dtype=bool)
-    counts = customer_features.set_index("customer_id")["frequency"]
-    frequency = model_input["customer_id"].map(counts)
-    if frequency.isna().any():
-        missing = model_input["customer_id"][frequency.isna()].head(3).tolist()
-        raise ValueError(
-            f"customer_features: no 'frequency' for customer_id(s) {missing} of "
-            "model_input"
-        )
-    return (frequency >= scoring.min_invoices).to_numpy()
-
-
 def score_customers(
     model_bundle: ModelBundle,
     model_input: pd.DataFrame,
@@ -354,7 +336,8 @@ def score_customers(
         model_input: ``customer_id`` and the model's feature columns, one row per
             customer with at least one clean purchase.
         customer_features: ``customer_id`` and, with purchases, ``frequency``
-            (distinct clean invoices), one row per customer of ``model_input``.
+            (distinct clean invoices) and ``tenure_days``, one row per customer
+            of ``model_input``.
         known_customers: ``customer_id`` of every customer the new data mentions.
         scoring: The minimum history rule, and how many customers the model
             assigns at a time.
@@ -372,11 +355,14 @@ def score_customers(
         ``model_version`` is the bundle's.
 
     Raises:
+        InputValidationError: If the new lines reach back less than
+            ``min_history_share`` of the training's history.
         ValueError: If a customer of ``model_input`` has no row in
             ``customer_features``.
     """
     model_version = str(model_bundle.version)
-    enough = _enough_history(model_input, customer_features, scoring, input_kind)
+    check_history_span(customer_features, model_bundle, scoring.min_history_share)
+    enough = enough_history(model_input, customer_features, scoring, input_kind)
     scored = _score_in_batches(
         model_bundle,
         model_input[enough] if not enough.all() else model_input,

@@ -45,9 +45,17 @@ class ScoringSettings(BaseModel):
             working arrays (distances and probabilities per segment) and the
             per-customer Python values of one batch are what scoring adds to the
             memory of the input and the result; the segments do not depend on it.
+        min_history_share: The new lines must reach back at least this share
+            of the training's history (its first purchase to its reference
+            date), else scoring stops with a named error: the features count
+            only the lines given, so an export of recent lines alone makes
+            every customer look newer and less active than the model's
+            customers. 0 turns the rule off (the API does: a request holds the
+            lines of a few customers, not an export).
     """
 
     model_config = ConfigDict(extra="forbid")
 
     min_invoices: int = Field(default=1, ge=1)
     batch_customers: int = Field(default=100_000, ge=1)
+    min_history_share: float = Field(default=0.9, ge=0, le=1)

@@ -35,6 +35,21 @@ def lines(**overrides: list) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
+def invoices(n: int, **overrides: list) -> pd.DataFrame:
+    """n clean one-line invoices of n customers (ids "0", "1", ...), columns overridden."""
+    ids = [str(i) for i in range(n)]
+    columns = {
+        "customer_id": ids,
+        "invoice_id": ids,
+        "invoice_date": ["2025-01-01"] * n,
+        "product_id": ["A"] * n,
+        "quantity": [1.0] * n,
+        "unit_price": [1.0] * n,
+        "country": ["UK"] * n,
+    }
+    return lines(**(columns | overrides))
+
+
 def standardise(
     raw: pd.DataFrame | ibis.Table, schema: TransactionsSchema | None = None
 ) -> ibis.Table:

@@ -42,6 +42,7 @@ from customer_segmentation.pipelines.feature_engineering.settings import (
     ModelInputChecks,
 )
 from customer_segmentation.pipelines.modeling.settings import ModelFeatures
+from tests.bad_input import attribute_report, invoices
 from tests.bad_input import attributes as _attributes
 from tests.bad_input import lines as _lines
 from tests.bad_input import standardise as _standard
@@ -65,7 +66,52 @@ def _model_input(features: dict[str, list], numeric: list[str]) -> pd.DataFrame:
     return select_model_input(frame, chosen, ModelInputChecks())
 
 
+# 1,000 invoices in January 2025, written day first ("16/01/2025"): read with a
+# month-first date_format, the days after the 12th do not parse, and the others
+# would be misread (05/01 as 1 May).
+_DAYS = [day % 28 + 1 for day in range(1000)]
+_DAY_FIRST = [f"{day:02d}/01/2025" for day in _DAYS]
+
+
+def _day_first_read_month_first() -> dict:
+    schema = TransactionsSchema(date_format="%m/%d/%Y")
+    return _report(_standard(invoices(1000, invoice_date=_DAY_FIRST), schema))
+
+
+def _decimal_comma_prices() -> dict:
+    prices = ["2" if i % 5 == 0 else f"{i % 9},{i % 7}5" for i in range(1000)]
+    return _report(_standard(invoices(1000, unit_price=prices)))
+
+
+def _currency_sign_incomes() -> dict:
+    incomes = [f"${i}" if i % 3 else str(i) for i in range(1, 1001)]
+    frame = pd.DataFrame(
+        {"customer_id": [str(i) for i in range(1000)], "income": incomes}
+    )
+    return attribute_report(_attributes(frame, numeric=["income"]))
+
+
 ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
+    "invoice dates day first, read with a month-first date_format": (
+        _day_first_read_month_first,
+        InputValidationError,
+        r"transactions: column 'invoice_date' has 568 of 1000 values \(56\.8%\) that "
+        r"do not parse \(rule: unparseable_invoice_date at most 5\.0% of the rows, "
+        r"reading_checks\.max_unparseable_share\); examples: \['13/01/2025', "
+        r"'14/01/2025', '15/01/2025'\]",
+    ),
+    "unit prices with a decimal comma": (
+        _decimal_comma_prices,
+        InputValidationError,
+        r"transactions: column 'unit_price' has 800 of 1000 values \(80\.0%\) that do "
+        r"not parse \(rule: unparseable_unit_price at most 5\.0%",
+    ),
+    "incomes with a currency sign": (
+        _currency_sign_incomes,
+        InputValidationError,
+        r"customers: column 'income' has 667 of 1000 values \(66\.7%\) that do not "
+        r"parse \(rule: unparseable_income at most 5\.0%.*examples: \['\$1', ",
+    ),
     "empty transactions file": (
         lambda: _standardise(_lines().iloc[0:0]),
         InputValidationError,

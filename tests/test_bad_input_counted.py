@@ -24,6 +24,7 @@ from tests.bad_input import (
     assert_counted,
     attribute_report,
     attributes,
+    invoices,
     lines,
     standardise,
     transaction_report,
@@ -35,21 +36,6 @@ pytestmark = pytest.mark.usefixtures("engine")
 
 def _lines_report(rules: CleaningRules | None = None, **overrides: list) -> dict:
     return transaction_report(standardise(lines(**overrides)), rules)
-
-
-def _invoices(n: int, **overrides: list) -> pd.DataFrame:
-    """n clean one-line invoices of n customers (ids "0", "1", ...), columns overridden."""
-    ids = [str(i) for i in range(n)]
-    columns = {
-        "customer_id": ids,
-        "invoice_id": ids,
-        "invoice_date": ["2025-01-01"] * n,
-        "product_id": ["A"] * n,
-        "quantity": [1.0] * n,
-        "unit_price": [1.0] * n,
-        "country": ["UK"] * n,
-    }
-    return lines(**(columns | overrides))
 
 
 def _nan_price_report() -> dict:
@@ -259,7 +245,7 @@ def test_a_line_breaking_several_rules_is_counted_once_under_the_first():
 
 def test_same_customer_written_in_nfc_nfd_and_with_invisible_characters_is_one():
     ids = ["Jos\u00e9", "Jose\u0301", "Jos\u00e9\u200b", " Jos\u00e9\t"]
-    frame = _invoices(4, customer_id=ids)
+    frame = invoices(4, customer_id=ids)
 
     report = transaction_report(standardise(frame))
 
@@ -280,7 +266,7 @@ def test_padded_text_loses_its_whitespace_and_nothing_else_on_every_engine():
     # with them turned " Kiev" into "Kie" there.
     countries = [" Kiev", "leaf\t", "\x0bfive\x0c", "Vaduz"]
     prices = [" 1.5\x0b", "\x0c2.0"]
-    frame = _invoices(4, unit_price=[*prices, "1.0", "1.0"], country=countries)
+    frame = invoices(4, unit_price=[*prices, "1.0", "1.0"], country=countries)
 
     clean = standardise(frame).to_pandas().sort_values("customer_id")
 
@@ -299,7 +285,7 @@ def test_a_utc_offset_is_converted_to_utc_on_every_engine():
         "2025-01-01 10:00:00",
         "2025-01-01T9:05:03+01:00",
     ]
-    frame = _invoices(len(dates), invoice_date=dates)
+    frame = invoices(len(dates), invoice_date=dates)
 
     clean = standardise(frame).to_pandas().sort_values("customer_id")
 
@@ -312,3 +298,13 @@ def test_a_utc_offset_is_converted_to_utc_on_every_engine():
         "10:00",
         "08:05",
     ]
+
+
+def test_a_few_unparseable_values_of_a_large_table_are_counted_not_refused():
+    # 40 of 1,000 prices (4%) is under reading_checks.max_unparseable_share (5%):
+    # bad values, not a wrong format.
+    prices = ["abc" if i % 25 == 0 else "1.5" for i in range(1000)]
+
+    report = transaction_report(standardise(invoices(1000, unit_price=prices)))
+
+    assert_counted(report, "unparseable_unit_price", 40, ["abc"])

@@ -10,11 +10,13 @@ import ibis.expr.types as ir
 
 from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
-from .settings import CUSTOMER_KEY, INPUT_KINDS, InputKind
+from .reading import UNPARSEABLE
+from .settings import CUSTOMER_KEY, INPUT_KINDS, InputKind, ReadingChecks
 
 logger = logging.getLogger(__name__)
 
 N_REPORTED_IDS = 20
+DEFAULT_READING_CHECKS = ReadingChecks()
 PURCHASE_BY_INVOICE = "invoice_id"
 PURCHASE_BY_DAY = (
     "customer_id + calendar day of invoice_date (the input has no invoice_id)"
@@ -172,12 +174,35 @@ def _purchase_days(clean_transactions: ir.Table) -> int:
     return int(days.count().execute())
 
 
+def _check_unparseable_shares(
+    table_name: str, section: dict[str, Any], checks: ReadingChecks
+) -> None:
+    rows_in = section["rows_in"]
+    if rows_in < checks.min_rows:
+        return
+    for rule, rows in section["rows_dropped"].items():
+        share = rows / rows_in
+        if rule.startswith(UNPARSEABLE) and share > checks.max_unparseable_share:
+            raise InputValidationError(
+                f"{table_name}: column '{rule.removeprefix(UNPARSEABLE)}' has "
+                f"{rows} of {rows_in} values ({share:.1%}) that do not parse "
+                f"(rule: {rule} at most {checks.max_unparseable_share:.1%} of the "
+                "rows, reading_checks.max_unparseable_share); examples: "
+                f"{section['examples'].get(rule, [])}; so many mean a wrong format "
+                "(date_format with day and month swapped, a decimal comma, a unit "
+                "in the values), which may misread the values that do parse too: "
+                "fix the schema's format, or raise the share"
+            )
+
+
 def summarise_data_quality(
     flagged_transactions: ir.Table,
     clean_transactions: ir.Table,
     flagged_customers: ir.Table,
     clean_customers: ir.Table,
     input_kind: InputKind,
+    *,
+    reading_checks: ReadingChecks = DEFAULT_READING_CHECKS,
 ) -> dict[str, Any]:
     """Accounts for every input row of every table: in, dropped per rule, out.
 
@@ -192,6 +217,7 @@ def summarise_data_quality(
         flagged_customers: Output of ``flag_customers``.
         clean_customers: Output of ``select_clean_customers``.
         input_kind: ``transactions``, ``attributes`` or ``both``.
+        reading_checks: When unparseable values mean a wrong format.
 
     Returns:
         A JSON-ready report with ``input_kind``, ``invariant``, one section per
@@ -203,8 +229,10 @@ def summarise_data_quality(
         ``invoices_out`` (purchases) and ``purchase`` (what one purchase is).
 
     Raises:
-        ValueError: If rows in differs from rows dropped plus rows out, or if
-            cleaning leaves no row of a table the input kind needs.
+        ValueError: If rows in differs from rows dropped plus rows out.
+        InputValidationError: If cleaning leaves no row of a table the input
+            kind needs, or a column's unparseable values exceed
+            ``reading_checks.max_unparseable_share`` of a table's rows.
     """
     figures = (
         None
@@ -232,6 +260,7 @@ def summarise_data_quality(
         "customers": needs(input_kind, "attributes"),
     }
     for table_name, section in sections.items():
+        _check_unparseable_shares(table_name, section, reading_checks)
         if needed[table_name] and section["rows_out"] == 0:
             raise InputValidationError(
                 f"{table_name}: cleaning dropped every one of {section['rows_in']} "

@@ -102,13 +102,14 @@ def create_pipeline(*, to_score: bool = False, **kwargs) -> Pipeline:
             ),
             Node(
                 func=summarise_data_quality,
-                inputs=[
-                    "flagged_transactions",
-                    "clean_transactions",
-                    "flagged_customers",
-                    "clean_customers",
-                    "params:input_kind",
-                ],
+                inputs={
+                    "flagged_transactions": "flagged_transactions",
+                    "clean_transactions": "clean_transactions",
+                    "flagged_customers": "flagged_customers",
+                    "clean_customers": "clean_customers",
+                    "input_kind": "params:input_kind",
+                    "reading_checks": "params:reading_checks",
+                },
                 outputs="data_quality_report",
                 name="summarise_data_quality_node",
             ),

@@ -20,6 +20,8 @@ from .errors import Check, InputValidationError, finite_check
 from .text import parse_number, parse_timestamp, trim
 
 BYTE_ORDER_MARK = "\ufeff"
+# Rule of a value that does not parse: unparseable_<column>.
+UNPARSEABLE = "unparseable_"
 # Dates pandas (and so the feature and model steps) can hold.
 EARLIEST_REPRESENTABLE = dt.datetime(1678, 1, 1)
 LATEST_REPRESENTABLE = dt.datetime(2261, 12, 31)
@@ -302,7 +304,7 @@ class ReadProblems:
     def unparseable(self, name: str, cleaned: ir.Column, parsed: ir.Column) -> None:
         """Adds ``unparseable_<name>``: present, but the cast gave null."""
         broken = cleaned.notnull() & parsed.isnull()
-        self.cases.append((broken, f"unparseable_{name}", raw_text(cleaned)))
+        self.cases.append((broken, f"{UNPARSEABLE}{name}", raw_text(cleaned)))
 
     def out_of_range(self, name: str, parsed: ir.Column) -> None:
         """Adds ``out_of_range_<name>``: a date pandas cannot hold."""

@@ -288,6 +288,28 @@ class CustomerCleaningRules(BaseModel):
     outliers: OutlierRule | None = None
 
 
+class ReadingChecks(BaseModel):
+    """When values that do not parse mean a wrong format rather than a few bad values.
+
+    A column whose values fail to parse in large numbers is read with the wrong
+    format (day and month swapped, a decimal comma, a currency sign): the values
+    that did parse may be misread too (``05/01/2025`` read as 1 May for 5
+    January), so dropping the others and going on would give wrong answers.
+
+    Attributes:
+        max_unparseable_share: Largest share of a table's rows that one
+            ``unparseable_<column>`` rule may drop; above it the run stops with
+            a named error.
+        min_rows: Tables with fewer rows are not checked (a few bad values of a
+            small file say nothing about its format); they are counted only.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_unparseable_share: float = Field(default=0.05, ge=0, le=1)
+    min_rows: int = Field(default=1000, ge=1)
+
+
 def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:
     """Reads one kind of attribute columns of ``CustomersSchema`` as a mapping.
 

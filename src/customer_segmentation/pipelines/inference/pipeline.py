@@ -32,6 +32,7 @@ SHARED_PARAMETERS = {
     "params:customers_schema",
     "params:cleaning_rules",
     "params:customer_cleaning_rules",
+    "params:reading_checks",
     "params:derived_features",
     "params:customer_value",
 }

@@ -163,6 +163,12 @@ COUNTED_CASES: dict[str, tuple[Callable[[], dict], str, int, list[str]]] = {
         1,
         ["2025-01-02 00:00:00"],
     ),
+    "invoice date a typo far in the future (default: after the run's date)": (
+        lambda: _lines_report(invoice_date=["2025-01-01", "2205-01-02"]),
+        "future_dated",
+        1,
+        ["2205-01-02 00:00:00"],
+    ),
     "missing invoice id": (
         lambda: _lines_report(invoice_id=["null", "101"]),
         "missing_invoice_id",

@@ -6,7 +6,8 @@ import pytest
 from kedro.io import DatasetError
 
 from customer_segmentation.api import load_scoring_service
-from customer_segmentation.api.service import ScoringService
+from customer_segmentation.api.service import ScoringService, _without_start_up_clock
+from customer_segmentation.pipelines.data_processing.settings import CleaningRules
 from customer_segmentation.pipelines.feature_engineering.domains import FeatureDomain
 from tests.pipelines.inference.project import TrainedProject, working_directory
 
@@ -51,3 +52,16 @@ def test_feature_domains_come_from_the_bundle_feature_spec(project: TrainedProje
     assert service.domains["frequency"] == FeatureDomain(minimum=0, integer=True)
     assert service.domains == spec.domains
     assert other.domains["frequency"] == FeatureDomain(maximum=5)
+
+
+def test_the_start_up_clock_does_not_date_lines_a_configured_date_does():
+    # A server runs for days: the default latest date, read at start-up, would
+    # drop today's lines later on. Requests refuse lines after their own date.
+    default = CleaningRules()
+    configured = CleaningRules.model_validate({"latest_valid_date": "2026-01-01"})
+
+    assert _without_start_up_clock(default).latest_valid_date is None
+    assert _without_start_up_clock(default).model_dump(
+        exclude={"latest_valid_date"}
+    ) == default.model_dump(exclude={"latest_valid_date"})
+    assert _without_start_up_clock(configured) == configured

@@ -29,6 +29,7 @@ from customer_segmentation.bundle import BundleNotFoundError, ModelBundle
 from customer_segmentation.engine import duckdb_settings
 from customer_segmentation.pipelines.data_processing.settings import (
     TRANSACTION_COLUMNS,
+    CleaningRules,
     CustomersSchema,
     TransactionsSchema,
     attribute_mapping,
@@ -56,6 +57,7 @@ TRANSACTIONS_SCHEMA = "params:transactions_schema"
 CUSTOMERS_SCHEMA = "params:customers_schema"
 FEATURE_SETTINGS = f"params:{NAMESPACE}.feature_settings"
 SCORING = f"params:{NAMESPACE}.scoring"
+CLEANING_RULES = "params:cleaning_rules"
 REQUEST_PARAMETERS = (
     INPUT_KIND,
     TRANSACTIONS_SCHEMA,
@@ -129,10 +131,15 @@ class ScoringService:
         # A request holds the lines of a few customers, not an export: how far
         # back its lines reach says nothing about a cut history.
         scoring = resolve_parameter(self.params, SCORING)
-        whole_history = {SCORING: scoring.model_copy(update={"min_history_share": 0})}
+        per_request = {
+            SCORING: scoring.model_copy(update={"min_history_share": 0}),
+            CLEANING_RULES: _without_start_up_clock(
+                resolve_parameter(self.params, CLEANING_RULES)
+            ),
+        }
         self.runner = InMemoryRunner(
             self.pipeline,
-            _bound_parameters(self.pipeline, self.params) | models | whole_history,
+            _bound_parameters(self.pipeline, self.params) | models | per_request,
             per_run={RAW_TRANSACTIONS, RAW_CUSTOMERS, *REQUEST_PARAMETERS},
         )
         features = inference.create_feature_scoring_pipeline()
@@ -277,6 +284,16 @@ class ScoringService:
             },
             missing_values=training.missing_values,
         )
+
+
+def _without_start_up_clock(rules: CleaningRules) -> CleaningRules:
+    # The default latest_valid_date is read from the clock with the parameters,
+    # here once at start-up: a server running for days would drop today's
+    # lines as future_dated. A request's lines are refused after its own
+    # reference date instead (_refuse_lines_after); a configured date stays.
+    if "latest_valid_date" in rules.model_fields_set:
+        return rules
+    return rules.model_copy(update={"latest_valid_date": None})
 
 
 def _refuse_lines_after(lines: pa.Table, reference: dt.datetime) -> None:

@@ -184,6 +184,20 @@ class CustomersSchema(BaseModel):
         return check_date_format(date_format)
 
 
+def latest_possible_time() -> dt.datetime:
+    """The latest moment a line of an export made now can carry.
+
+    Lines carry their local time, without a zone; no local date on Earth is
+    more than one day ahead of UTC's, so nothing can be dated after midnight at
+    the start of the day after tomorrow, UTC.
+
+    Returns:
+        That midnight, without a time zone, as the lines' times are.
+    """
+    today = dt.datetime.now(dt.UTC).date()
+    return dt.datetime.combine(today + dt.timedelta(days=2), dt.time())
+
+
 class CleaningRules(BaseModel):
     """Which transaction lines the cleaning drops; each rule can be switched off.
 
@@ -205,8 +219,11 @@ class CleaningRules(BaseModel):
         earliest_valid_date: Lines dated before are dropped as ``past_dated``;
             ``None`` = off.
         latest_valid_date: Lines dated after this moment are dropped as
-            ``future_dated``; ``None`` switches the rule off (nodes do not read the
-            clock, so give the export date here).
+            ``future_dated``. By default :func:`latest_possible_time` when the
+            parameters are read (the nodes never read the clock): a line dated
+            in the future is a typo, and kept it would move the default
+            reference date, and so every customer's recency, to its day. Give
+            the export's date to be stricter; ``None`` switches the rule off.
         drop_duplicate_lines: Drop exact repeats of a line, keeping the first.
     """
 
@@ -219,7 +236,7 @@ class CleaningRules(BaseModel):
     max_quantity: float | None = Field(default=1_000_000, gt=0)
     max_line_value: float | None = Field(default=100_000_000, gt=0)
     earliest_valid_date: dt.datetime | None = dt.datetime(1900, 1, 1)
-    latest_valid_date: dt.datetime | None = None
+    latest_valid_date: dt.datetime | None = Field(default_factory=latest_possible_time)
     drop_duplicate_lines: bool = True
 
 

@@ -109,3 +109,15 @@ def test_headerless_line_totals_run_end_to_end(project_copy):
     )
     assert sorted(segments["customer_id"]) == sorted(features["customer_id"])
     assert Path("data/headerless_totals/08_reporting/segmentation_report.html").exists()
+
+    # Batch scoring of the same export: every customer gets its training segment.
+    new = project_copy / "data" / "01_raw" / "new" / raw.name
+    new.parent.mkdir(exist_ok=True)
+    new.symlink_to(raw)
+    run_project(project_copy, ["inference"], env="headerless_totals")
+    scored = pd.read_parquet(
+        "data/headerless_totals/07_model_output/scored_customers.parquet"
+    ).set_index("customer_id")
+    assert (scored["status"] == "scored").all()
+    training = segments.set_index("customer_id")["segment_id"]
+    assert scored["segment_id"].loc[training.index].astype(int).equals(training)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from customer_segmentation.pipelines.inference.settings import ApiSettings
 
 from .engine import EngineConnections
 from .parsing import arrow_rows
+from .records import to_records
 from .runner import InMemoryRunner, resolve_parameter
 
 logger = logging.getLogger(__name__)
@@ -328,34 +328,6 @@ def _canonical_customers_schema(training: CustomersSchema) -> CustomersSchema:
         categorical=list(attribute_mapping(training.categorical)),
         dates=list(attribute_mapping(training.dates)),
         missing_values=training.missing_values,
-    )
-
-
-def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Turns scored rows into JSON-ready dicts: missing values become ``None``.
-
-    Args:
-        frame: Scored rows.
-
-    Returns:
-        One dict per row with Python scalars.
-    """
-    # Column by column: several times faster than DataFrame.to_dict on small frames.
-    columns = {
-        name: [None if _is_missing(value) else value for value in frame[name].tolist()]
-        for name in frame.columns
-    }
-    return [
-        dict(zip(columns, values, strict=True))
-        for values in zip(*columns.values(), strict=True)
-    ]
-
-
-def _is_missing(value: Any) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float) and math.isnan(value))
     )
 
 

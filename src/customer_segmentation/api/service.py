@@ -128,10 +128,12 @@ class ScoringService:
         )
         self.attribute_types = _attribute_types(self.attributes_schema)
         models = {inference.MODEL_BUNDLE: self.bundle}
-        # A request holds the lines of a few customers, not an export: how far
-        # back its lines reach says nothing about a cut history.
+        # Two settings the server binds once, unlike batch: a request holds the
+        # lines of a few customers, not an export (how far back they reach says
+        # nothing about a cut history), and the start-up clock would date
+        # later days' lines (see _without_start_up_clock).
         scoring = resolve_parameter(self.params, SCORING)
-        per_request = {
+        served = {
             SCORING: scoring.model_copy(update={"min_history_share": 0}),
             CLEANING_RULES: _without_start_up_clock(
                 resolve_parameter(self.params, CLEANING_RULES)
@@ -139,7 +141,7 @@ class ScoringService:
         }
         self.runner = InMemoryRunner(
             self.pipeline,
-            _bound_parameters(self.pipeline, self.params) | models | per_request,
+            _bound_parameters(self.pipeline, self.params) | models | served,
             per_run={RAW_TRANSACTIONS, RAW_CUSTOMERS, *REQUEST_PARAMETERS},
         )
         features = inference.create_feature_scoring_pipeline()

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from kedro_datasets.ibis import FileDataset
 from kedro_datasets.pandas import CSVDataset
 
@@ -20,8 +21,13 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     InputValidationError,
     TransactionsSchema,
 )
-from tests.bad_input import assert_counted, standardise, transaction_report
-from tests.project import close_ibis_connections
+from tests.bad_input import (
+    assert_counted,
+    attributes,
+    standardise,
+    transaction_report,
+)
+from tests.project import PROJECT_ROOT, close_ibis_connections
 
 # DuckDB sniffs column types on the first 20,480 rows; the bad values come after.
 N_ROWS = 25_000
@@ -33,8 +39,13 @@ CONNECTIONS = {
     "duckdb": {"backend": "duckdb", "database": ":memory:"},
     "pyspark": {"backend": "pyspark"},  # the test session's Spark
 }
-# Every CSV column as text, as the catalog reads raw CSV (conf/base/catalog.yml).
-TEXT_CSV = {"duckdb": {"all_varchar": True}, "pyspark": {"inferSchema": False}}
+# How the catalog reads raw CSV on each engine (every column as text, strictly).
+TEXT_CSV = {
+    engine: settings["text_csv_args"]
+    for engine, settings in yaml.safe_load(
+        (PROJECT_ROOT / "conf" / "base" / "catalog.yml").read_text()
+    )["_engines"].items()
+}
 
 
 def _engine_dataset(path: Path, file_format: str, engine: str) -> FileDataset:
@@ -173,3 +184,80 @@ def test_headerless_whitespace_file_needs_no_conversion(tmp_path: Path):
     assert clean["line_total"].tolist() == [19.9, 5.0]
     assert clean["unit_price"].isna().all()
     assert clean["invoice_id"].isna().all()
+
+
+def _lines_csv(path: Path, n_rows: int, extra: str) -> Path:
+    """n_rows clean lines with ``extra`` among them, after the first half."""
+    header = (
+        "customer_id,invoice_id,invoice_date,product_id,quantity,unit_price,country"
+    )
+    rows = [
+        f"{1000 + i % 300},{i},2025-01-01 10:00:00,A,1,2.5,UK" for i in range(n_rows)
+    ]
+    rows.insert(n_rows // 2 + 1, extra)
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "1001,9001,2025-01-02 10:00:00,A,3,4.5,UK,4.5",  # one field too many
+        "1001,9001,2025-01-02 10:00:00,A,3,4.5",  # one too few
+    ],
+    ids=["too many fields", "too few fields"],
+)
+def test_a_line_with_another_number_of_fields_is_a_named_error(
+    tmp_path: Path, engine: str, extra: str
+):
+    # Spark in its default mode cut or padded such a line and read the rest:
+    # a stray separator moved values into the next column without a word.
+    # After DuckDB's type-sniffing sample: the whole file is read as text first.
+    path = _lines_csv(tmp_path / "lines.csv", 2 * N_ROWS, extra)
+    raw = _engine_dataset(path, "csv", engine).load()
+
+    with pytest.raises(InputValidationError) as raised:
+        standardise(raw)
+
+    message = str(raised.value)
+    assert message.startswith("raw_transactions: ")
+    assert "(rule: one value per column on every line)" in message
+    # Spark quotes the line as far as the header's fields go.
+    assert "line: '1001,9001,2025-01-02 10:00:00,A,3,4.5" in message
+    if engine == "duckdb":
+        fields = extra.count(",") + 1
+        assert f"line {N_ROWS + 3} has {fields} fields where the header has 7" in (
+            message
+        )
+
+
+def test_a_malformed_attribute_line_is_a_named_error(tmp_path: Path, engine: str):
+    rows = [f"{i},{20 + i % 50},Female" for i in range(2 * N_ROWS)]
+    rows.insert(N_ROWS + 1, "7,31,Male,41")
+    path = tmp_path / "customers.csv"
+    path.write_text("\n".join(["id,age,gender", *rows]) + "\n")
+    raw = _engine_dataset(path, "csv", engine).load()
+
+    with pytest.raises(
+        InputValidationError,
+        match=r"^raw_customers: .*\(rule: one value per column on every line\); "
+        r"line: '7,31,Male",
+    ):
+        attributes(raw, customer_id="id", numeric={"age": "age"})
+
+
+def test_a_short_file_whose_separator_is_not_recognised_says_so(
+    tmp_path: Path, engine: str
+):
+    # DuckDB sniffs the separator on the first lines; a malformed line among them
+    # and it reads the file as one column. Spark is told the separator.
+    path = _lines_csv(tmp_path / "lines.csv", 30, "1001,9001,2025-01-02,A,3,4.5,UK,9")
+    raw = _engine_dataset(path, "csv", engine).load()
+
+    expected = {
+        "duckdb": r"columns found: \['customer_id,invoice_id,.*'\]; the file was "
+        r"read as a single column, so its separator was not recognised",
+        "pyspark": r"rule: one value per column on every line",
+    }
+    with pytest.raises(InputValidationError, match=expected[engine]):
+        standardise(raw)

@@ -24,6 +24,11 @@ PYTHON_SETTING = "spark.pyspark.python"
 WAREHOUSE_SETTING = "spark.sql.warehouse.dir"
 METASTORE_SETTING = "spark.hadoop.javax.jdo.option.ConnectionURL"
 APP_NAME_SETTING = "spark.app.name"
+# Settings the reading rules rely on, whatever spark.yml says. Spark's CSV reader
+# otherwise checks a line's number of fields against the columns a query reads
+# only, so a line with a stray separator (values moved one column along) passed
+# the catalog's FAILFAST mode unseen.
+REQUIRED_SETTINGS = {"spark.sql.csv.parser.columnPruning.enabled": False}
 
 
 def spark_settings(settings: dict[str, Any]) -> dict[str, str]:
@@ -35,10 +40,11 @@ def spark_settings(settings: dict[str, Any]) -> dict[str, str]:
             workers (user-defined functions, pandas conversions) need.
 
     Returns:
-        Setting name -> value as text, without nulls.
+        Setting name -> value as text, without nulls, with ``REQUIRED_SETTINGS``.
     """
     found = {key: value for key, value in settings.items() if value is not None}
     found.setdefault(PYTHON_SETTING, sys.executable)
+    found.update(REQUIRED_SETTINGS)
     return {
         key: str(value).lower() if isinstance(value, bool) else str(value)
         for key, value in found.items()

@@ -128,7 +128,7 @@ def standardise_customers(
             name, source, schema.date_format, required=False
         )
     # Named-error rules of the raw rows in one scan, errors in rule order.
-    run_checks(table, checks + read.checks[CUSTOMER_KEY] + problems.checks)
+    run_checks(table, checks + read.checks[CUSTOMER_KEY] + problems.checks, dataset)
     customers = table.select(
         **columns, **problems.columns(), id_normalised=read.changed[CUSTOMER_KEY]
     )
@@ -136,6 +136,7 @@ def standardise_customers(
         run_checks(
             customers,
             [ids_present_check(customers[CUSTOMER_KEY], dataset, id_source)],
+            dataset,
         )
     with_id = customers.filter(customers[CUSTOMER_KEY].notnull())
     repeated = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,19 @@ import ibis.expr.types as ir
 
 N_EXAMPLES = 3
 INFINITY = ibis.literal("Infinity").cast("float64")
+# Longest part of a raw line quoted in an error.
+LINE_PREFIX = 120
+# How the engines report a line whose number of fields differs from the header's
+# when they read text strictly (DuckDB by default, Spark with mode FAILFAST).
+_DUCKDB_MALFORMED = re.compile(
+    r"CSV Error on Line: (?P<number>\d+).*?Original Line: (?P<line>[^\n]*)\n"
+    r"Expected Number of Columns: (?P<expected>\d+) Found: (?P<found>\d+)",
+    re.DOTALL,
+)
+_SPARK_MALFORMED = re.compile(
+    r"Malformed CSV record: (?P<line>[^\n]*?)(?: SQLSTATE|\n|$)"
+)
+_SEPARATORS = (",", ";", "\t", "|")
 
 
 class InputValidationError(ValueError):
@@ -75,23 +89,33 @@ class Check:
     error: Callable[[int], InputValidationError]
 
 
-def run_checks(table: ir.Table, checks: list[Check]) -> None:
+def run_checks(table: ir.Table, checks: list[Check], dataset: str) -> None:
     """Computes every check in one aggregate query; raises the first that fails.
+
+    The query is the first to read every raw line, so a line the engine cannot
+    split into the header's fields stops it: that becomes a named error too
+    (see :func:`malformed_line_error`).
 
     Args:
         table: The table the checks aggregate.
         checks: In the order their errors take precedence.
+        dataset: Name of the dataset, for the malformed-line error.
 
     Raises:
         InputValidationError: The error of the first failing check.
     """
     if not checks:
         return
-    values = (
-        table.aggregate(**{f"check_{i}": check.value for i, check in enumerate(checks)})
-        .to_pyarrow()
-        .to_pylist()[0]
+    query = table.aggregate(
+        **{f"check_{i}": check.value for i, check in enumerate(checks)}
     )
+    try:
+        values = query.to_pyarrow().to_pylist()[0]
+    except Exception as error:  # each engine raises its own type
+        named = malformed_line_error(dataset, error)
+        if named is None:
+            raise
+        raise named from error
     for i, check in enumerate(checks):
         value = int(values[f"check_{i}"] or 0)
         if check.fails(value):
@@ -126,13 +150,65 @@ def rule_check(
     )
 
 
+def malformed_line_error(dataset: str, error: Exception) -> InputValidationError | None:
+    """The named error for an engine's report of a line with too many or too few fields.
+
+    A stray separator or quote in one line shifts its values into the wrong
+    columns. DuckDB refuses such a line by default; Spark does with the
+    catalog's ``mode: FAILFAST`` (it would otherwise cut or pad the line
+    without a word).
+
+    Args:
+        dataset: Name of the dataset.
+        error: What the engine raised while reading it.
+
+    Returns:
+        The error naming the dataset, the rule and the line (its start), or
+        ``None`` when ``error`` is not about a malformed line.
+    """
+    text = str(error)
+    duckdb_match = _DUCKDB_MALFORMED.search(text)
+    match = duckdb_match or _SPARK_MALFORMED.search(text)
+    if match is None:
+        return None
+    line = match["line"]
+    quoted = line if len(line) <= LINE_PREFIX else line[:LINE_PREFIX] + "..."
+    where = (
+        f"line {duckdb_match['number']} has {duckdb_match['found']} fields where "
+        f"the header has {duckdb_match['expected']}"
+        if duckdb_match
+        else "a line does not have as many fields as the header"
+    )
+    return InputValidationError(
+        f"{dataset}: {where} (rule: one value per column on every line); "
+        f"line: {quoted!r}; check the export's separator and quoting"
+    )
+
+
+def columns_found(columns: list[str]) -> str:
+    """The columns a table has, for a missing-column error.
+
+    A file read as one column whose name holds a separator is a file whose
+    separator the engine did not recognise, most often because its first lines
+    do not all have the same number of fields: the message says so.
+    """
+    found = f"columns found: {columns}"
+    if len(columns) == 1 and any(sep in columns[0] for sep in _SEPARATORS):
+        found += (
+            "; the file was read as a single column, so its separator was not "
+            "recognised: check that every line has the header's number of fields, "
+            "or give the separator in the catalog entry's load_args"
+        )
+    return found
+
+
 def require_columns(table: ir.Table, dataset: str, columns: list[str]) -> None:
     """Raises a named error listing the columns a table lacks (rule: required columns present)."""
     missing = [column for column in columns if column not in table.columns]
     if missing:
         raise InputValidationError(
             f"{dataset}: required column(s) {missing} missing (rule: required "
-            f"columns present); columns found: {list(table.columns)}"
+            f"columns present); {columns_found(list(table.columns))}"
         )
 
 

@@ -28,6 +28,7 @@ from .customers import (
 from .duplicates import line_key, repeated_lines, with_duplicate_lines
 from .errors import (
     InputValidationError,
+    columns_found,
     ids_present_check,
     not_empty_check,
     run_checks,
@@ -127,7 +128,7 @@ def transaction_sources(
     if absent or missing:
         raise InputValidationError(
             f"{schema.dataset}: required column(s) {absent + missing} missing (rule: "
-            f"required columns present); columns found: {available}"
+            f"required columns present); {columns_found(available)}"
         )
     return sources
 
@@ -225,7 +226,7 @@ def standardise_transactions(
         else ibis.null("string")
     )
     # Every named-error rule of the raw lines in one scan, errors in rule order.
-    run_checks(table, checks + problems.checks)
+    run_checks(table, checks + problems.checks, dataset)
     canonical = {name: columns[name] for name in TRANSACTION_COLUMNS}
     return table.select(
         **canonical, **problems.columns(), id_normalised=read.changed["customer_id"]

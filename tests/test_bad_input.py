@@ -41,7 +41,11 @@ from customer_segmentation.pipelines.feature_engineering.settings import (
     FeatureSettings,
     ModelInputChecks,
 )
-from customer_segmentation.pipelines.modeling.settings import ModelFeatures
+from customer_segmentation.pipelines.modeling.nodes import prepare_model_matrix
+from customer_segmentation.pipelines.modeling.settings import (
+    ModelFeatures,
+    PreprocessingSettings,
+)
 from tests.bad_input import attribute_report, invoices
 from tests.bad_input import attributes as _attributes
 from tests.bad_input import lines as _lines
@@ -204,6 +208,18 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         ),
         ValueError,
         r"column 'frequency' has the single value 1 .*\(rule: feature varies\)",
+    ),
+    "negative value of a log-transformed feature": (
+        lambda: prepare_model_matrix(
+            pd.DataFrame({"customer_id": ["a", "b", "c"], "income": [9e4, -5e3, 4e4]}),
+            ModelFeatures(numeric=["income"], order_segments_by="income"),
+            PreprocessingSettings(log_transform=["income"]),
+        ),
+        InputValidationError,
+        r"model_input: column 'income' has 1 value\(s\) below 0 \(rule: "
+        r"model_preprocessing.log_transform features are >= 0\); examples: "
+        r"\[-5000.0\]; to drop and count such customers, set "
+        r"customer_cleaning_rules.bounds.income.min: 0",
     ),
     "all-NaN feature": (
         lambda: _model_input(

@@ -218,6 +218,11 @@ def test_wholesale_env_drops_published_outliers_and_counts_them(project_copy):
     assert len(first_rows) == 80
     assert first_rows["segment_id"].equals(scored["segment_id"].loc[first_rows.index])
 
+    # The model takes log1p of each spend, so the published domains start at 0
+    # (they were -1e12 from max_abs_value): the API refuses a negative spend.
+    service = load_scoring_service(project_copy, env="wholesale")
+    assert {service.domains[column].minimum for column in WHOLESALE_SPEND} == {0}
+
 
 def test_customer_personality_env_models_derived_spend_and_age(project_copy):
     source = shared_dataset("customer_personality", "marketing_campaign.csv")

@@ -267,8 +267,36 @@ def test_score_model_input_scores_an_unknown_category_level_as_missing_and_says_
     # The unknown level is encoded as the missing one: the same distance.
     distances = scored["distance_to_centre"].tolist()
     assert distances[1] == distances[2] != distances[0]
-    assert "1 customer(s) have a channel the model was not trained on" in caplog.text
+    assert "1 customer(s) have a channel the model cannot use" in caplog.text
     assert "['Web']" in caplog.text
+
+
+@pytest.mark.parametrize("pca_components", [None, 2])
+def test_score_model_input_scores_a_negative_logged_value_as_missing_and_says_so(
+    caplog, pca_components
+):
+    # log1p clipped -5000 to 0: a customer who owes money was scored as one who
+    # spent nothing, and nothing said so.
+    preprocessor = build_preprocessor(
+        FEATURES, ["monetary"], [], pca_components=pca_components
+    )
+    clusterer = KMeans(n_clusters=2, n_init=1, random_state=0)
+    fitted = SegmentationModel(preprocessor, clusterer).fit(TRAINING)
+    frame = model_input(
+        ["owes", "absent", "none"],
+        [[300, 1, -5000.0], [300, 1, np.nan], [300, 1, 0.0]],
+    )
+
+    with caplog.at_level(logging.WARNING):
+        scored = score_model_input(fitted, frame, NAMES, "v1")
+
+    assert fitted.logged_features == ["monetary"]
+    assert scored["imputed_features"].tolist() == [["monetary"], ["monetary"], []]
+    # Scored as the missing value is (the median), not as 0.
+    distances = scored["distance_to_centre"].tolist()
+    assert distances[0] == distances[1] != distances[2]
+    assert "1 customer(s) have a monetary the model cannot use" in caplog.text
+    assert "[-5000.0]" in caplog.text
 
 
 def test_scoring_settings_reject_a_batch_of_no_customers():

@@ -88,6 +88,20 @@ def test_describe_features_declares_each_numeric_column_domain():
     assert spec.features[4].domain is None  # country: categorical
 
 
+def test_describe_features_starts_a_logged_feature_domain_at_zero():
+    # log1p has no value below 0: the API refuses a negative one (422).
+    spec = describe_features(
+        ModelFeatures(numeric=["income", "age"], order_segments_by="income"),
+        PreprocessingSettings(log_transform=["income"]),
+        CustomerCleaningRules(max_abs_value=1e9, bounds={"age": {"min": 18}}),
+    )
+
+    assert spec.domains == {
+        "income": FeatureDomain(minimum=0, maximum=1e9),
+        "age": FeatureDomain(minimum=18, maximum=1e9),
+    }
+
+
 def _orders(invoice_dates: list[str]) -> ibis.Table:
     lines = pd.DataFrame(
         {

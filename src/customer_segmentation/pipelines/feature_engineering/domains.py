@@ -43,7 +43,7 @@ TRANSACTION_FEATURE_DOMAINS = {
 
 
 def feature_domain(
-    name: str, customer_cleaning_rules: CustomerCleaningRules
+    name: str, customer_cleaning_rules: CustomerCleaningRules, *, logged: bool = False
 ) -> FeatureDomain:
     """The domain of one numeric feature.
 
@@ -51,20 +51,24 @@ def feature_domain(
         name: Feature column.
         customer_cleaning_rules: The training's attribute rules; their bounds and
             ``max_abs_value`` are the domain of attribute features.
+        logged: The model passes the feature through ``log1p``, which has no
+            value below 0: the domain starts at 0 at most.
 
     Returns:
         The declared domain of a transaction feature; for any other feature (an
         attribute or a derived one) the attribute bounds of that column, else
-        ``max_abs_value`` either side.
+        ``max_abs_value`` either side; with ``logged``, a minimum of at least 0.
     """
     domain = TRANSACTION_FEATURE_DOMAINS.get(name)
-    if domain is not None:
-        return domain
-    limit = customer_cleaning_rules.max_abs_value
-    bounds = customer_cleaning_rules.bounds.get(name)
-    low = bounds.min if bounds and bounds.min is not None else None
-    high = bounds.max if bounds and bounds.max is not None else None
-    return FeatureDomain(
-        minimum=low if low is not None else (-limit if limit else None),
-        maximum=high if high is not None else limit,
-    )
+    if domain is None:
+        limit = customer_cleaning_rules.max_abs_value
+        bounds = customer_cleaning_rules.bounds.get(name)
+        low = bounds.min if bounds and bounds.min is not None else None
+        high = bounds.max if bounds and bounds.max is not None else None
+        domain = FeatureDomain(
+            minimum=low if low is not None else (-limit if limit else None),
+            maximum=high if high is not None else limit,
+        )
+    if logged and (domain.minimum is None or domain.minimum < 0):
+        domain = domain.model_copy(update={"minimum": 0})
+    return domain

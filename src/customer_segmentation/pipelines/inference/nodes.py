@@ -126,25 +126,33 @@ def _finite_or_null(values: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(np.where(finite, values, 0.0), mask=~finite)
 
 
-def _unknown_levels_as_missing(
+def _unusable_values_as_missing(
     segmentation_model: Any, features: pd.DataFrame
 ) -> pd.DataFrame:
-    # A level the model was not trained on is encoded as no level at all, as a
-    # missing value is: it is made missing, so that imputed_features says so.
-    for column, levels in segmentation_model.category_levels.items():
-        values = features[column]
-        unknown = values.notna() & ~values.isin(levels)
-        if unknown.any():
+    # A value the model cannot use is made missing, so that imputed_features
+    # says so: a category level it was not trained on (encoded as no level at
+    # all, as a missing value is), and a negative value of a log1p feature
+    # (clipped to 0, as if the customer had none). Training refuses the latter.
+    unusable = {
+        column: (values.notna() & ~values.isin(levels), f"it knows {levels.tolist()}")
+        for column, levels in segmentation_model.category_levels.items()
+        for values in [features[column]]
+    } | {
+        column: (pd.to_numeric(features[column]) < 0, "log1p needs values >= 0")
+        for column in segmentation_model.logged_features
+    }
+    for column, (mask, rule) in unusable.items():
+        if mask.any():
+            values = features[column]
             logger.warning(
-                "model_input: %d customer(s) have a %s the model was not trained on "
-                "(e.g. %s; it knows %s); scored as missing and listed in "
-                "imputed_features",
-                int(unknown.sum()),
+                "model_input: %d customer(s) have a %s the model cannot use "
+                "(e.g. %s; %s); scored as missing and listed in imputed_features",
+                int(mask.sum()),
                 column,
-                values[unknown].drop_duplicates().head(3).tolist(),
-                levels.tolist(),
+                values[mask].drop_duplicates().head(3).tolist(),
+                rule,
             )
-            features[column] = values.mask(unknown)
+            features[column] = values.mask(mask)
     return features
 
 
@@ -186,8 +194,9 @@ def score_model_input(
     Returns:
         One row per customer with the columns of ``SCORED_COLUMNS``; ``status`` is
         ``scored``. ``imputed_features`` lists the features that were missing,
-        or had a category level the model was not trained on, and that the
-        model imputed (empty when none). ``probability`` is the probability of the assigned segment, or
+        had a category level the model was not trained on, or a negative value
+        where the model takes ``log1p``, and that the model imputed (empty
+        when none). ``probability`` is the probability of the assigned segment, or
         null when the model has no ``predict_proba``; ``segment_name`` and
         ``recommended_action`` are null (with a warning) for a segment without a
         row in ``segment_names``.
@@ -197,7 +206,7 @@ def score_model_input(
     """
     features = model_input.drop(columns="customer_id")
     _check_feature_columns(segmentation_model, features)
-    features = _unknown_levels_as_missing(segmentation_model, features)
+    features = _unusable_values_as_missing(segmentation_model, features)
     n_customers = len(features)
     if n_customers == 0:
         segment_ids = np.empty(0, dtype=np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,9 @@ def build_preprocessor(
 
     Args:
         numeric: Numeric columns; missing values are imputed with the median.
-        log_transform: Subset of ``numeric`` to pass through ``log1p`` (negative
-            values clipped to 0) before scaling.
+        log_transform: Subset of ``numeric`` to pass through ``log1p`` before
+            scaling (a negative value is clipped to 0; training refuses one and
+            scoring imputes one, see ``logged_features``).
         categorical: Categorical columns, one-hot encoded (unknown levels ignored).
         scale: Standardise the numeric columns (after ``log1p``); ``False`` keeps
             their (logged) units, as published PCA recipes do.
@@ -212,18 +214,34 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         return self
 
     @property
+    def logged_features(self) -> list[str]:
+        """Numeric columns the fitted preprocessing passes through ``log1p``.
+
+        Their domain starts at 0: ``log1p`` clips a negative value to 0.
+        """
+        return [
+            column
+            for name, _, columns in self._column_transformers()
+            if name in ("log_scaled", "logged")
+            for column in columns
+        ]
+
+    def _column_transformers(self) -> list[tuple[str, Any, list[str]]]:
+        preprocess = self.pipeline_.named_steps["preprocess"]
+        if isinstance(preprocess, Pipeline):
+            preprocess = preprocess.named_steps["columns"]
+        return preprocess.transformers_
+
+    @property
     def category_levels(self) -> dict[str, np.ndarray]:
         """Categorical column -> the levels its one-hot encoding was fitted on.
 
         A value outside them has no column of its own: the encoding gives it
         zeros, as it gives a missing value with no ``missing`` level.
         """
-        preprocess = self.pipeline_.named_steps["preprocess"]
-        if isinstance(preprocess, Pipeline):
-            preprocess = preprocess.named_steps["columns"]
         return {
             column: levels
-            for name, steps, columns in preprocess.transformers_
+            for name, steps, columns in self._column_transformers()
             if name == "one_hot"
             for column, levels in zip(
                 columns, steps.named_steps["onehotencoder"].categories_, strict=True

@@ -8,6 +8,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from customer_segmentation.pipelines.data_processing.errors import (
+    InputValidationError,
+)
+
 from .estimator import SegmentationModel, build_preprocessor
 from .selection import ChosenCandidate
 from .settings import ModelFeatures, PreprocessingSettings
@@ -36,6 +40,22 @@ def _build_preprocessor(
     )
 
 
+def _check_no_negative_logged(features: pd.DataFrame, logged: list[str]) -> None:
+    # A negative value has no log1p: the transform would clip it to 0, and a
+    # customer with a negative income would be segmented as one with none.
+    for column in logged:
+        values = pd.to_numeric(features[column], errors="coerce")
+        negative = values[values < 0]
+        if len(negative):
+            raise InputValidationError(
+                f"model_input: column '{column}' has {len(negative)} value(s) below 0 "
+                "(rule: model_preprocessing.log_transform features are >= 0); "
+                f"examples: {sorted(negative.unique().tolist())[:3]}; to drop and "
+                f"count such customers, set customer_cleaning_rules.bounds.{column}"
+                ".min: 0 (or its source columns' bounds for a derived feature)"
+            )
+
+
 def prepare_model_matrix(
     model_input: pd.DataFrame,
     model_features: ModelFeatures,
@@ -58,8 +78,11 @@ def prepare_model_matrix(
     Raises:
         ValueError: If ``customer_id`` is missing or every customer has the
             same feature values (nothing to segment).
+        InputValidationError: If a ``log_transform`` feature has a negative
+            value (``log1p`` would clip it to 0).
     """
     features = _features_of(model_input)
+    _check_no_negative_logged(features, model_preprocessing.log_transform)
     matrix = np.asarray(
         _build_preprocessor(model_features, model_preprocessing).fit_transform(
             features

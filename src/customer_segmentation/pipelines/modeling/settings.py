@@ -31,8 +31,9 @@ class PreprocessingSettings(BaseModel):
     """How the model features are turned into the matrix the clusterers see.
 
     Attributes:
-        log_transform: Numeric features passed through ``log1p`` (negatives
-            clipped to 0) before scaling; use it for skewed money and counts.
+        log_transform: Numeric features passed through ``log1p`` before
+            scaling; use it for skewed money and counts. Their values must be
+            >= 0: training refuses a negative one, scoring imputes it.
         scale: Standardise every numeric feature (zero mean, unit variance).
             Turn off when the features already share one unit.
         pca_components: Project the preprocessed features on this many principal

@@ -82,7 +82,11 @@ def describe_features(
                 name=name,
                 kind=kinds[name],
                 transforms=_transforms(name, kinds[name], model_preprocessing),
-                domain=feature_domain(name, customer_cleaning_rules)
+                domain=feature_domain(
+                    name,
+                    customer_cleaning_rules,
+                    logged=name in model_preprocessing.log_transform,
+                )
                 if kinds[name] != "categorical"
                 else None,
             )

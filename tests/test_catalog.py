@@ -48,6 +48,7 @@ def _written_paths(entry: dict) -> list[str]:
     [
         None,
         "online_retail",
+        "online_retail_ii",
         "mall_customers",
         "wholesale",
         "customer_personality",

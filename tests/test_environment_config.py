@@ -40,6 +40,7 @@ TYPED_PARAMETERS = {
 ENVIRONMENTS = {
     None: "both",
     "online_retail": "transactions",
+    "online_retail_ii": "transactions",
     "mall_customers": "attributes",
     "wholesale": "attributes",
     "customer_personality": "attributes",

@@ -112,6 +112,61 @@ def test_online_retail_env_reproduces_published_cleaning_figures(project_copy):
     assert features["recency_days"].mean() == pytest.approx(92.54, abs=0.01)
 
 
+def test_online_retail_ii_env_adapts_by_configuration_and_scores_the_next_year(
+    project_copy,
+):
+    # The same shop a year earlier, under other column names ("Customer ID",
+    # "Invoice", "Price"): an environment of configuration only.
+    _link_raw_file(
+        project_copy,
+        shared_dataset("online_retail_ii", "online_retail_II_year_2009-2010.parquet"),
+    )
+
+    run_project(project_copy, env="online_retail_ii")
+
+    # As pandas gives with the same four rules (../shared/data/online_retail_ii/
+    # README.md): customer id present, quantity and price above 0, no "C" invoice.
+    report = _report(project_copy, "online_retail_ii")
+    assert report["rows_in"] == 525_461
+    assert report["rows_out"] == 407_664
+    assert report["customers_out"] == 4_312
+    # Of its 10,206 cancellation lines, 367 lack a customer id: the first rule.
+    assert report["rows_dropped"] == {
+        "missing_customer_id": 107_927,
+        "cancellation": 9_839,
+        "non_positive_price": 31,
+    }
+
+    # The next year's export (UCI Online Retail, 2010-12 to 2011-12) in this
+    # environment's layout, scored with the model of the year before: every
+    # customer its own status, and as many scored as that dataset's published
+    # cleaning keeps (4,338).
+    new = project_copy / "data" / "01_raw" / "new" / "online_retail_ii.parquet"
+    new.parent.mkdir(exist_ok=True)
+    next_year = pd.read_parquet(
+        shared_dataset("online_retail", "online_retail.parquet")
+    )
+    next_year.rename(
+        columns={
+            "CustomerID": "Customer ID",
+            "InvoiceNo": "Invoice",
+            "UnitPrice": "Price",
+        }
+    ).to_parquet(new)
+    run_project(project_copy, ["inference"], env="online_retail_ii")
+
+    scored = pd.read_parquet(
+        "data/online_retail_ii/07_model_output/scored_customers.parquet"
+    )
+    assert scored["customer_id"].is_unique
+    assert scored["status"].value_counts().to_dict() == {
+        "scored": 4_338,
+        "no_valid_transactions": 34,
+    }
+    names = pd.read_csv("data/online_retail_ii/08_reporting/segment_names.csv")
+    assert set(scored["segment_name"].dropna()) <= set(names["segment_name"])
+
+
 def test_mall_customers_env_segments_attribute_only_data(project_copy):
     _link_raw_file(project_copy, shared_dataset("mall_customers", "Mall_Customers.csv"))
 

@@ -158,6 +158,25 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"transactions: cleaning dropped every one of 2 row\(s\) \(rule: rows left "
         r"after cleaning\).*non_positive_quantity",
     ),
+    "an invoice id used again on another day": (
+        # Receipt numbers that restart each day: one customer's two purchases
+        # were counted as one (frequency 1, no time between purchases).
+        lambda: _report(
+            _standardise(
+                _lines(
+                    customer_id=[1.0, 1.0],
+                    invoice_id=["100", "100"],
+                    invoice_date=["2025-01-01 10:00:00", "2025-03-01 10:00:00"],
+                )
+            )
+        ),
+        InputValidationError,
+        r"transactions: column 'invoice_id' has 1 id\(s\) whose clean lines lie "
+        r"more than 1 day\(s\) apart \(rule: one invoice id is one purchase, "
+        r"reading_checks.max_invoice_span_days\); examples: "
+        r"\['100 \(2025-01-01 to 2025-03-01\)'\];.*map "
+        r"transactions_schema.columns.invoice_id to null",
+    ),
     "empty attribute file": (
         lambda: _attributes(pd.DataFrame({"customer_id": [], "age": []})),
         InputValidationError,

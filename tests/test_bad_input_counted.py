@@ -314,3 +314,18 @@ def test_a_few_unparseable_values_of_a_large_table_are_counted_not_refused():
     report = transaction_report(standardise(invoices(1000, unit_price=prices)))
 
     assert_counted(report, "unparseable_unit_price", 40, ["abc"])
+
+
+def test_an_invoice_across_midnight_or_shared_by_customers_is_one_purchase_each():
+    # Within reading_checks.max_invoice_span_days (1 day): not a reused id.
+    frame = invoices(
+        3,
+        customer_id=["1", "1", "2"],
+        invoice_id=["100", "100", "100"],
+        invoice_date=["2025-01-01 23:58:00", "2025-01-02 00:03:00", "2025-01-01 12:00"],
+    )
+
+    report = transaction_report(standardise(frame))
+
+    assert report["rows_out"] == 3
+    assert report["invoices_out"] == 1

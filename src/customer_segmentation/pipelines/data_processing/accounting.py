@@ -16,6 +16,7 @@ from .settings import CUSTOMER_KEY, INPUT_KINDS, InputKind, ReadingChecks
 logger = logging.getLogger(__name__)
 
 N_REPORTED_IDS = 20
+SECONDS_PER_DAY = 86_400
 DEFAULT_READING_CHECKS = ReadingChecks()
 PURCHASE_BY_INVOICE = "invoice_id"
 PURCHASE_BY_DAY = (
@@ -118,7 +119,9 @@ def _dropped_customer_ids(flagged_customers: ir.Table, rules: list[str]) -> dict
 
 
 def _clean_line_figures(
-    clean_transactions: ir.Table, clean_customers: ir.Table | None
+    clean_transactions: ir.Table,
+    clean_customers: ir.Table | None,
+    max_invoice_span_days: float | None,
 ) -> dict[str, int]:
     """The figures of the clean lines, in one query over one scan of them.
 
@@ -133,12 +136,14 @@ def _clean_line_figures(
     Args:
         clean_transactions: Clean transaction lines.
         clean_customers: Kept attribute rows, or ``None`` when they are not read.
+        max_invoice_span_days: See ``ReadingChecks``; ``None``: not counted.
 
     Returns:
         ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
         of the lines), ``without_purchase`` (kept attribute rows whose customer has
         no clean line; 0 without attribute rows), ``with_invoice`` (lines with an
-        invoice id) and ``invoices`` (distinct invoice ids).
+        invoice id), ``invoices`` (distinct invoice ids) and ``long_invoices``
+        (invoice ids whose lines lie more than ``max_invoice_span_days`` apart).
     """
     key = clean_transactions[CUSTOMER_KEY]
     ids = clean_transactions.select(
@@ -160,10 +165,66 @@ def _clean_line_figures(
     lines = clean_transactions.aggregate(
         lines=clean_transactions.count(),
         with_invoice=clean_transactions.invoice_id.count(),
-        invoices=clean_transactions.invoice_id.nunique(),
     )
-    figures = customers.cross_join(lines).to_pyarrow().to_pylist()[0]
+    invoices = _invoice_spans(clean_transactions, max_invoice_span_days)
+    figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()
+    figures = figures.to_pylist()[0]
     return {name: int(value) for name, value in figures.items()}
+
+
+def _long_invoices(
+    clean_transactions: ir.Table, max_invoice_span_days: float
+) -> tuple[ir.Table, ir.BooleanColumn]:
+    # Each invoice id's first and last clean line, and whether they lie too far apart.
+    dated = clean_transactions.filter(clean_transactions.invoice_id.notnull())
+    spans = dated.group_by("invoice_id").agg(
+        first=dated.invoice_date.min(), last=dated.invoice_date.max()
+    )
+    longest = ibis.interval(seconds=round(max_invoice_span_days * SECONDS_PER_DAY))
+    return spans, spans["last"] > spans["first"] + longest
+
+
+def _invoice_spans(
+    clean_transactions: ir.Table, max_invoice_span_days: float | None
+) -> ir.Table:
+    # The invoice ids grouped once: their count, and those spanning too long.
+    if max_invoice_span_days is None:
+        return clean_transactions.aggregate(
+            invoices=clean_transactions.invoice_id.nunique(),
+            long_invoices=ibis.literal(0, "int64"),
+        )
+    spans, long = _long_invoices(clean_transactions, max_invoice_span_days)
+    return spans.aggregate(
+        invoices=spans.count(), long_invoices=long.cast("int64").sum().fill_null(0)
+    )
+
+
+def _check_invoice_spans(
+    clean_transactions: ir.Table, long_invoices: int, checks: ReadingChecks
+) -> None:
+    if not long_invoices:
+        return
+    spans, long = _long_invoices(clean_transactions, checks.max_invoice_span_days)
+    examples = (
+        spans.filter(long)
+        .order_by("invoice_id")
+        .select("invoice_id", "first", "last")
+        .to_pyarrow(limit=N_EXAMPLES)
+        .to_pylist()
+    )
+    shown = [
+        f"{row['invoice_id']} ({row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d})"
+        for row in examples
+    ]
+    raise InputValidationError(
+        f"transactions: column 'invoice_id' has {long_invoices} id(s) whose clean "
+        f"lines lie more than {checks.max_invoice_span_days:g} day(s) apart (rule: "
+        "one invoice id is one purchase, reading_checks.max_invoice_span_days); "
+        f"examples: {shown}; the ids repeat across purchases (numbering that "
+        "restarts by day, till or store), so a customer's purchases would be "
+        "counted as one: map transactions_schema.columns.invoice_id to null to "
+        "count a customer's purchases by day, or raise the span"
+    )
 
 
 def _purchase_days(clean_transactions: ir.Table) -> int:
@@ -238,7 +299,9 @@ def summarise_data_quality(
         None
         if input_kind == "attributes"
         else _clean_line_figures(
-            clean_transactions, clean_customers if input_kind == "both" else None
+            clean_transactions,
+            clean_customers if input_kind == "both" else None,
+            reading_checks.max_invoice_span_days,
         )
     )
     transactions = _account_for_rows(
@@ -268,6 +331,10 @@ def summarise_data_quality(
                 f"{section['rows_dropped']}; examples: {section['examples']}; "
                 "review the data quality report and cleaning_rules"
             )
+    if figures is not None:
+        _check_invoice_spans(
+            clean_transactions, figures["long_invoices"], reading_checks
+        )
     main = customers if input_kind == "attributes" else transactions
     if figures is None:
         customers_out, invoices_out, purchase = customers["rows_out"], 0, None

@@ -319,12 +319,17 @@ class ReadingChecks(BaseModel):
             a named error.
         min_rows: Tables with fewer rows are not checked (a few bad values of a
             small file say nothing about its format); they are counted only.
+        max_invoice_span_days: Longest time, in days, between the first and the
+            last clean line of one invoice id; a longer one means the ids repeat
+            (numbering that restarts by day, till or store), and one invoice
+            id would count several purchases as one. ``None``: not checked.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     max_unparseable_share: float = Field(default=0.05, ge=0, le=1)
     min_rows: int = Field(default=1000, ge=1)
+    max_invoice_span_days: float | None = Field(default=1.0, gt=0)
 
 
 def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:

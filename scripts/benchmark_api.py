@@ -168,7 +168,8 @@ def customers_payload(n_customers: int, seed: int) -> dict:
 def transactions_payload(n_lines: int, seed: int) -> dict:
     """Lines of ``n_lines // 4 + 1`` customers over 2025, about 4 lines each."""
     rng = np.random.default_rng(seed)
-    days = rng.integers(0, 330, n_lines)
+    # One day per invoice (two lines each): an invoice id is one purchase.
+    days = rng.integers(0, 330, n_lines // 2 + 1).repeat(2)[:n_lines]
     return {
         "transactions": [
             {

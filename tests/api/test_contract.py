@@ -155,6 +155,21 @@ def test_lines_with_line_totals_and_no_invoice_or_product_ids_are_scored(
     assert body["data_quality"]["rows_out"] == 2
 
 
+def test_an_invoice_id_used_again_on_another_day_is_a_422_as_in_batch(
+    client: httpx.Client,
+):
+    # The pipeline's own rule (reading_checks.max_invoice_span_days), from the
+    # inference pipeline the API runs: one receipt number for two purchases.
+    later = {**LINE, "invoice_date": "2025-11-20T10:00:00"}
+
+    response = client.post(
+        "/v1/segments",
+        json={"transactions": [LINE, later], "reference_date": "2025-12-01"},
+    )
+
+    assert "rule: one invoice id is one purchase" in only_error(response)["msg"]
+
+
 def test_mixing_unit_prices_and_line_totals_is_a_422(client: httpx.Client):
     other = {
         "customer_id": "c2",

@@ -9,7 +9,9 @@ def many_lines(n_lines: int) -> list[dict]:
         {
             "customer_id": f"c{index // 4}",
             "invoice_id": str(100_000 + index // 2),
-            "invoice_date": f"2025-{1 + index % 11:02d}-{1 + index % 27:02d}T10:00:00",
+            # The two lines of an invoice on one day (one purchase).
+            "invoice_date": f"2025-{1 + index // 2 % 11:02d}-"
+            f"{1 + index // 2 % 27:02d}T10:00:00",
             "product_id": f"P{index % 97}",
             "quantity": 1 + index % 7,
             "unit_price": round(0.37 + (index * 7919 % 1000) / 7.0, 6),

@@ -98,6 +98,24 @@ def attribute_report(
     )
 
 
+def both_report(lines: pd.DataFrame, customers: pd.DataFrame, **schema: object) -> dict:
+    """The data-quality report of transaction lines and attributes read together."""
+    flagged_lines = flag_every_rule(
+        standardise_transactions(lines, TransactionsSchema(), "both"), CleaningRules()
+    )
+    flagged = flag_customers(
+        standardise_customers(customers, CustomersSchema(**schema), "both"),
+        CustomerCleaningRules(),
+    )
+    return summarise_data_quality(
+        flagged_lines,
+        select_clean_transactions(flagged_lines),
+        flagged,
+        select_clean_customers(flagged),
+        "both",
+    )
+
+
 def assert_counted(
     report: dict, rule: str, count: int, examples: list[str] | None = None
 ) -> None:

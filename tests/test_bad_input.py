@@ -46,7 +46,7 @@ from customer_segmentation.pipelines.modeling.settings import (
     ModelFeatures,
     PreprocessingSettings,
 )
-from tests.bad_input import attribute_report, invoices
+from tests.bad_input import attribute_report, both_report, invoices
 from tests.bad_input import attributes as _attributes
 from tests.bad_input import lines as _lines
 from tests.bad_input import standardise as _standard
@@ -176,6 +176,25 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"reading_checks.max_invoice_span_days\); examples: "
         r"\['100 \(2025-01-01 to 2025-03-01\)'\];.*map "
         r"transactions_schema.columns.invoice_id to null",
+    ),
+    "attribute ids written differently from the lines' ids": (
+        # Leading zeros in one export only: four of five customers of the lines
+        # matched no attribute row, and the run went on without their attributes.
+        lambda: both_report(
+            invoices(5, customer_id=["12000", "12001", "12002", "12003", "12004"]),
+            pd.DataFrame(
+                {
+                    "customer_id": ["12000", "012001", "012002", "012003", "012004"],
+                    "age": ["30", "31", "32", "33", "34"],
+                }
+            ),
+            numeric=["age"],
+        ),
+        InputValidationError,
+        r"customers: 1 of 5 customers with clean purchases \(20.0%\) have an "
+        r"attribute row \(rule: at least 50%, reading_checks.min_attribute_match\); "
+        r"ids on one side only, e.g. transactions: \['12001', '12002', '12003'\], "
+        r"attributes: \['012001', '012002', '012003'\]",
     ),
     "empty attribute file": (
         lambda: _attributes(pd.DataFrame({"customer_id": [], "age": []})),

@@ -62,4 +62,5 @@ def test_data_processing_pipeline_writes_clean_tables_and_accounts_for_rows(
         "ids_normalised": 0,
         "dropped_customer_ids": {},
         "customers_without_clean_purchase": 0,
+        "purchasing_customers_without_attributes": 0,
     }

@@ -8,6 +8,11 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from .consistency import (
+    check_attribute_match,
+    check_invoice_spans,
+    invoice_spans,
+)
 from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
 from .reading import UNPARSEABLE
@@ -16,7 +21,6 @@ from .settings import CUSTOMER_KEY, INPUT_KINDS, InputKind, ReadingChecks
 logger = logging.getLogger(__name__)
 
 N_REPORTED_IDS = 20
-SECONDS_PER_DAY = 86_400
 DEFAULT_READING_CHECKS = ReadingChecks()
 PURCHASE_BY_INVOICE = "invoice_id"
 PURCHASE_BY_DAY = (
@@ -141,7 +145,8 @@ def _clean_line_figures(
     Returns:
         ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
         of the lines), ``without_purchase`` (kept attribute rows whose customer has
-        no clean line; 0 without attribute rows), ``with_invoice`` (lines with an
+        no clean line; 0 without attribute rows), ``without_attributes``
+        (customers of the lines without a kept attribute row), ``with_invoice`` (lines with an
         invoice id), ``invoices`` (distinct invoice ids) and ``long_invoices``
         (invoice ids whose lines lie more than ``max_invoice_span_days`` apart).
     """
@@ -161,70 +166,19 @@ def _clean_line_figures(
     customers = per_id.aggregate(
         customers=purchasing.cast("int64").sum().fill_null(0),
         without_purchase=ibis.ifelse(purchasing, 0, per_id.rows).sum().fill_null(0),
+        without_attributes=(purchasing & (per_id.rows == 0))
+        .cast("int64")
+        .sum()
+        .fill_null(0),
     )
     lines = clean_transactions.aggregate(
         lines=clean_transactions.count(),
         with_invoice=clean_transactions.invoice_id.count(),
     )
-    invoices = _invoice_spans(clean_transactions, max_invoice_span_days)
+    invoices = invoice_spans(clean_transactions, max_invoice_span_days)
     figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()
     figures = figures.to_pylist()[0]
     return {name: int(value) for name, value in figures.items()}
-
-
-def _long_invoices(
-    clean_transactions: ir.Table, max_invoice_span_days: float
-) -> tuple[ir.Table, ir.BooleanColumn]:
-    # Each invoice id's first and last clean line, and whether they lie too far apart.
-    dated = clean_transactions.filter(clean_transactions.invoice_id.notnull())
-    spans = dated.group_by("invoice_id").agg(
-        first=dated.invoice_date.min(), last=dated.invoice_date.max()
-    )
-    longest = ibis.interval(seconds=round(max_invoice_span_days * SECONDS_PER_DAY))
-    return spans, spans["last"] > spans["first"] + longest
-
-
-def _invoice_spans(
-    clean_transactions: ir.Table, max_invoice_span_days: float | None
-) -> ir.Table:
-    # The invoice ids grouped once: their count, and those spanning too long.
-    if max_invoice_span_days is None:
-        return clean_transactions.aggregate(
-            invoices=clean_transactions.invoice_id.nunique(),
-            long_invoices=ibis.literal(0, "int64"),
-        )
-    spans, long = _long_invoices(clean_transactions, max_invoice_span_days)
-    return spans.aggregate(
-        invoices=spans.count(), long_invoices=long.cast("int64").sum().fill_null(0)
-    )
-
-
-def _check_invoice_spans(
-    clean_transactions: ir.Table, long_invoices: int, checks: ReadingChecks
-) -> None:
-    if not long_invoices:
-        return
-    spans, long = _long_invoices(clean_transactions, checks.max_invoice_span_days)
-    examples = (
-        spans.filter(long)
-        .order_by("invoice_id")
-        .select("invoice_id", "first", "last")
-        .to_pyarrow(limit=N_EXAMPLES)
-        .to_pylist()
-    )
-    shown = [
-        f"{row['invoice_id']} ({row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d})"
-        for row in examples
-    ]
-    raise InputValidationError(
-        f"transactions: column 'invoice_id' has {long_invoices} id(s) whose clean "
-        f"lines lie more than {checks.max_invoice_span_days:g} day(s) apart (rule: "
-        "one invoice id is one purchase, reading_checks.max_invoice_span_days); "
-        f"examples: {shown}; the ids repeat across purchases (numbering that "
-        "restarts by day, till or store), so a customer's purchases would be "
-        "counted as one: map transactions_schema.columns.invoice_id to null to "
-        "count a customer's purchases by day, or raise the span"
-    )
 
 
 def _purchase_days(clean_transactions: ir.Table) -> int:
@@ -315,8 +269,12 @@ def summarise_data_quality(
         flagged_customers, list(customers["rows_dropped"])
     )
     if input_kind == "both":
-        # Kept attribute rows without a clean purchase get no feature row.
+        # Kept attribute rows without a clean purchase get no feature row, and
+        # customers of the lines without an attribute row get no attributes.
         customers["customers_without_clean_purchase"] = figures["without_purchase"]
+        customers["purchasing_customers_without_attributes"] = figures[
+            "without_attributes"
+        ]
     sections = {"transactions": transactions, "customers": customers}
     needed = {
         "transactions": needs(input_kind, "transactions"),
@@ -332,8 +290,12 @@ def summarise_data_quality(
                 "review the data quality report and cleaning_rules"
             )
     if figures is not None:
-        _check_invoice_spans(
+        check_invoice_spans(
             clean_transactions, figures["long_invoices"], reading_checks
+        )
+    if input_kind == "both":
+        check_attribute_match(
+            clean_transactions, clean_customers, figures, reading_checks
         )
     main = customers if input_kind == "attributes" else transactions
     if figures is None:

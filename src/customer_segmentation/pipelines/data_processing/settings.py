@@ -323,6 +323,9 @@ class ReadingChecks(BaseModel):
             last clean line of one invoice id; a longer one means the ids repeat
             (numbering that restarts by day, till or store), and one invoice
             id would count several purchases as one. ``None``: not checked.
+        min_attribute_match: With ``input_kind`` both, the least share of the
+            customers with clean purchases that have an attribute row; fewer
+            mean two exports that write ids differently. ``None``: not checked.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -330,6 +333,7 @@ class ReadingChecks(BaseModel):
     max_unparseable_share: float = Field(default=0.05, ge=0, le=1)
     min_rows: int = Field(default=1000, ge=1)
     max_invoice_span_days: float | None = Field(default=1.0, gt=0)
+    min_attribute_match: float | None = Field(default=0.5, ge=0, le=1)
 
 
 def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:

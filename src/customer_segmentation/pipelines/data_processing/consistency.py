@@ -1,0 +1,135 @@
+"""What makes the clean lines purchases of customers: one invoice id per purchase, the two inputs' ids alike.
+
+Both checks read figures the data-quality summary's query already computes
+(``accounting._clean_line_figures``) and query examples only when they fail.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from .errors import N_EXAMPLES, InputValidationError
+from .settings import CUSTOMER_KEY, ReadingChecks
+
+SECONDS_PER_DAY = 86_400
+
+
+def _long_invoices(
+    clean_transactions: ir.Table, max_invoice_span_days: float
+) -> tuple[ir.Table, ir.BooleanColumn]:
+    # Each invoice id's first and last clean line, and whether they lie too far apart.
+    dated = clean_transactions.filter(clean_transactions.invoice_id.notnull())
+    spans = dated.group_by("invoice_id").agg(
+        first=dated.invoice_date.min(), last=dated.invoice_date.max()
+    )
+    longest = ibis.interval(seconds=round(max_invoice_span_days * SECONDS_PER_DAY))
+    return spans, spans["last"] > spans["first"] + longest
+
+
+def invoice_spans(
+    clean_transactions: ir.Table, max_invoice_span_days: float | None
+) -> ir.Table:
+    """The invoice ids grouped once: their count, and how many span too long.
+
+    Args:
+        clean_transactions: Clean transaction lines.
+        max_invoice_span_days: See ``ReadingChecks``; ``None``: not counted.
+
+    Returns:
+        One row: ``invoices`` (distinct invoice ids) and ``long_invoices``.
+    """
+    if max_invoice_span_days is None:
+        return clean_transactions.aggregate(
+            invoices=clean_transactions.invoice_id.nunique(),
+            long_invoices=ibis.literal(0, "int64"),
+        )
+    spans, long = _long_invoices(clean_transactions, max_invoice_span_days)
+    return spans.aggregate(
+        invoices=spans.count(), long_invoices=long.cast("int64").sum().fill_null(0)
+    )
+
+
+def check_invoice_spans(
+    clean_transactions: ir.Table, long_invoices: int, checks: ReadingChecks
+) -> None:
+    """A named error when an invoice id's clean lines lie too far apart.
+
+    Args:
+        clean_transactions: Clean transaction lines.
+        long_invoices: Their count, from :func:`invoice_spans`.
+        checks: ``max_invoice_span_days``.
+
+    Raises:
+        InputValidationError: If ``long_invoices`` is not 0, with examples.
+    """
+    if not long_invoices:
+        return
+    spans, long = _long_invoices(clean_transactions, checks.max_invoice_span_days)
+    examples = (
+        spans.filter(long)
+        .order_by("invoice_id")
+        .select("invoice_id", "first", "last")
+        .to_pyarrow(limit=N_EXAMPLES)
+        .to_pylist()
+    )
+    shown = [
+        f"{row['invoice_id']} ({row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d})"
+        for row in examples
+    ]
+    raise InputValidationError(
+        f"transactions: column 'invoice_id' has {long_invoices} id(s) whose clean "
+        f"lines lie more than {checks.max_invoice_span_days:g} day(s) apart (rule: "
+        "one invoice id is one purchase, reading_checks.max_invoice_span_days); "
+        f"examples: {shown}; the ids repeat across purchases (numbering that "
+        "restarts by day, till or store), so a customer's purchases would be "
+        "counted as one: map transactions_schema.columns.invoice_id to null to "
+        "count a customer's purchases by day, or raise the span"
+    )
+
+
+def check_attribute_match(
+    clean_transactions: ir.Table,
+    clean_customers: ir.Table,
+    figures: dict[str, int],
+    checks: ReadingChecks,
+) -> None:
+    """A named error when too few customers of the lines have an attribute row.
+
+    Two exports that write the same customer's id differently (leading zeros,
+    a prefix, another id altogether) match only in part: the customers of the
+    lines without a match get no attributes, and the attribute rows without a
+    match are left out, without an error anywhere.
+
+    Args:
+        clean_transactions: Clean transaction lines.
+        clean_customers: Kept attribute rows.
+        figures: ``customers`` and ``without_attributes`` of the clean lines.
+        checks: ``min_attribute_match``; ``None`` turns the check off.
+
+    Raises:
+        InputValidationError: If the share of the lines' customers with an
+            attribute row is below ``checks.min_attribute_match``.
+    """
+    customers, without = figures["customers"], figures["without_attributes"]
+    least = checks.min_attribute_match
+    if least is None or not customers or (customers - without) / customers >= least:
+        return
+    line_ids = clean_transactions.select(CUSTOMER_KEY).distinct()
+    row_ids = clean_customers.select(
+        clean_customers[CUSTOMER_KEY].cast(line_ids[CUSTOMER_KEY].type())
+    ).distinct()
+
+    def only_in(first: ir.Table, second: ir.Table) -> list[str]:
+        ids = first.anti_join(second, CUSTOMER_KEY).order_by(CUSTOMER_KEY)
+        return ids.to_pyarrow(limit=N_EXAMPLES).column(0).to_pylist()
+
+    share = (customers - without) / customers
+    raise InputValidationError(
+        f"customers: {customers - without} of {customers} customers with clean "
+        f"purchases ({share:.1%}) have an attribute row (rule: at least "
+        f"{least:.0%}, reading_checks.min_attribute_match); ids on one side only, "
+        f"e.g. transactions: {only_in(line_ids, row_ids)}, attributes: "
+        f"{only_in(row_ids, line_ids)}; the two exports may write ids differently "
+        "(leading zeros, a prefix, another id): make them alike, or lower the share"
+    )

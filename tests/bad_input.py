@@ -62,56 +62,46 @@ def attributes(frame: pd.DataFrame, **schema: object) -> ibis.Table:
     return standardise_customers(frame, CustomersSchema(**schema), "attributes")
 
 
+def _report(
+    transactions: ibis.Table,
+    customers: ibis.Table,
+    input_kind: str,
+    rules: CleaningRules | None = None,
+    customer_rules: CustomerCleaningRules | None = None,
+) -> dict:
+    """The data-quality report of standardised lines and attributes, as the pipeline makes it."""
+    flagged_lines = flag_every_rule(transactions, rules or CleaningRules())
+    flagged = flag_customers(customers, customer_rules or CustomerCleaningRules())
+    return summarise_data_quality(
+        flagged_lines,
+        select_clean_transactions(flagged_lines),
+        flagged,
+        select_clean_customers(flagged),
+        input_kind,
+    )
+
+
 def transaction_report(
     transactions: ibis.Table, rules: CleaningRules | None = None
 ) -> dict:
     """The data-quality report of standardised lines, transactions only."""
-    flagged = flag_every_rule(transactions, rules or CleaningRules())
-    customers = flag_customers(
-        standardise_customers(None, CustomersSchema(), "transactions"),
-        CustomerCleaningRules(),
-    )
-    return summarise_data_quality(
-        flagged,
-        select_clean_transactions(flagged),
-        customers,
-        select_clean_customers(customers),
-        "transactions",
-    )
+    no_customers = standardise_customers(None, CustomersSchema(), "transactions")
+    return _report(transactions, no_customers, "transactions", rules=rules)
 
 
 def attribute_report(
     customers: ibis.Table, rules: CustomerCleaningRules | None = None
 ) -> dict:
     """The data-quality report of standardised attributes, attributes only."""
-    flagged = flag_customers(customers, rules or CustomerCleaningRules())
-    no_lines = flag_every_rule(
-        standardise_transactions(None, TransactionsSchema(), "attributes"),
-        CleaningRules(),
-    )
-    return summarise_data_quality(
-        no_lines,
-        select_clean_transactions(no_lines),
-        flagged,
-        select_clean_customers(flagged),
-        "attributes",
-    )
+    no_lines = standardise_transactions(None, TransactionsSchema(), "attributes")
+    return _report(no_lines, customers, "attributes", customer_rules=rules)
 
 
 def both_report(lines: pd.DataFrame, customers: pd.DataFrame, **schema: object) -> dict:
     """The data-quality report of transaction lines and attributes read together."""
-    flagged_lines = flag_every_rule(
-        standardise_transactions(lines, TransactionsSchema(), "both"), CleaningRules()
-    )
-    flagged = flag_customers(
+    return _report(
+        standardise_transactions(lines, TransactionsSchema(), "both"),
         standardise_customers(customers, CustomersSchema(**schema), "both"),
-        CustomerCleaningRules(),
-    )
-    return summarise_data_quality(
-        flagged_lines,
-        select_clean_transactions(flagged_lines),
-        flagged,
-        select_clean_customers(flagged),
         "both",
     )
 

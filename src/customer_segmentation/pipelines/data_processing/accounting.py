@@ -146,9 +146,10 @@ def _clean_line_figures(
         ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
         of the lines), ``without_purchase`` (kept attribute rows whose customer has
         no clean line; 0 without attribute rows), ``without_attributes``
-        (customers of the lines without a kept attribute row), ``with_invoice`` (lines with an
-        invoice id), ``invoices`` (distinct invoice ids) and ``long_invoices``
-        (invoice ids whose lines lie more than ``max_invoice_span_days`` apart).
+        (customers of the lines without a kept attribute row), ``with_invoice``
+        (lines with an invoice id), ``invoices`` (distinct invoice ids) and
+        ``long_invoices`` (invoice ids whose lines lie more than
+        ``max_invoice_span_days`` apart).
     """
     key = clean_transactions[CUSTOMER_KEY]
     ids = clean_transactions.select(

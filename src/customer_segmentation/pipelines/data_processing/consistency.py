@@ -111,22 +111,27 @@ def check_attribute_match(
         InputValidationError: If the share of the lines' customers with an
             attribute row is below ``checks.min_attribute_match``.
     """
-    customers, without = figures["customers"], figures["without_attributes"]
-    least = checks.min_attribute_match
-    if least is None or not customers or (customers - without) / customers >= least:
+    customers, least = figures["customers"], checks.min_attribute_match
+    if least is None or not customers:
+        return
+    matched = customers - figures["without_attributes"]
+    share = matched / customers
+    if share >= least:
         return
     line_ids = clean_transactions.select(CUSTOMER_KEY).distinct()
+    # Under the lines' id type, as the summary's customer query compares them.
     row_ids = clean_customers.select(
-        clean_customers[CUSTOMER_KEY].cast(line_ids[CUSTOMER_KEY].type())
+        clean_customers[CUSTOMER_KEY]
+        .cast(line_ids[CUSTOMER_KEY].type())
+        .name(CUSTOMER_KEY)
     ).distinct()
 
     def only_in(first: ir.Table, second: ir.Table) -> list[str]:
         ids = first.anti_join(second, CUSTOMER_KEY).order_by(CUSTOMER_KEY)
         return ids.to_pyarrow(limit=N_EXAMPLES).column(0).to_pylist()
 
-    share = (customers - without) / customers
     raise InputValidationError(
-        f"customers: {customers - without} of {customers} customers with clean "
+        f"customers: {matched} of {customers} customers with clean "
         f"purchases ({share:.1%}) have an attribute row (rule: at least "
         f"{least:.0%}, reading_checks.min_attribute_match); ids on one side only, "
         f"e.g. transactions: {only_in(line_ids, row_ids)}, attributes: "

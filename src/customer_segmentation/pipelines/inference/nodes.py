@@ -22,6 +22,7 @@ from customer_segmentation.pipelines.feature_engineering.nodes import select_mod
 from customer_segmentation.pipelines.feature_engineering.settings import (
     ModelInputChecks,
 )
+from customer_segmentation.pipelines.modeling.estimator import below_log1p_domain
 
 from .history import check_history_span, enough_history
 from .settings import ScoringSettings
@@ -133,14 +134,16 @@ def _unusable_values_as_missing(
     # says so: a category level it was not trained on (encoded as no level at
     # all, as a missing value is), and a negative value of a log1p feature
     # (clipped to 0, as if the customer had none). Training refuses the latter.
-    unusable = {
-        column: (values.notna() & ~values.isin(levels), f"it knows {levels.tolist()}")
-        for column, levels in segmentation_model.category_levels.items()
-        for values in [features[column]]
-    } | {
-        column: (pd.to_numeric(features[column]) < 0, "log1p needs values >= 0")
-        for column in segmentation_model.logged_features
-    }
+    unusable = {}
+    for column, levels in segmentation_model.category_levels.items():
+        values = features[column]
+        unknown = values.notna() & ~values.isin(levels)
+        unusable[column] = (unknown, f"it knows {levels.tolist()}")
+    for column in segmentation_model.logged_features:
+        unusable[column] = (
+            below_log1p_domain(features[column]),
+            "log1p needs values >= 0",
+        )
     for column, (mask, rule) in unusable.items():
         if mask.any():
             values = features[column]

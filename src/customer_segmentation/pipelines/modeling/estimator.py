@@ -15,9 +15,23 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+# Names of the preprocessing's column transformers that the fitted model is
+# read back by (logged_features, category_levels).
+LOGGED_STEPS = ("log_scaled", "logged")  # with and without scaling
+ONE_HOT_STEP = "one_hot"
+
 
 def _log1p_non_negative(values: np.ndarray) -> np.ndarray:
     return np.log1p(np.clip(values, 0, None))
+
+
+def below_log1p_domain(values: pd.Series) -> pd.Series:
+    """Where a feature's values are negative, which ``log1p`` would clip to 0.
+
+    Training refuses such a value of a ``log_transform`` feature; scoring
+    imputes it and says so.
+    """
+    return pd.to_numeric(values, errors="coerce") < 0
 
 
 def build_preprocessor(
@@ -62,7 +76,7 @@ def build_preprocessor(
     if logged:
         transformers.append(
             (
-                "log_scaled" if scale else "logged",
+                LOGGED_STEPS[0] if scale else LOGGED_STEPS[1],
                 make_pipeline(
                     SimpleImputer(strategy="median"),
                     FunctionTransformer(
@@ -84,7 +98,7 @@ def build_preprocessor(
     if categorical:
         transformers.append(
             (
-                "one_hot",
+                ONE_HOT_STEP,
                 make_pipeline(
                     SimpleImputer(strategy="constant", fill_value="missing"),
                     OneHotEncoder(handle_unknown="ignore", sparse_output=False),
@@ -222,7 +236,7 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         return [
             column
             for name, _, columns in self._column_transformers()
-            if name in ("log_scaled", "logged")
+            if name in LOGGED_STEPS
             for column in columns
         ]
 
@@ -242,7 +256,7 @@ class SegmentationModel(ClusterMixin, BaseEstimator):
         return {
             column: levels
             for name, steps, columns in self._column_transformers()
-            if name == "one_hot"
+            if name == ONE_HOT_STEP
             for column, levels in zip(
                 columns, steps.named_steps["onehotencoder"].categories_, strict=True
             )

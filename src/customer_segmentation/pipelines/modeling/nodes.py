@@ -12,7 +12,7 @@ from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
 )
 
-from .estimator import SegmentationModel, build_preprocessor
+from .estimator import SegmentationModel, below_log1p_domain, build_preprocessor
 from .selection import ChosenCandidate
 from .settings import ModelFeatures, PreprocessingSettings
 
@@ -44,8 +44,8 @@ def _check_no_negative_logged(features: pd.DataFrame, logged: list[str]) -> None
     # A negative value has no log1p: the transform would clip it to 0, and a
     # customer with a negative income would be segmented as one with none.
     for column in logged:
-        values = pd.to_numeric(features[column], errors="coerce")
-        negative = values[values < 0]
+        values = features[column]
+        negative = values[below_log1p_domain(values)]
         if len(negative):
             raise InputValidationError(
                 f"model_input: column '{column}' has {len(negative)} value(s) below 0 "

@@ -87,6 +87,20 @@ def _decimal_comma_prices() -> dict:
     return _report(_standard(invoices(1000, unit_price=prices)))
 
 
+# 1,000 invoices on the first 28 days of a month, 10 of them dated otherwise.
+_PLACEHOLDER_DATED = [
+    "1970-01-01" if i % 100 == 0 else f"2025-01-{day:02d}"
+    for i, day in enumerate(_DAYS)
+]
+_YEAR_TYPED_WRONG = [
+    "2022-01-01" if i % 100 == 0 else f"2012-01-{day:02d}"
+    for i, day in enumerate(_DAYS)
+]
+
+
+_ATTRIBUTES = pd.DataFrame({"id": ["1", "2", "3"], "age": [30, 40, 50]})
+
+
 def _currency_sign_incomes() -> dict:
     incomes = [f"${i}" if i % 3 else str(i) for i in range(1, 1001)]
     frame = pd.DataFrame(
@@ -176,6 +190,25 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"reading_checks.max_invoice_span_days\); examples: "
         r"\['100 \(2025-01-01 to 2025-03-01\)'\];.*map "
         r"transactions_schema.columns.invoice_id to null",
+    ),
+    "lines dated by a placeholder, decades before the rest": (
+        # A system's zero date (1970-01-01) on 1% of the lines: the run went on,
+        # with customers 55 years old and a data period from 1970.
+        lambda: _report(_standardise(invoices(1000, invoice_date=_PLACEHOLDER_DATED))),
+        InputValidationError,
+        r"transactions: column 'invoice_date' has no clean line for 20,089 days, "
+        r"from 1970-01-01 to 2025-01-01 \(rule: no gap longer than 365 days between "
+        r"two days with clean lines, reading_checks.max_date_gap_days\); 10 of 1000 "
+        r"clean lines lie before it, e.g. \['invoice 0 of customer 0 on 1970-01-01', "
+        r"'invoice 100 of customer 100 on 1970-01-01', 'invoice 200 of customer 200 "
+        r"on 1970-01-01'\];.*set cleaning_rules.earliest_valid_date to 2025-01-01",
+    ),
+    "lines whose year was typed wrong, years after the rest": (
+        lambda: _report(_standardise(invoices(1000, invoice_date=_YEAR_TYPED_WRONG))),
+        InputValidationError,
+        r"no clean line for 3,626 days, from 2012-01-28 to 2022-01-01.*10 of 1000 "
+        r"clean lines lie after it, e.g. \['invoice 0 of customer 0 on 2022-01-01', "
+        r".*set cleaning_rules.latest_valid_date to 2012-01-29",
     ),
     "attribute ids written differently from the lines' ids": (
         # Leading zeros in one export only: four of five customers of the lines
@@ -350,6 +383,31 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         lambda: DerivedFeature(sum=["a", "b"], ratio=["a", "b"]),
         ValidationError,
         r"derived feature: give exactly one of .*got \['sum', 'ratio'\]",
+    ),
+    "customer id mapped to the invoice column": (
+        # Every invoice became a customer of one purchase, without a word.
+        lambda: _standard(
+            ibis.memtable(_lines()),
+            TransactionsSchema(columns={"customer_id": "invoice_id"}),
+        ),
+        InputValidationError,
+        r"raw_transactions: column 'invoice_id' is read as \['customer_id', "
+        r"'invoice_id'\] \(rule: each raw column is one canonical column, "
+        r"transactions_schema.columns\)",
+    ),
+    "customer id listed as a numeric attribute": (
+        # The id became a segmentation feature (customers 1..200 spread by id).
+        lambda: _attributes(_ATTRIBUTES, customer_id="id", numeric=["id", "age"]),
+        InputValidationError,
+        r"raw_customers: column 'id' is read as \['customer_id', 'id'\] \(rule: each "
+        r"raw column is one canonical column, customers_schema\)",
+    ),
+    "one column under two attribute names": (
+        lambda: _attributes(
+            _ATTRIBUTES, customer_id="id", numeric={"age": "age", "years": "age"}
+        ),
+        InputValidationError,
+        r"raw_customers: column 'age' is read as \['age', 'years'\]",
     ),
     "unit price and line total both mapped": (
         lambda: TransactionsSchema(

@@ -329,3 +329,17 @@ def test_an_invoice_across_midnight_or_shared_by_customers_is_one_purchase_each(
 
     assert report["rows_out"] == 3
     assert report["invoices_out"] == 1
+
+
+@pytest.mark.parametrize(
+    ("n_lines", "other_date"),
+    [(1000, "2025-09-30"), (999, "2020-01-01")],
+    ids=["a season's 272-day gap", "a small table's five years"],
+)
+def test_a_gap_in_the_dates_within_the_rule_is_not_refused(n_lines, other_date):
+    # reading_checks.max_date_gap_days (365) and min_rows (1,000 clean lines).
+    dates = ["2025-01-01"] * (n_lines - 1) + [other_date]
+
+    report = transaction_report(standardise(invoices(n_lines, invoice_date=dates)))
+
+    assert report["rows_out"] == n_lines

@@ -72,9 +72,12 @@ def _summarise(flagged: ibis.Table) -> dict:
         no_customers,
         select_clean_customers(no_customers),
         "transactions",
-        # Invoice ids and dates are drawn apart, so an id recurs on other days:
-        # the accounting is under test here, not that rule (tests/test_bad_input.py).
-        reading_checks=ReadingChecks(max_invoice_span_days=None),
+        # Invoice ids and dates are drawn apart, so an id recurs on other days,
+        # and dates years apart: the accounting is under test here, not those
+        # rules (tests/test_bad_input.py).
+        reading_checks=ReadingChecks(
+            max_invoice_span_days=None, max_date_gap_days=None
+        ),
     )
 
 

@@ -10,8 +10,10 @@ import ibis.expr.types as ir
 
 from .consistency import (
     check_attribute_match,
+    check_date_gap,
     check_invoice_spans,
     invoice_spans,
+    purchase_days,
 )
 from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
@@ -125,8 +127,8 @@ def _dropped_customer_ids(flagged_customers: ir.Table, rules: list[str]) -> dict
 def _clean_line_figures(
     clean_transactions: ir.Table,
     clean_customers: ir.Table | None,
-    max_invoice_span_days: float | None,
-) -> dict[str, int]:
+    checks: ReadingChecks,
+) -> dict[str, Any]:
     """The figures of the clean lines, in one query over one scan of them.
 
     The clean lines' customer ids and the kept attribute rows are grouped together
@@ -140,7 +142,8 @@ def _clean_line_figures(
     Args:
         clean_transactions: Clean transaction lines.
         clean_customers: Kept attribute rows, or ``None`` when they are not read.
-        max_invoice_span_days: See ``ReadingChecks``; ``None``: not counted.
+        checks: ``max_invoice_span_days`` (``None``: not counted) and
+            ``max_date_gap_days`` (``None``: the days are not listed).
 
     Returns:
         ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
@@ -149,7 +152,9 @@ def _clean_line_figures(
         (customers of the lines without a kept attribute row), ``with_invoice``
         (lines with an invoice id), ``invoices`` (distinct invoice ids) and
         ``long_invoices`` (invoice ids whose lines lie more than
-        ``max_invoice_span_days`` apart).
+        ``max_invoice_span_days`` apart) and, unless ``max_date_gap_days`` is
+        ``None``, ``days`` (the days with a clean line, from the same scan as
+        the line counts).
     """
     key = clean_transactions[CUSTOMER_KEY]
     ids = clean_transactions.select(
@@ -172,14 +177,19 @@ def _clean_line_figures(
         .sum()
         .fill_null(0),
     )
-    lines = clean_transactions.aggregate(
-        lines=clean_transactions.count(),
-        with_invoice=clean_transactions.invoice_id.count(),
-    )
-    invoices = invoice_spans(clean_transactions, max_invoice_span_days)
+    counts = {
+        "lines": clean_transactions.count(),
+        "with_invoice": clean_transactions.invoice_id.count(),
+    }
+    if checks.max_date_gap_days is not None:
+        counts["days"] = purchase_days(clean_transactions)
+    lines = clean_transactions.aggregate(**counts)
+    invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days)
     figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()
-    figures = figures.to_pylist()[0]
-    return {name: int(value) for name, value in figures.items()}
+    row = figures.to_pylist()[0]
+    return {
+        name: value if name == "days" else int(value) for name, value in row.items()
+    }
 
 
 def _purchase_days(clean_transactions: ir.Table) -> int:
@@ -247,8 +257,9 @@ def summarise_data_quality(
     Raises:
         ValueError: If rows in differs from rows dropped plus rows out.
         InputValidationError: If cleaning leaves no row of a table the input
-            kind needs, or a column's unparseable values exceed
-            ``reading_checks.max_unparseable_share`` of a table's rows.
+            kind needs, a column's unparseable values exceed
+            ``reading_checks.max_unparseable_share`` of a table's rows, or the
+            clean lines break a check of ``consistency``.
     """
     figures = (
         None
@@ -256,7 +267,7 @@ def summarise_data_quality(
         else _clean_line_figures(
             clean_transactions,
             clean_customers if input_kind == "both" else None,
-            reading_checks.max_invoice_span_days,
+            reading_checks,
         )
     )
     transactions = _account_for_rows(
@@ -294,6 +305,7 @@ def summarise_data_quality(
         check_invoice_spans(
             clean_transactions, figures["long_invoices"], reading_checks
         )
+        check_date_gap(clean_transactions, figures, reading_checks)
     if input_kind == "both":
         check_attribute_match(
             clean_transactions, clean_customers, figures, reading_checks

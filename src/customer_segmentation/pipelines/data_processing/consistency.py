@@ -1,10 +1,13 @@
-"""What makes the clean lines purchases of customers: one invoice id per purchase, the two inputs' ids alike.
+"""What makes the clean lines purchases of customers: one invoice id per purchase, dates of one history, the two inputs' ids alike.
 
-Both checks read figures the data-quality summary's query already computes
+The checks read figures the data-quality summary's query already computes
 (``accounting._clean_line_figures``) and query examples only when they fail.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -88,10 +91,93 @@ def check_invoice_spans(
     )
 
 
+def purchase_days(clean_transactions: ir.Table) -> ir.ArrayScalar:
+    """The days with a clean line, each once: an aggregate of the lines' own scan.
+
+    Args:
+        clean_transactions: Clean transaction lines.
+
+    Returns:
+        Their distinct dates, as a list (not in order).
+    """
+    return clean_transactions.invoice_date.date().collect(distinct=True)
+
+
+def _longest_gap(days: list[dt.date]) -> tuple[dt.date, dt.date] | None:
+    # The two consecutive days furthest apart (the earliest such pair).
+    ordered = sorted(days)
+    pairs = list(zip(ordered, ordered[1:], strict=False))
+    return max(pairs, key=lambda pair: pair[1] - pair[0]) if pairs else None
+
+
+def check_date_gap(
+    clean_transactions: ir.Table, figures: dict[str, Any], checks: ReadingChecks
+) -> None:
+    """A named error when the clean lines' dates stop for longer than a business does.
+
+    A system's placeholder date (1970-01-01, 1900-01-01) or a year typed wrong
+    reads as a real purchase, years away from the rest of the export: it makes
+    customers decades old and buying in a year with no other sale, and nothing
+    else says so. Such lines lie across a long stretch of days without any line.
+
+    Args:
+        clean_transactions: Clean transaction lines.
+        figures: ``lines`` and ``days`` (of :func:`purchase_days`) of the clean
+            lines.
+        checks: ``max_date_gap_days`` (``None`` turns the check off) and
+            ``min_rows`` (fewer clean lines are not checked).
+
+    Raises:
+        InputValidationError: If the longest gap exceeds ``max_date_gap_days``,
+            with the gap, the lines on its smaller side and the way out.
+    """
+    limit, lines = checks.max_date_gap_days, figures["lines"]
+    gap = _longest_gap(figures.get("days") or [])
+    if limit is None or lines < checks.min_rows or gap is None:
+        return
+    start, end = gap
+    gap_days = (end - start).days
+    if gap_days <= limit:
+        return
+    date = clean_transactions.invoice_date
+    before = int(clean_transactions.filter(date.date() < end).count().execute())
+    if before <= lines - before:
+        side, count = date.date() < end, before
+        rule = f"earliest_valid_date to {end:%Y-%m-%d}"
+        where = "before"
+    else:
+        next_day = start + dt.timedelta(days=1)
+        side, count = date.date() >= end, lines - before
+        rule, where = f"latest_valid_date to {next_day:%Y-%m-%d}", "after"
+    rows = (
+        clean_transactions.filter(side)
+        .select("invoice_date", "invoice_id", CUSTOMER_KEY)
+        .distinct()
+        .order_by("invoice_date", "invoice_id", CUSTOMER_KEY)
+        .to_pyarrow(limit=N_EXAMPLES)
+        .to_pylist()
+    )
+    shown = [
+        f"invoice {row['invoice_id']} of customer {row[CUSTOMER_KEY]} on "
+        f"{row['invoice_date']:%Y-%m-%d}"
+        for row in rows
+    ]
+    raise InputValidationError(
+        f"transactions: column 'invoice_date' has no clean line for {gap_days:,.0f} "
+        f"days, from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
+        f"{limit:g} days between two days with clean lines, "
+        f"reading_checks.max_date_gap_days); {count} of {lines} clean lines lie "
+        f"{where} it, e.g. {shown}; a system's placeholder date (1970-01-01, "
+        "1900-01-01) or a year typed wrong reads as a real purchase: set "
+        f"cleaning_rules.{rule} to drop and count them, or raise max_date_gap_days "
+        "(null: not checked) if the history really stops that long"
+    )
+
+
 def check_attribute_match(
     clean_transactions: ir.Table,
     clean_customers: ir.Table,
-    figures: dict[str, int],
+    figures: dict[str, Any],
     checks: ReadingChecks,
 ) -> None:
     """A named error when too few customers of the lines have an attribute row.

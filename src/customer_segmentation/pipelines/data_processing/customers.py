@@ -15,6 +15,7 @@ from .errors import (
     ids_present_check,
     not_empty_check,
     require_columns,
+    require_one_meaning_per_column,
     run_checks,
 )
 from .ids import read_ids
@@ -103,6 +104,11 @@ def standardise_customers(
         raw_customers = _frame_with_row_numbers(raw_customers, dataset)
     table = as_table(raw_customers, dataset)
     id_source = schema.customer_id or CUSTOMER_KEY
+    require_one_meaning_per_column(
+        dataset,
+        {CUSTOMER_KEY: id_source, **numeric, **categorical, **dates},
+        "customers_schema",
+    )
     require_columns(
         table,
         dataset,

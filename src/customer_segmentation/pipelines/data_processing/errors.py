@@ -212,6 +212,38 @@ def require_columns(table: ir.Table, dataset: str, columns: list[str]) -> None:
         )
 
 
+def require_one_meaning_per_column(
+    dataset: str, sources: dict[str, str | None], setting: str
+) -> None:
+    """A named error when one raw column is read as two canonical columns.
+
+    A mapping typed wrong reads a column twice without a word: ``customer_id:
+    InvoiceNo`` makes every invoice a customer of one purchase, a customer id
+    listed as a numeric attribute becomes a segmentation feature, one column
+    under two attribute names counts twice in every distance.
+
+    Args:
+        dataset: Name of the raw dataset, for the message.
+        sources: Canonical name -> raw column it is read from (``None``: not read).
+        setting: The setting that maps them, for the message.
+
+    Raises:
+        InputValidationError: If a raw column feeds more than one name.
+    """
+    readers: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        if source:
+            readers.setdefault(source, []).append(name)
+    for source, names in readers.items():
+        if len(names) > 1:
+            raise InputValidationError(
+                f"{dataset}: column '{source}' is read as {names} (rule: each raw "
+                f"column is one canonical column, {setting}); a name left out of "
+                "the mapping is read under its own name: map each name to a "
+                "column of its own"
+            )
+
+
 def not_empty_check(table: ir.Table, dataset: str) -> Check:
     """A named error for a table without rows (rule: not empty)."""
     return Check(

@@ -31,6 +31,7 @@ from .errors import (
     columns_found,
     ids_present_check,
     not_empty_check,
+    require_one_meaning_per_column,
     run_checks,
 )
 from .ids import read_ids
@@ -130,6 +131,9 @@ def transaction_sources(
             f"{schema.dataset}: required column(s) {absent + missing} missing (rule: "
             f"required columns present); {columns_found(available)}"
         )
+    require_one_meaning_per_column(
+        schema.dataset, sources, "transactions_schema.columns"
+    )
     return sources
 
 

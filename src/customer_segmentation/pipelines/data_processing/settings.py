@@ -323,6 +323,11 @@ class ReadingChecks(BaseModel):
             last clean line of one invoice id; a longer one means the ids repeat
             (numbering that restarts by day, till or store), and one invoice
             id would count several purchases as one. ``None``: not checked.
+        max_date_gap_days: Longest stretch, in days, without any clean line
+            between two days that have one; a longer one means lines dated by a
+            placeholder (1970-01-01, 1900-01-01) or a year typed wrong, far from
+            the rest of the export. Tables with fewer than ``min_rows`` clean
+            lines are not checked. ``None``: not checked.
         min_attribute_match: With ``input_kind`` both, the least share of the
             customers with clean purchases that have an attribute row; fewer
             mean two exports that write ids differently. ``None``: not checked.
@@ -333,6 +338,7 @@ class ReadingChecks(BaseModel):
     max_unparseable_share: float = Field(default=0.05, ge=0, le=1)
     min_rows: int = Field(default=1000, ge=1)
     max_invoice_span_days: float | None = Field(default=1.0, gt=0)
+    max_date_gap_days: float | None = Field(default=365.0, gt=0)
     min_attribute_match: float | None = Field(default=0.5, ge=0, le=1)
 
 

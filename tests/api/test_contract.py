@@ -170,6 +170,26 @@ def test_an_invoice_id_used_again_on_another_day_is_a_422_as_in_batch(
     assert "rule: one invoice id is one purchase" in only_error(response)["msg"]
 
 
+def test_a_batch_of_features_in_another_unit_is_a_422_as_in_batch(
+    client: httpx.Client,
+):
+    # inference.scoring.scale_check_min_customers (100): 150 customers whose
+    # spend is in cents, far above the training's 99th percentile.
+    customers = [
+        {**CUSTOMER, "customer_id": f"c{i}", "monetary": 60_000.0 + i}
+        for i in range(150)
+    ]
+
+    response = client.post("/v1/segments", json={"customers": customers})
+
+    message = only_error(response)["msg"]
+    assert "column 'monetary' has a median of 60,074.5 over 150 customers" in message
+    assert "inference.scoring.scale_check_min_customers" in message
+    # A few customers say nothing about units: scored.
+    few = client.post("/v1/segments", json={"customers": customers[:99]})
+    assert few.status_code == 200, few.text
+
+
 def test_mixing_unit_prices_and_line_totals_is_a_422(client: httpx.Client):
     other = {
         "customer_id": "c2",

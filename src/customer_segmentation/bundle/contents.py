@@ -16,6 +16,22 @@ from .errors import BundleMismatchError
 from .value_models import CustomerValueModels
 
 
+class ObservedValues(BaseModel):
+    """Where the training's customers lie on one numeric column.
+
+    Attributes:
+        low: Its 1st percentile.
+        median: Its median.
+        high: Its 99th percentile (missing values left out of all three).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: float
+    median: float
+    high: float
+
+
 class FeatureDescription(BaseModel):
     """One column of the model input.
 
@@ -28,6 +44,9 @@ class FeatureDescription(BaseModel):
         domain: Values a numeric or ordering column can take (scoring refuses
             any other); ``None`` for a categorical one, and in bundles published
             before domains were declared (then a value only has to be finite).
+        observed: The training customers' percentiles of a numeric or ordering
+            column, against which scoring checks a batch's median; ``None`` for
+            a categorical one, a column without values, and older bundles.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -36,6 +55,7 @@ class FeatureDescription(BaseModel):
     kind: Literal["numeric", "categorical", "ordering"]
     transforms: list[str]
     domain: FeatureDomain | None = None
+    observed: ObservedValues | None = None
 
 
 class FeatureSpec(BaseModel):

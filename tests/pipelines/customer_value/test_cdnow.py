@@ -117,7 +117,8 @@ def _cdnow_purchase_summary() -> pd.DataFrame:
     schema = TransactionsSchema(
         columns={
             "customer_id": "customer",
-            "invoice_id": "date",
+            # No order ids: one purchase is a customer's day, as in the paper.
+            "invoice_id": None,
             "invoice_date": "date",
             "product_id": "master_id",
             "quantity": "one",

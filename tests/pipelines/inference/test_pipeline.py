@@ -161,3 +161,22 @@ def test_an_export_of_recent_lines_only_stops_with_a_named_error(
 
     with pytest.raises(InputValidationError, match=r"reaches back at most \d+ days"):
         run_pipeline(copy, "inference")
+
+
+def test_an_export_in_cents_for_a_model_in_units_stops_with_a_named_error(
+    project: TrainedProject, tmp_path: Path
+):
+    # Every line valid: without the rule, three in four customers became
+    # "Big Spenders" (measured on the sample before the rule).
+    copy = tmp_path / "project"
+    shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(".run.lock"))
+    new = copy / "data" / "01_raw" / "new" / "transactions.parquet"
+    lines = pd.read_parquet(new)
+    lines.assign(unit_price=lines["unit_price"] * 100).to_parquet(new, index=False)
+
+    with pytest.raises(
+        InputValidationError,
+        match=r"column 'monetary' has a median of [\d,.]+ over \d+ customers, above "
+        r"the training's 99th percentile .* inference.scoring.scale_check_min_customers",
+    ):
+        run_pipeline(copy, "inference")

@@ -6,7 +6,11 @@ import ibis
 import pandas as pd
 import pytest
 
-from customer_segmentation.bundle import BundleMismatchError, CustomerValueModels
+from customer_segmentation.bundle import (
+    BundleMismatchError,
+    CustomerValueModels,
+    ObservedValues,
+)
 from customer_segmentation.pipelines.data_processing.settings import (
     CustomerCleaningRules,
 )
@@ -41,6 +45,14 @@ SELECTION = pd.DataFrame(
 )
 
 
+def _model_input(numeric: list[str]) -> pd.DataFrame:
+    # 101 customers: 0, 1, ..., 100 in every numeric column, a country each.
+    values = {name: [float(value) for value in range(101)] for name in numeric}
+    return pd.DataFrame(
+        {"customer_id": [str(i) for i in range(101)], "country": ["UK"] * 101} | values
+    )
+
+
 def test_describe_features_lists_columns_kinds_and_transforms_in_model_order():
     spec = describe_features(
         ModelFeatures(
@@ -50,6 +62,7 @@ def test_describe_features_lists_columns_kinds_and_transforms_in_model_order():
         ),
         PreprocessingSettings(log_transform=["monetary"], scale=True),
         CustomerCleaningRules(),
+        _model_input(["recency_days", "monetary", "country", "frequency"]),
     )
 
     assert spec.names == ["recency_days", "monetary", "country", "frequency"]
@@ -76,6 +89,9 @@ def test_describe_features_declares_each_numeric_column_domain():
         CustomerCleaningRules(
             max_abs_value=1e9, bounds={"age": {"min": 18, "max": 100}}
         ),
+        _model_input(
+            ["recency_days", "return_rate", "age", "spend_per_day", "monetary"]
+        ),
     )
 
     assert spec.domains == {
@@ -94,11 +110,31 @@ def test_describe_features_starts_a_logged_feature_domain_at_zero():
         ModelFeatures(numeric=["income", "age"], order_segments_by="income"),
         PreprocessingSettings(log_transform=["income"]),
         CustomerCleaningRules(max_abs_value=1e9, bounds={"age": {"min": 18}}),
+        _model_input(["income", "age"]),
     )
 
     assert spec.domains == {
         "income": FeatureDomain(minimum=0, maximum=1e9),
         "age": FeatureDomain(minimum=18, maximum=1e9),
+    }
+
+
+def test_describe_features_records_the_training_percentiles_of_numeric_columns():
+    features = ModelFeatures(
+        numeric=["income"], categorical=["country"], order_segments_by="monetary"
+    )
+    model_input = _model_input(["income", "monetary"])
+    model_input.loc[0, "income"] = None  # left out, as the median imputer does
+
+    spec = describe_features(
+        features, PreprocessingSettings(), CustomerCleaningRules(), model_input
+    )
+
+    observed = {feature.name: feature.observed for feature in spec.features}
+    assert observed == {
+        "income": ObservedValues(low=1.99, median=50.5, high=99.01),
+        "country": None,
+        "monetary": ObservedValues(low=1.0, median=50.0, high=99.0),
     }
 
 

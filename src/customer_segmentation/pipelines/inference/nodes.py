@@ -25,6 +25,7 @@ from customer_segmentation.pipelines.feature_engineering.settings import (
 from customer_segmentation.pipelines.modeling.estimator import below_log1p_domain
 
 from .history import check_history_span, enough_history
+from .scales import check_feature_scales
 from .settings import ScoringSettings
 
 logger = logging.getLogger(__name__)
@@ -288,19 +289,27 @@ def unscored_customers(
 
 
 def score_given_features(
-    model_bundle: ModelBundle, model_input: pd.DataFrame
+    model_bundle: ModelBundle, model_input: pd.DataFrame, scoring: ScoringSettings
 ) -> pd.DataFrame:
     """Scores customers whose feature values were given rather than computed.
 
     Args:
         model_bundle: The published bundle: model, segment names and version.
         model_input: ``customer_id`` and the model's feature columns.
+        scoring: ``scale_check_min_customers`` (see ``check_feature_scales``).
 
     Returns:
         One row per customer, in input order, with the columns of
         ``SCORED_WITH_VALUE_COLUMNS``; the lifetime value is null (features
         carry no purchase history).
+
+    Raises:
+        InputValidationError: If a feature's median over enough customers lies
+            outside the training's range.
     """
+    check_feature_scales(
+        model_input, model_bundle.feature_spec, scoring.scale_check_min_customers
+    )
     scored = score_model_input(
         model_bundle.segmentation_model,
         model_input,
@@ -368,12 +377,16 @@ def score_customers(
 
     Raises:
         InputValidationError: If the new lines reach back less than
-            ``min_history_share`` of the training's history.
+            ``min_history_share`` of the training's history, or a feature's
+            median lies outside the training's range (``check_feature_scales``).
         ValueError: If a customer of ``model_input`` has no row in
             ``customer_features``.
     """
     model_version = str(model_bundle.version)
     check_history_span(customer_features, model_bundle, scoring.min_history_share)
+    check_feature_scales(
+        model_input, model_bundle.feature_spec, scoring.scale_check_min_customers
+    )
     enough = enough_history(model_input, customer_features, scoring, input_kind)
     scored = _score_in_batches(
         model_bundle,

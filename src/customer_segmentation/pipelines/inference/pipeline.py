@@ -63,7 +63,7 @@ def create_feature_scoring_pipeline() -> Pipeline:
             _select_bundle_model_input_node(),
             Node(
                 func=score_given_features,
-                inputs=[MODEL_BUNDLE, "model_input"],
+                inputs=[MODEL_BUNDLE, "model_input", "params:scoring"],
                 outputs="scored_customers",
                 name="score_given_features_node",
             ),

@@ -52,6 +52,11 @@ class ScoringSettings(BaseModel):
             every customer look newer and less active than the model's
             customers. 0 turns the rule off (the API does: a request holds the
             lines of a few customers, not an export).
+        scale_check_min_customers: Batches of at least this many customers
+            to score must have each numeric feature's median within the
+            training's 1st to 99th percentiles, else scoring stops with a
+            named error: values in another unit or currency (cents for units)
+            put most customers in one segment. ``None`` turns the rule off.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -59,3 +64,4 @@ class ScoringSettings(BaseModel):
     min_invoices: int = Field(default=1, ge=1)
     batch_customers: int = Field(default=100_000, ge=1)
     min_history_share: float = Field(default=0.9, ge=0, le=1)
+    scale_check_min_customers: int | None = Field(default=100, ge=1)

@@ -15,6 +15,7 @@ from customer_segmentation.bundle import (
     FeatureDescription,
     FeatureSpec,
     ModelBundle,
+    ObservedValues,
     SegmentDescription,
     SegmentRule,
     SegmentRules,
@@ -50,18 +51,28 @@ def _transforms(
     return steps
 
 
+def _observed(values: pd.Series) -> ObservedValues | None:
+    low, median, high = values.astype("float64").quantile([0.01, 0.5, 0.99])
+    if math.isnan(median):
+        return None
+    return ObservedValues(low=low, median=median, high=high)
+
+
 def describe_features(
     model_features: ModelFeatures,
     model_preprocessing: PreprocessingSettings,
     customer_cleaning_rules: CustomerCleaningRules,
+    model_input: pd.DataFrame,
 ) -> FeatureSpec:
-    """Lists the model input columns, their kinds, transforms and domains.
+    """Lists the model input columns, their kinds, transforms, domains and observed values.
 
     Args:
         model_features: Numeric and categorical features and the ordering column.
         model_preprocessing: Log transform, scaling and PCA settings.
         customer_cleaning_rules: The attribute bounds, the domain of numeric
             attribute features (see ``feature_domain``).
+        model_input: The training's model input: the percentiles of each
+            numeric and ordering column (see ``ObservedValues``).
 
     Returns:
         The feature spec, columns in the order ``select_model_input`` gives them.
@@ -87,6 +98,9 @@ def describe_features(
                     customer_cleaning_rules,
                     logged=name in model_preprocessing.log_transform,
                 )
+                if kinds[name] != "categorical"
+                else None,
+                observed=_observed(model_input[name])
                 if kinds[name] != "categorical"
                 else None,
             )

@@ -28,6 +28,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:model_features",
                     "params:model_preprocessing",
                     "params:customer_cleaning_rules",
+                    "model_input",
                 ],
                 outputs="feature_spec",
                 name="describe_features_node",

@@ -1,6 +1,7 @@
 """Tests of the inference pipeline: its shape, and runs on a trained project copy."""
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -147,20 +148,29 @@ def test_pinned_model_version_is_the_one_reported(project: TrainedProject):
     assert (scored["model_version"] == project.model_version).all()
 
 
-def test_an_export_of_recent_lines_only_stops_with_a_named_error(
-    project: TrainedProject, tmp_path: Path
-):
+def _score_edited_export(
+    project: TrainedProject,
+    tmp_path: Path,
+    edit: Callable[[pd.DataFrame], pd.DataFrame],
+) -> None:
+    # Batch scoring in a copy of the trained project, its new lines edited.
     copy = tmp_path / "project"
     shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(".run.lock"))
     new = copy / "data" / "01_raw" / "new" / "transactions.parquet"
-    lines = pd.read_parquet(new)
-    last_month = lines["invoice_date"] >= pd.Timestamp(REFERENCE_DATE) - pd.Timedelta(
-        days=30
-    )
-    lines[last_month].to_parquet(new, index=False)
+    edit(pd.read_parquet(new)).to_parquet(new, index=False)
+    run_pipeline(copy, "inference")
 
+
+def _last_month(lines: pd.DataFrame) -> pd.DataFrame:
+    start = pd.Timestamp(REFERENCE_DATE) - pd.Timedelta(days=30)
+    return lines[lines["invoice_date"] >= start]
+
+
+def test_an_export_of_recent_lines_only_stops_with_a_named_error(
+    project: TrainedProject, tmp_path: Path
+):
     with pytest.raises(InputValidationError, match=r"reaches back at most \d+ days"):
-        run_pipeline(copy, "inference")
+        _score_edited_export(project, tmp_path, _last_month)
 
 
 def test_an_export_in_cents_for_a_model_in_units_stops_with_a_named_error(
@@ -168,15 +178,13 @@ def test_an_export_in_cents_for_a_model_in_units_stops_with_a_named_error(
 ):
     # Every line valid: without the rule, three in four customers became
     # "Big Spenders" (measured on the sample before the rule).
-    copy = tmp_path / "project"
-    shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(".run.lock"))
-    new = copy / "data" / "01_raw" / "new" / "transactions.parquet"
-    lines = pd.read_parquet(new)
-    lines.assign(unit_price=lines["unit_price"] * 100).to_parquet(new, index=False)
-
     with pytest.raises(
         InputValidationError,
         match=r"column 'monetary' has a median of [\d,.]+ over \d+ customers, above "
         r"the training's 99th percentile .* inference.scoring.scale_check_min_customers",
     ):
-        run_pipeline(copy, "inference")
+        _score_edited_export(
+            project,
+            tmp_path,
+            lambda lines: lines.assign(unit_price=lines["unit_price"] * 100),
+        )

@@ -9,7 +9,13 @@ from sklearn.cluster import KMeans
 from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
 )
-from customer_segmentation.pipelines.inference.history import check_history_span
+from customer_segmentation.pipelines.feature_engineering.settings import (
+    FeatureSettings,
+)
+from customer_segmentation.pipelines.inference.history import (
+    check_history_end,
+    check_history_span,
+)
 from customer_segmentation.pipelines.modeling.estimator import (
     SegmentationModel,
     build_preprocessor,
@@ -80,3 +86,39 @@ def test_a_model_trained_without_purchases_has_no_history_to_compare(bundle):
     )
 
     check_history_span(features(3, 30), attributes_only, 0.9)
+
+
+# The training's last purchase is 2025-11-30 09:29:40 (the bundle fixture).
+@pytest.mark.parametrize(
+    ("reference_date", "set_date"),
+    [
+        ("2025-12-01 10:05:00", None),  # an export ending the training's last day
+        ("2026-03-01 00:00:00", None),  # a later export
+        ("2025-06-01 00:00:00", "2025-06-01"),  # an old export, its date given
+    ],
+    ids=["same last day", "later export", "reference date set"],
+)
+def test_new_lines_reaching_the_training_end_or_a_set_date_pass(
+    bundle, reference_date, set_date
+):
+    check_history_end(
+        pd.Timestamp(reference_date), FeatureSettings(reference_date=set_date), bundle
+    )
+
+
+def test_an_export_ending_before_the_training_without_a_date_is_a_named_error(bundle):
+    # An export of the customers who stopped buying: its last line is theirs,
+    # and recency measured from it would make them look recent.
+    with pytest.raises(InputValidationError) as error:
+        check_history_end(pd.Timestamp("2025-03-02 12:00"), FeatureSettings(), bundle)
+
+    message = str(error.value)
+    assert "has its last clean line on 2025-03-01, before the training's last " in (
+        message
+    )
+    assert "purchase on 2025-11-30" in message
+    assert "set inference.feature_settings.reference_date" in message
+
+
+def test_attribute_data_has_no_end_to_compare(bundle):
+    check_history_end(pd.NaT, FeatureSettings(), bundle)

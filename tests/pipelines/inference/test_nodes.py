@@ -10,6 +10,7 @@ from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
 from customer_segmentation.pipelines.feature_engineering.settings import (
+    FeatureSettings,
     ModelInputChecks,
 )
 from customer_segmentation.pipelines.inference.nodes import (
@@ -45,6 +46,11 @@ NAMES = {
 }
 
 
+# The new data's reference date as the pipeline resolves it, with none set; the
+# rule that reads it is tested in test_history.py.
+NO_REFERENCE_DATE = {"reference_date": pd.NaT, "feature_settings": FeatureSettings()}
+
+
 @pytest.fixture(scope="module")
 def model() -> SegmentationModel:
     preprocessor = build_preprocessor(FEATURES, [], [])
@@ -73,6 +79,7 @@ def score(
         known_customers=known,
         scoring=ScoringSettings(**scoring),
         input_kind=input_kind,
+        **NO_REFERENCE_DATE,
     )
 
 
@@ -223,6 +230,7 @@ def test_score_customers_gives_the_same_rows_whatever_the_batch_size(model):
             known_customers=known,
             scoring=ScoringSettings(batch_customers=batch_customers),
             input_kind="transactions",
+            **NO_REFERENCE_DATE,
         )
 
     in_one = scored(100)
@@ -320,6 +328,7 @@ def test_score_customers_names_segments_and_versions_rows_from_the_bundle(model)
         known_customers=features[["customer_id"]],
         scoring=ScoringSettings(),
         input_kind="transactions",
+        **NO_REFERENCE_DATE,
     )
 
     assert scored["segment_name"].tolist() == ["Best", "Sleeping"]

@@ -152,13 +152,19 @@ def _score_edited_export(
     project: TrainedProject,
     tmp_path: Path,
     edit: Callable[[pd.DataFrame], pd.DataFrame],
+    **run_kwargs,
 ) -> None:
     # Batch scoring in a copy of the trained project, its new lines edited.
     copy = tmp_path / "project"
     shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(".run.lock"))
     new = copy / "data" / "01_raw" / "new" / "transactions.parquet"
     edit(pd.read_parquet(new)).to_parquet(new, index=False)
-    run_pipeline(copy, "inference")
+    run_pipeline(copy, "inference", **run_kwargs)
+
+
+def _lapsed_customers_only(lines: pd.DataFrame) -> pd.DataFrame:
+    last = lines.groupby("customer_id")["invoice_date"].transform("max")
+    return lines[last < pd.Timestamp("2025-10-01")]
 
 
 def _last_month(lines: pd.DataFrame) -> pd.DataFrame:
@@ -187,4 +193,26 @@ def test_an_export_in_cents_for_a_model_in_units_stops_with_a_named_error(
             project,
             tmp_path,
             lambda lines: lines.assign(unit_price=lines["unit_price"] * 100),
+        )
+
+
+def test_an_export_of_lapsed_customers_without_a_reference_date_stops(
+    project: TrainedProject, tmp_path: Path
+):
+    # Their own last line would have been "today": customers who stopped buying
+    # two months before the export would have looked recent. Their lines still
+    # reach back far enough for inference.scoring.min_history_share, so nothing
+    # else stopped the run.
+    with pytest.raises(
+        InputValidationError,
+        match=r"has its last clean line on 2025-09-\d\d, before the training's last "
+        r"purchase on 2025-11-\d\d, and no reference date is set",
+    ):
+        _score_edited_export(
+            project,
+            tmp_path,
+            _lapsed_customers_only,
+            runtime_params={
+                "inference": {"feature_settings": {"reference_date": None}}
+            },
         )

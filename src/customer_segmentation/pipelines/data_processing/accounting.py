@@ -12,8 +12,8 @@ from .consistency import (
     check_attribute_match,
     check_date_gap,
     check_invoice_spans,
+    days_with_lines,
     invoice_spans,
-    purchase_days,
 )
 from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
@@ -182,7 +182,7 @@ def _clean_line_figures(
         "with_invoice": clean_transactions.invoice_id.count(),
     }
     if checks.max_date_gap_days is not None:
-        counts["days"] = purchase_days(clean_transactions)
+        counts["days"] = days_with_lines(clean_transactions)
     lines = clean_transactions.aggregate(**counts)
     invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days)
     figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()

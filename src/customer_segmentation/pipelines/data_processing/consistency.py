@@ -91,7 +91,7 @@ def check_invoice_spans(
     )
 
 
-def purchase_days(clean_transactions: ir.Table) -> ir.ArrayScalar:
+def days_with_lines(clean_transactions: ir.Table) -> ir.ArrayScalar:
     """The days with a clean line, each once: an aggregate of the lines' own scan.
 
     Args:
@@ -122,7 +122,7 @@ def check_date_gap(
 
     Args:
         clean_transactions: Clean transaction lines.
-        figures: ``lines`` and ``days`` (of :func:`purchase_days`) of the clean
+        figures: ``lines`` and ``days`` (of :func:`days_with_lines`) of the clean
             lines.
         checks: ``max_date_gap_days`` (``None`` turns the check off) and
             ``min_rows`` (fewer clean lines are not checked).

@@ -1,10 +1,13 @@
 """What history new customers need before the model scores them.
 
-Two rules: each customer needs ``min_invoices`` clean invoices (else the status
-``insufficient_history``), and the new lines as a whole must reach back about as
-far as the training's (else a named error): the features count only the lines
-given, so an export of recent lines alone would make every customer look newer
-and less active than the customers the model was fitted on.
+Three rules: each customer needs ``min_invoices`` clean invoices (else the status
+``insufficient_history``); the new lines as a whole must reach back about as far
+as the training's (else a named error): the features count only the lines given,
+so an export of recent lines alone would make every customer look newer and less
+active than the customers the model was fitted on; and without a reference date,
+they must reach forward to the training's last day (else a named error): recency
+would be measured from the export's own last line, which for an export of some
+customers only (those who stopped buying) is long before the export was taken.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
 )
 from customer_segmentation.pipelines.data_processing.settings import InputKind
+from customer_segmentation.pipelines.feature_engineering.settings import (
+    FeatureSettings,
+)
 
 from .settings import ScoringSettings
 
@@ -95,3 +101,42 @@ def check_history_span(
             "inference.scoring.min_history_share); give each customer's whole "
             "history, or set min_history_share to 0 to score anyway"
         )
+
+
+def check_history_end(
+    reference_date: pd.Timestamp,
+    feature_settings: FeatureSettings,
+    model_bundle: ModelBundle,
+) -> None:
+    """Stops when no reference date is set and the new lines end before the training's.
+
+    Args:
+        reference_date: The resolved reference date of the new data (its last
+            clean line plus one day when none is set; ``NaT`` without lines).
+        feature_settings: ``reference_date`` as set for the new data (``None``:
+            taken from its last clean line).
+        model_bundle: Its fingerprint holds the training's last purchase.
+
+    Raises:
+        InputValidationError: If ``feature_settings.reference_date`` is not set
+            and the new lines' last day is before the training's last day.
+    """
+    trained = model_bundle.fingerprint.last_purchase
+    if feature_settings.reference_date is not None or trained is None:
+        return
+    if pd.isna(reference_date):
+        return
+    last = (pd.Timestamp(reference_date) - pd.Timedelta(days=1)).date()
+    trained_last = pd.Timestamp(trained).date()
+    if last >= trained_last:
+        return
+    raise InputValidationError(
+        f"inference.clean_transactions: column 'invoice_date' has its last clean "
+        f"line on {last}, before the training's last purchase on {trained_last}, "
+        "and no reference date is set (rule: without "
+        "inference.feature_settings.reference_date, the new lines reach the "
+        "training's last day); recency would be measured from this export's own "
+        "last line, so customers who stopped buying would look recent (an export "
+        "of some customers only, or an old one): set "
+        "inference.feature_settings.reference_date to the date the export was taken"
+    )

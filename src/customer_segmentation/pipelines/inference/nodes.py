@@ -20,11 +20,12 @@ from customer_segmentation.bundle import ModelBundle
 from customer_segmentation.pipelines.data_processing.settings import InputKind
 from customer_segmentation.pipelines.feature_engineering.nodes import select_model_input
 from customer_segmentation.pipelines.feature_engineering.settings import (
+    FeatureSettings,
     ModelInputChecks,
 )
 from customer_segmentation.pipelines.modeling.estimator import below_log1p_domain
 
-from .history import check_history_span, enough_history
+from .history import check_history_end, check_history_span, enough_history
 from .scales import check_feature_scales
 from .settings import ScoringSettings
 
@@ -349,6 +350,8 @@ def score_customers(
     known_customers: pd.DataFrame,
     scoring: ScoringSettings,
     input_kind: InputKind,
+    reference_date: pd.Timestamp,
+    feature_settings: FeatureSettings,
 ) -> pd.DataFrame:
     """Scores every known customer, or says why a customer has no segment.
 
@@ -365,6 +368,9 @@ def score_customers(
         input_kind: ``attributes`` has no purchase history: the minimum history
             rule does not apply, and a customer without model input had its
             attribute row dropped by cleaning.
+        reference_date: The new data's resolved reference date.
+        feature_settings: The new data's feature settings: whether a reference
+            date was set (see ``check_history_end``).
 
     Returns:
         One row per known customer, ordered by ``customer_id``, with the columns of
@@ -377,12 +383,17 @@ def score_customers(
 
     Raises:
         InputValidationError: If the new lines reach back less than
-            ``min_history_share`` of the training's history, or a feature's
-            median lies outside the training's range (``check_feature_scales``).
+            ``min_history_share`` of the training's history, end before its
+            last day without a reference date (``check_history_end``), or a
+            feature's median lies outside the training's range
+            (``check_feature_scales``).
         ValueError: If a customer of ``model_input`` has no row in
             ``customer_features``.
     """
     model_version = str(model_bundle.version)
+    # The end first: a reference date taken from an export that stops early
+    # also shortens every tenure, which the span rule would report instead.
+    check_history_end(reference_date, feature_settings, model_bundle)
     check_history_span(customer_features, model_bundle, scoring.min_history_share)
     check_feature_scales(
         model_input, model_bundle.feature_spec, scoring.scale_check_min_customers

@@ -114,6 +114,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "known_customers": "known_customers",
                     "scoring": "params:scoring",
                     "input_kind": "params:input_kind",
+                    "reference_date": "reference_date",
+                    "feature_settings": "params:feature_settings",
                 },
                 outputs="segment_scores",
                 name="score_customers_node",

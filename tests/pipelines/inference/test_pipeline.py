@@ -172,47 +172,44 @@ def _last_month(lines: pd.DataFrame) -> pd.DataFrame:
     return lines[lines["invoice_date"] >= start]
 
 
-def test_an_export_of_recent_lines_only_stops_with_a_named_error(
-    project: TrainedProject, tmp_path: Path
-):
-    with pytest.raises(InputValidationError, match=r"reaches back at most \d+ days"):
-        _score_edited_export(project, tmp_path, _last_month)
+def _in_cents(lines: pd.DataFrame) -> pd.DataFrame:
+    return lines.assign(unit_price=lines["unit_price"] * 100)
 
 
-def test_an_export_in_cents_for_a_model_in_units_stops_with_a_named_error(
-    project: TrainedProject, tmp_path: Path
-):
-    # Every line valid: without the rule, three in four customers became
-    # "Big Spenders" (measured on the sample before the rule).
-    with pytest.raises(
-        InputValidationError,
-        match=r"column 'monetary' has a median of [\d,.]+ over \d+ customers, above "
-        r"the training's 99th percentile .* inference.scoring.scale_check_min_customers",
-    ):
-        _score_edited_export(
-            project,
-            tmp_path,
-            lambda lines: lines.assign(unit_price=lines["unit_price"] * 100),
-        )
+NO_REFERENCE_DATE = {"inference": {"feature_settings": {"reference_date": None}}}
 
 
-def test_an_export_of_lapsed_customers_without_a_reference_date_stops(
-    project: TrainedProject, tmp_path: Path
-):
-    # Their own last line would have been "today": customers who stopped buying
-    # two months before the export would have looked recent. Their lines still
-    # reach back far enough for inference.scoring.min_history_share, so nothing
-    # else stopped the run.
-    with pytest.raises(
-        InputValidationError,
-        match=r"has its last clean line on 2025-09-\d\d, before the training's last "
-        r"purchase on 2025-11-\d\d, and no reference date is set",
-    ):
-        _score_edited_export(
-            project,
-            tmp_path,
+@pytest.mark.parametrize(
+    ("edit", "runtime_params", "message"),
+    [
+        (_last_month, {}, r"reaches back at most \d+ days"),
+        # Every line valid: without the rule, three in four customers became
+        # "Big Spenders" (measured on the sample before the rule).
+        (
+            _in_cents,
+            {},
+            r"column 'monetary' has a median of [\d,.]+ over \d+ customers, above "
+            r"the training's 99th percentile .* "
+            r"inference.scoring.scale_check_min_customers",
+        ),
+        # Their own last line would have been "today": customers who stopped
+        # buying two months before the export would have looked recent. Their
+        # lines still reach back far enough for min_history_share.
+        (
             _lapsed_customers_only,
-            runtime_params={
-                "inference": {"feature_settings": {"reference_date": None}}
-            },
-        )
+            NO_REFERENCE_DATE,
+            r"has its last clean line on 2025-09-\d\d, before the training's last "
+            r"purchase on 2025-11-\d\d, and no reference date is set",
+        ),
+    ],
+    ids=[
+        "recent lines only",
+        "cents for a model in units",
+        "lapsed customers only, no reference date",
+    ],
+)
+def test_an_export_the_model_cannot_score_honestly_stops_with_a_named_error(
+    project: TrainedProject, tmp_path: Path, edit, runtime_params, message
+):
+    with pytest.raises(InputValidationError, match=message):
+        _score_edited_export(project, tmp_path, edit, runtime_params=runtime_params)

@@ -132,23 +132,24 @@ def check_date_gap(
             with the gap, the lines on its smaller side and the way out.
     """
     limit, lines = checks.max_date_gap_days, figures["lines"]
-    gap = _longest_gap(figures.get("days") or [])
-    if limit is None or lines < checks.min_rows or gap is None:
+    if limit is None or lines < checks.min_rows:
+        return
+    gap = _longest_gap(figures["days"])
+    if gap is None:
         return
     start, end = gap
     gap_days = (end - start).days
     if gap_days <= limit:
         return
-    date = clean_transactions.invoice_date
-    before = int(clean_transactions.filter(date.date() < end).count().execute())
+    earlier = clean_transactions.invoice_date.date() < end
+    before = int(clean_transactions.filter(earlier).count().execute())
     if before <= lines - before:
-        side, count = date.date() < end, before
+        side, count, where = earlier, before, "before"
         rule = f"earliest_valid_date to {end:%Y-%m-%d}"
-        where = "before"
     else:
         next_day = start + dt.timedelta(days=1)
-        side, count = date.date() >= end, lines - before
-        rule, where = f"latest_valid_date to {next_day:%Y-%m-%d}", "after"
+        side, count, where = ~earlier, lines - before, "after"
+        rule = f"latest_valid_date to {next_day:%Y-%m-%d}"
     rows = (
         clean_transactions.filter(side)
         .select("invoice_date", "invoice_id", CUSTOMER_KEY)

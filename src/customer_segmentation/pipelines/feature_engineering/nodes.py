@@ -25,6 +25,8 @@ from .settings import DerivedFeatures, FeatureSettings, ModelInputChecks
 logger = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 86_400
+# Without a set reference date, recency is measured this long after the last line.
+DEFAULT_REFERENCE_OFFSET = pd.Timedelta(days=1)
 
 
 def days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
@@ -104,7 +106,7 @@ def reference_date_after(last: object, settings: FeatureSettings) -> pd.Timestam
             "clean_transactions: no rows left after cleaning, so no reference date "
             "can be derived; check the data quality report"
         )
-    reference = pd.Timestamp(last) + pd.Timedelta(days=1)
+    reference = pd.Timestamp(last) + DEFAULT_REFERENCE_OFFSET
     logger.info("Reference date for recency and tenure: %s", reference)
     return reference
 

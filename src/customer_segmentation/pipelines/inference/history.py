@@ -20,6 +20,9 @@ from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
 )
 from customer_segmentation.pipelines.data_processing.settings import InputKind
+from customer_segmentation.pipelines.feature_engineering.nodes import (
+    DEFAULT_REFERENCE_OFFSET,
+)
 from customer_segmentation.pipelines.feature_engineering.settings import (
     FeatureSettings,
 )
@@ -126,7 +129,7 @@ def check_history_end(
         return
     if pd.isna(reference_date):
         return
-    last = (pd.Timestamp(reference_date) - pd.Timedelta(days=1)).date()
+    last = (pd.Timestamp(reference_date) - DEFAULT_REFERENCE_OFFSET).date()
     trained_last = pd.Timestamp(trained).date()
     if last >= trained_last:
         return

@@ -87,25 +87,26 @@ def describe_features(
     kinds = {name: "ordering" for name in names}
     kinds |= dict.fromkeys(model_features.categorical, "categorical")
     kinds |= dict.fromkeys(model_features.numeric, "numeric")
+
+    def describe(name: str) -> FeatureDescription:
+        kind = kinds[name]
+        transforms = _transforms(name, kind, model_preprocessing)
+        if kind == "categorical":
+            return FeatureDescription(name=name, kind=kind, transforms=transforms)
+        return FeatureDescription(
+            name=name,
+            kind=kind,
+            transforms=transforms,
+            domain=feature_domain(
+                name,
+                customer_cleaning_rules,
+                logged=name in model_preprocessing.log_transform,
+            ),
+            observed=_observed(model_input[name]),
+        )
+
     return FeatureSpec(
-        features=[
-            FeatureDescription(
-                name=name,
-                kind=kinds[name],
-                transforms=_transforms(name, kinds[name], model_preprocessing),
-                domain=feature_domain(
-                    name,
-                    customer_cleaning_rules,
-                    logged=name in model_preprocessing.log_transform,
-                )
-                if kinds[name] != "categorical"
-                else None,
-                observed=_observed(model_input[name])
-                if kinds[name] != "categorical"
-                else None,
-            )
-            for name in names
-        ],
+        features=[describe(name) for name in names],
         order_segments_by=model_features.order_segments_by,
         pca_components=model_preprocessing.pca_components,
     )

@@ -142,8 +142,9 @@ def _clean_line_figures(
     Args:
         clean_transactions: Clean transaction lines.
         clean_customers: Kept attribute rows, or ``None`` when they are not read.
-        checks: ``max_invoice_span_days`` (``None``: not counted) and
-            ``max_date_gap_days`` (``None``: the days are not listed).
+        checks: ``max_invoice_span_days`` (``None``: not counted),
+            ``max_date_gap_days`` (``None``: the days are not listed) and
+            ``min_rows``.
 
     Returns:
         ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
@@ -154,7 +155,7 @@ def _clean_line_figures(
         ``long_invoices`` (invoice ids whose lines lie more than
         ``max_invoice_span_days`` apart) and, unless ``max_date_gap_days`` is
         ``None``, ``days`` (the days with a clean line, from the same scan as
-        the line counts).
+        the line counts; null below ``min_rows`` lines).
     """
     key = clean_transactions[CUSTOMER_KEY]
     ids = clean_transactions.select(
@@ -182,7 +183,7 @@ def _clean_line_figures(
         "with_invoice": clean_transactions.invoice_id.count(),
     }
     if checks.max_date_gap_days is not None:
-        counts["days"] = days_with_lines(clean_transactions)
+        counts["days"] = days_with_lines(clean_transactions, checks.min_rows)
     lines = clean_transactions.aggregate(**counts)
     invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days)
     figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()

@@ -91,16 +91,24 @@ def check_invoice_spans(
     )
 
 
-def days_with_lines(clean_transactions: ir.Table) -> ir.ArrayScalar:
+def days_with_lines(clean_transactions: ir.Table, min_lines: int) -> ir.ArrayScalar:
     """The days with a clean line, each once: an aggregate of the lines' own scan.
+
+    Below ``min_lines`` lines the gap is not checked, and the answer is null: the
+    same answer for every small table (an API request), whose dates differ each
+    time, so that what reads it can be reused (see ``api/memo.py``).
 
     Args:
         clean_transactions: Clean transaction lines.
+        min_lines: Fewer clean lines give null.
 
     Returns:
-        Their distinct dates, as a list (not in order).
+        Their distinct dates, as a list (not in order), or null.
     """
-    return clean_transactions.invoice_date.date().collect(distinct=True)
+    days = clean_transactions.invoice_date.date().collect(distinct=True)
+    return ibis.ifelse(
+        clean_transactions.count() >= min_lines, days, ibis.null(days.type())
+    )
 
 
 def _longest_gap(days: list[dt.date]) -> tuple[dt.date, dt.date] | None:

@@ -17,6 +17,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     standardise_transactions,
     summarise_data_quality,
 )
+from customer_segmentation.pipelines.data_processing.settings import ReadingChecks
 from tests.flagging import flag_every_rule
 
 
@@ -50,6 +51,22 @@ def invoices(n: int, **overrides: list) -> pd.DataFrame:
     return lines(**(columns | overrides))
 
 
+def sign_ups(n: int, placeholders: int = 0, first: str = "2023-01-01") -> ibis.Table:
+    """Standardised attributes of n customers signed up a day apart from ``first``.
+
+    Every 120th row from the first, ``placeholders`` of them, signed up on
+    1900-01-01 instead.
+    """
+    days = pd.date_range(first, periods=n, freq="D").strftime("%Y-%m-%d")
+    dates = [
+        "1900-01-01" if i % 120 == 0 and i // 120 < placeholders else day
+        for i, day in enumerate(days)
+    ]
+    frame = pd.DataFrame({"customer_id": [str(i) for i in range(n)]})
+    frame["signup_date"] = dates
+    return attributes(frame, dates=["signup_date"])
+
+
 def standardise(
     raw: pd.DataFrame | ibis.Table, schema: TransactionsSchema | None = None
 ) -> ibis.Table:
@@ -66,8 +83,10 @@ def _report(
     transactions: ibis.Table,
     customers: ibis.Table,
     input_kind: str,
+    *,
     rules: CleaningRules | None = None,
     customer_rules: CustomerCleaningRules | None = None,
+    checks: ReadingChecks | None = None,
 ) -> dict:
     """The data-quality report of standardised lines and attributes, as the pipeline makes it."""
     flagged_lines = flag_every_rule(transactions, rules or CleaningRules())
@@ -78,6 +97,7 @@ def _report(
         flagged,
         select_clean_customers(flagged),
         input_kind,
+        reading_checks=checks or ReadingChecks(),
     )
 
 
@@ -90,11 +110,15 @@ def transaction_report(
 
 
 def attribute_report(
-    customers: ibis.Table, rules: CustomerCleaningRules | None = None
+    customers: ibis.Table,
+    rules: CustomerCleaningRules | None = None,
+    checks: ReadingChecks | None = None,
 ) -> dict:
     """The data-quality report of standardised attributes, attributes only."""
     no_lines = standardise_transactions(None, TransactionsSchema(), "attributes")
-    return _report(no_lines, customers, "attributes", customer_rules=rules)
+    return _report(
+        no_lines, customers, "attributes", customer_rules=rules, checks=checks
+    )
 
 
 def both_report(lines: pd.DataFrame, customers: pd.DataFrame, **schema: object) -> dict:

@@ -46,7 +46,7 @@ from customer_segmentation.pipelines.modeling.settings import (
     ModelFeatures,
     PreprocessingSettings,
 )
-from tests.bad_input import attribute_report, both_report, invoices
+from tests.bad_input import attribute_report, both_report, invoices, sign_ups
 from tests.bad_input import attributes as _attributes
 from tests.bad_input import lines as _lines
 from tests.bad_input import standardise as _standard
@@ -107,6 +107,10 @@ def _currency_sign_incomes() -> dict:
         {"customer_id": [str(i) for i in range(1000)], "income": incomes}
     )
     return attribute_report(_attributes(frame, numeric=["income"]))
+
+
+def _placeholder_sign_ups() -> dict:
+    return attribute_report(sign_ups(1200, placeholders=10))
 
 
 ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
@@ -379,6 +383,56 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"derived feature 'age' \(years_since\) needs a reference date \(rule: "
         r"reference date set\)",
     ),
+    "derived tenure from a sign-up date after the reference date": (
+        lambda: add_derived_features(
+            _features(signup=pd.to_datetime(["2024-03-01", "2031-05-01"]).tolist()),
+            DerivedFeatures(columns={"tenure": DerivedFeature(years_since="signup")}),
+            pd.Timestamp("2025-12-01"),
+        ),
+        InputValidationError,
+        r"customer_features: column 'signup' has 1 value\(s\) after the reference "
+        r"date 2025-12-01, e.g. \['customer b: 2031-05-01'\] \(rule: years_since a "
+        r"value not after the reference date\); set feature_settings.reference_date"
+        r".*customer_cleaning_rules.bounds.signup.max",
+    ),
+    "derived age from a birth year after the reference date": (
+        lambda: add_derived_features(
+            _features(birth=[1980.0, 2031.0]),
+            DerivedFeatures(columns={"age": DerivedFeature(years_since="birth")}),
+            pd.Timestamp("2025-12-01"),
+        ),
+        InputValidationError,
+        r"column 'birth' has 1 value\(s\) after the reference date 2025-12-01, "
+        r"e.g. \['customer b: 2031'\]",
+    ),
+    "sign-up dates with a placeholder date decades before the rest": (
+        _placeholder_sign_ups,
+        InputValidationError,
+        r"customers: column 'signup_date' has no value for 44,\d+ days, from "
+        r"1900-01-01 to 2023-01-02 \(rule: no gap longer than 3650 days between "
+        r"two days with a value, reading_checks.max_attribute_date_gap_days\); 10 "
+        r"of 1200 values lie before it, e.g. \['customer 0 on 1900-01-01', "
+        r"'customer 1080 on 1900-01-01', 'customer 120 on 1900-01-01'\]; .*set "
+        r"customer_cleaning_rules.bounds.signup_date.min: 2023-01-02 to drop and "
+        r"count them",
+    ),
+    "date bounds on a numeric attribute": (
+        lambda: flag_customers(
+            _attributes(
+                pd.DataFrame({"customer_id": [1], "age": [3]}), numeric=["age"]
+            ),
+            CustomerCleaningRules(bounds={"age": Bounds(min="2000-01-01")}),
+        ),
+        ValueError,
+        r"customer_cleaning_rules.bounds: \['age'\] are not attribute columns of "
+        r"their bounds' kind \(numbers bound a numeric attribute, dates a date one\)",
+    ),
+    "bounds of a number and a date": (
+        lambda: Bounds(min=0, max="2000-01-01"),
+        ValidationError,
+        r"bounds: min=0.0 and max=2000-01-01 00:00:00 should both be numbers or "
+        r"both be dates",
+    ),
     "derived feature with two operations": (
         lambda: DerivedFeature(sum=["a", "b"], ratio=["a", "b"]),
         ValidationError,
@@ -445,8 +499,8 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
             CustomerCleaningRules(bounds={"income": Bounds(min=0)}),
         ),
         ValueError,
-        r"customer_cleaning_rules.bounds: \['income'\] are not numeric attribute "
-        r"columns",
+        r"customer_cleaning_rules.bounds: \['income'\] are not attribute columns "
+        r"of their bounds' kind",
     ),
 }
 

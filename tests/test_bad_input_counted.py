@@ -19,13 +19,17 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     CustomerCleaningRules,
     TransactionsSchema,
 )
-from customer_segmentation.pipelines.data_processing.settings import Bounds
+from customer_segmentation.pipelines.data_processing.settings import (
+    Bounds,
+    ReadingChecks,
+)
 from tests.bad_input import (
     assert_counted,
     attribute_report,
     attributes,
     invoices,
     lines,
+    sign_ups,
     standardise,
     transaction_report,
 )
@@ -206,6 +210,15 @@ COUNTED_CASES: dict[str, tuple[Callable[[], dict], str, int, list[str]]] = {
         1,
         ["forty"],
     ),
+    "sign-up date 1900-01-01 below its date bounds": (
+        lambda: attribute_report(
+            sign_ups(1200, placeholders=1),
+            CustomerCleaningRules(bounds={"signup_date": Bounds(min="2000-01-01")}),
+        ),
+        "implausible_signup_date",
+        1,
+        ["1900-01-01 00:00:00"],
+    ),
     "attribute id written N/A": (
         lambda: attribute_report(
             attributes(
@@ -343,3 +356,32 @@ def test_a_gap_in_the_dates_within_the_rule_is_not_refused(n_lines, other_date):
     report = transaction_report(standardise(invoices(n_lines, invoice_date=dates)))
 
     assert report["rows_out"] == n_lines
+
+
+@pytest.mark.parametrize(
+    ("customers", "placeholders", "checks"),
+    [(1200, 0, {}), (999, 5, {}), (1200, 5, {"max_attribute_date_gap_days": None})],
+    ids=["sign-ups without a gap", "a small table's placeholders", "the rule off"],
+)
+def test_a_date_attribute_the_gap_rule_does_not_refuse(customers, placeholders, checks):
+    # reading_checks.max_attribute_date_gap_days (3,650) and min_rows (1,000 values).
+    report = attribute_report(
+        sign_ups(customers, placeholders), checks=ReadingChecks(**checks)
+    )
+
+    assert report["rows_out"] == customers
+
+
+def test_birth_dates_nine_years_apart_are_not_refused():
+    # The oldest customers' birth dates lie years apart: within the 10-year limit.
+    days = pd.date_range("1950-01-01", periods=1200, freq="7D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame(
+        {
+            "customer_id": [str(i) for i in range(1201)],
+            "birth_date": ["1941-03-01", *days],
+        }
+    )
+
+    report = attribute_report(attributes(frame, dates=["birth_date"]))
+
+    assert report["rows_out"] == 1201  # noqa: PLR2004

@@ -9,10 +9,11 @@ import ibis
 import ibis.expr.types as ir
 
 from .consistency import (
+    check_attribute_date_gaps,
     check_attribute_match,
     check_date_gap,
     check_invoice_spans,
-    days_with_lines,
+    days_with_values,
     invoice_spans,
 )
 from .errors import N_EXAMPLES, InputValidationError
@@ -183,7 +184,9 @@ def _clean_line_figures(
         "with_invoice": clean_transactions.invoice_id.count(),
     }
     if checks.max_date_gap_days is not None:
-        counts["days"] = days_with_lines(clean_transactions, checks.min_rows)
+        counts["days"] = days_with_values(
+            clean_transactions.invoice_date, checks.min_rows
+        )
     lines = clean_transactions.aggregate(**counts)
     invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days)
     figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()
@@ -311,6 +314,8 @@ def summarise_data_quality(
         check_attribute_match(
             clean_transactions, clean_customers, figures, reading_checks
         )
+    if needed["customers"]:
+        check_attribute_date_gaps(clean_customers, reading_checks)
     main = customers if input_kind == "attributes" else transactions
     if figures is None:
         customers_out, invoices_out, purchase = customers["rows_out"], 0, None

@@ -91,31 +91,47 @@ def check_invoice_spans(
     )
 
 
-def days_with_lines(clean_transactions: ir.Table, min_lines: int) -> ir.ArrayScalar:
-    """The days with a clean line, each once: an aggregate of the lines' own scan.
+def days_with_values(dates: ir.TimestampColumn, min_values: int) -> ir.ArrayScalar:
+    """The days with a value of a date column, each once: an aggregate of its scan.
 
-    Below ``min_lines`` lines the gap is not checked, and the answer is null: the
-    same answer for every small table (an API request), whose dates differ each
-    time, so that what reads it can be reused (see ``api/memo.py``).
+    Below ``min_values`` values the gap is not checked, and the answer is null:
+    the same answer for every small table (an API request), whose dates differ
+    each time, so that what reads it can be reused (see ``api/memo.py``).
 
     Args:
-        clean_transactions: Clean transaction lines.
-        min_lines: Fewer clean lines give null.
+        dates: A date column (the clean lines' ``invoice_date``, a date attribute).
+        min_values: Fewer non-null values give null.
 
     Returns:
-        Their distinct dates, as a list (not in order), or null.
+        Its distinct days, as a list (not in order), or null.
     """
-    days = clean_transactions.invoice_date.date().collect(distinct=True)
-    return ibis.ifelse(
-        clean_transactions.count() >= min_lines, days, ibis.null(days.type())
-    )
+    days = dates.date().collect(distinct=True)
+    return ibis.ifelse(dates.count() >= min_values, days, ibis.null(days.type()))
 
 
-def _longest_gap(days: list[dt.date]) -> tuple[dt.date, dt.date] | None:
-    # The two consecutive days furthest apart (the earliest such pair).
-    ordered = sorted(days)
+def _too_long_gap(
+    days: list[dt.date] | None, limit: float
+) -> tuple[dt.date, dt.date, int] | None:
+    # The longest stretch between two consecutive days (the earliest such), when
+    # it is longer than the limit: its first and last day and its length.
+    ordered = sorted(days or [])
     pairs = list(zip(ordered, ordered[1:], strict=False))
-    return max(pairs, key=lambda pair: pair[1] - pair[0]) if pairs else None
+    if not pairs:
+        return None
+    start, end = max(pairs, key=lambda pair: pair[1] - pair[0])
+    return (start, end, (end - start).days) if (end - start).days > limit else None
+
+
+def _side_of_gap(
+    table: ir.Table, dates: ir.DateValue, end: dt.date, total: int
+) -> tuple[ir.BooleanValue, int, bool]:
+    # The smaller side of a gap ending on ``end``: its rows, how many, and whether
+    # it lies before the gap (else after).
+    earlier = dates < end
+    before = int(table.filter(earlier).count().execute())
+    if before <= total - before:
+        return earlier, before, True
+    return dates >= end, total - before, False
 
 
 def check_date_gap(
@@ -130,8 +146,8 @@ def check_date_gap(
 
     Args:
         clean_transactions: Clean transaction lines.
-        figures: ``lines`` and ``days`` (of :func:`days_with_lines`) of the clean
-            lines.
+        figures: ``lines`` and ``days`` (of :func:`days_with_values`) of the
+            clean lines.
         checks: ``max_date_gap_days`` (``None`` turns the check off) and
             ``min_rows`` (fewer clean lines are not checked).
 
@@ -142,22 +158,19 @@ def check_date_gap(
     limit, lines = checks.max_date_gap_days, figures["lines"]
     if limit is None or lines < checks.min_rows:
         return
-    gap = _longest_gap(figures["days"])
+    gap = _too_long_gap(figures["days"], limit)
     if gap is None:
         return
-    start, end = gap
-    gap_days = (end - start).days
-    if gap_days <= limit:
-        return
-    earlier = clean_transactions.invoice_date.date() < end
-    before = int(clean_transactions.filter(earlier).count().execute())
-    if before <= lines - before:
-        side, count, where = earlier, before, "before"
-        rule = f"earliest_valid_date to {end:%Y-%m-%d}"
-    else:
-        next_day = start + dt.timedelta(days=1)
-        side, count, where = ~earlier, lines - before, "after"
-        rule = f"latest_valid_date to {next_day:%Y-%m-%d}"
+    start, end, gap_days = gap
+    side, count, before = _side_of_gap(
+        clean_transactions, clean_transactions.invoice_date.date(), end, lines
+    )
+    next_day = start + dt.timedelta(days=1)
+    rule = (
+        f"earliest_valid_date to {end:%Y-%m-%d}"
+        if before
+        else f"latest_valid_date to {next_day:%Y-%m-%d}"
+    )
     rows = (
         clean_transactions.filter(side)
         .select("invoice_date", "invoice_id", CUSTOMER_KEY)
@@ -176,11 +189,86 @@ def check_date_gap(
         f"days, from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
         f"{limit:g} days between two days with clean lines, "
         f"reading_checks.max_date_gap_days); {count} of {lines} clean lines lie "
-        f"{where} it, e.g. {shown}; a system's placeholder date (1970-01-01, "
-        "1900-01-01) or a year typed wrong reads as a real purchase: set "
-        f"cleaning_rules.{rule} to drop and count them, or raise max_date_gap_days "
-        "(null: not checked) if the history really stops that long"
+        f"{'before' if before else 'after'} it, e.g. {shown}; a system's "
+        "placeholder date (1970-01-01, 1900-01-01) or a year typed wrong reads as "
+        f"a real purchase: set cleaning_rules.{rule} to drop and count them, or "
+        "raise max_date_gap_days (null: not checked) if the history really stops "
+        "that long"
     )
+
+
+def check_attribute_date_gaps(clean_customers: ir.Table, checks: ReadingChecks) -> None:
+    """A named error when a date attribute's values stop for decades, as a placeholder's do.
+
+    A sign-up date of 1900-01-01 or 1970-01-01 among sign-ups of the last few
+    years reads as a customer of a hundred years: a derived ``years_since``
+    feature (tenure, age) takes it as it is, and nothing else says so.
+
+    Args:
+        clean_customers: Kept customer attribute rows; their timestamp columns
+            are the date attributes.
+        checks: ``max_attribute_date_gap_days`` (``None`` turns the check off)
+            and ``min_rows`` (columns with fewer values are not checked).
+
+    Raises:
+        InputValidationError: If a column's longest gap exceeds
+            ``max_attribute_date_gap_days``, with the gap, the values on its
+            smaller side and the way out.
+    """
+    limit = checks.max_attribute_date_gap_days
+    columns = [
+        column
+        for column in clean_customers.columns
+        if clean_customers[column].type().is_timestamp()
+    ]
+    if limit is None or not columns:
+        return
+    days = clean_customers.aggregate(
+        **{
+            column: days_with_values(clean_customers[column], checks.min_rows)
+            for column in columns
+        },
+        values=ibis.struct(
+            {column: clean_customers[column].count() for column in columns}
+        ),
+    ).to_pyarrow()
+    figures = days.to_pylist()[0]
+    for column in columns:
+        gap = _too_long_gap(figures[column], limit)
+        if gap is None:
+            continue
+        start, end, gap_days = gap
+        total = figures["values"][column]
+        side, count, before = _side_of_gap(
+            clean_customers, clean_customers[column].date(), end, total
+        )
+        bound = (
+            f"min: {end:%Y-%m-%d}"
+            if before
+            else f"max: {start + dt.timedelta(days=1):%Y-%m-%d}"
+        )
+        rows = (
+            clean_customers.filter(side)
+            .select(CUSTOMER_KEY, column)
+            .order_by(column, CUSTOMER_KEY)
+            .to_pyarrow(limit=N_EXAMPLES)
+            .to_pylist()
+        )
+        shown = [
+            f"customer {row[CUSTOMER_KEY]} on {row[column]:%Y-%m-%d}" for row in rows
+        ]
+        raise InputValidationError(
+            f"customers: column '{column}' has no value for {gap_days:,.0f} days, "
+            f"from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
+            f"{limit:g} days between two days with a value, "
+            f"reading_checks.max_attribute_date_gap_days); {count} of {total} "
+            f"values lie {'before' if before else 'after'} it, e.g. {shown}; a "
+            "system's placeholder date (1970-01-01, 1900-01-01) or a year typed "
+            f"wrong reads as a real date: set customer_cleaning_rules.bounds."
+            f"{column}.{bound} to drop and count them, or raise "
+            "max_attribute_date_gap_days (null: not checked) if the dates really "
+            "stop that long"
+        )
 
 
 def check_attribute_match(

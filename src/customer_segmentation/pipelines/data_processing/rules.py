@@ -118,6 +118,27 @@ def numeric_attributes(table: ir.Table, columns: list[str], setting: str) -> Non
         )
 
 
+def _bounded_columns(table: ir.Table, rules: CustomerCleaningRules) -> None:
+    # Numbers bound numeric attributes, dates bound date attributes.
+    wrong = [
+        column
+        for column, bounds in rules.bounds.items()
+        if column not in table.columns
+        or column == "customer_id"
+        or not (
+            table[column].type().is_timestamp()
+            if bounds.dates
+            else table[column].type().is_numeric()
+        )
+    ]
+    if wrong:
+        raise ValueError(
+            f"customer_cleaning_rules.bounds: {wrong} are not attribute columns of "
+            "their bounds' kind (numbers bound a numeric attribute, dates a date "
+            f"one) of validated_customers {list(table.columns)}"
+        )
+
+
 def customer_cases(table: ir.Table, rules: CustomerCleaningRules) -> list[Case]:
     """The cleaning rules of customer attribute rows before the outlier rule.
 
@@ -130,28 +151,28 @@ def customer_cases(table: ir.Table, rules: CustomerCleaningRules) -> list[Case]:
         reading problems, then ``implausible_<column>``.
 
     Raises:
-        ValueError: If a bounds column is not a numeric attribute.
+        ValueError: If a bounds column is not an attribute of the bounds' kind.
     """
     cases: list[Case] = [
         (table.customer_id.isnull(), "missing_customer_id", NO_VALUE),
         (table.read_problem.notnull(), table.read_problem, table.read_problem_value),
     ]
-    numeric_attributes(table, list(rules.bounds), "customer_cleaning_rules.bounds")
-    numeric = [
-        column
-        for column in table.columns
-        if column != "customer_id" and table[column].type().is_floating()
-    ]
-    for column in numeric:
+    _bounded_columns(table, rules)
+    for column in table.columns:
+        kind = table[column].type()
+        if column == "customer_id" or not (kind.is_floating() or kind.is_timestamp()):
+            continue
         value = table[column]
         broken = ibis.literal(False)
-        if rules.max_abs_value is not None:
+        if rules.max_abs_value is not None and kind.is_floating():
             broken = broken | (value.abs() > rules.max_abs_value)
         bounds = rules.bounds.get(column)
         if bounds is not None and bounds.min is not None:
             broken = broken | (value < bounds.min)
         if bounds is not None and bounds.max is not None:
             broken = broken | (value > bounds.max)
+        if kind.is_timestamp() and bounds is None:
+            continue
         cases.append((broken, f"implausible_{column}", value))
     return cases
 

@@ -265,7 +265,9 @@ class OutlierRule(BaseModel):
 
 
 class Bounds(BaseModel):
-    """Plausible range of one numeric attribute; either end may be open.
+    """Plausible range of one numeric or date attribute; either end may be open.
+
+    Numbers bound a numeric attribute, dates (``"2000-01-01"``) a date one.
 
     Attributes:
         min: Smallest plausible value.
@@ -274,14 +276,25 @@ class Bounds(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min: float | None = None
-    max: float | None = None
+    min: float | dt.datetime | None = None
+    max: float | dt.datetime | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
-        if self.min is not None and self.max is not None and self.min > self.max:
+        ends = [end for end in (self.min, self.max) if end is not None]
+        if len({isinstance(end, dt.datetime) for end in ends}) > 1:
+            raise ValueError(
+                f"bounds: min={self.min} and max={self.max} should both be numbers "
+                "or both be dates"
+            )
+        if len(ends) == 2 and self.min > self.max:  # noqa: PLR2004
             raise ValueError(f"bounds: min={self.min} should be <= max={self.max}")
         return self
+
+    @property
+    def dates(self) -> bool:
+        """Whether the ends are dates (they bound a date attribute)."""
+        return isinstance(self.min if self.min is not None else self.max, dt.datetime)
 
 
 class CustomerCleaningRules(BaseModel):
@@ -328,6 +341,12 @@ class ReadingChecks(BaseModel):
             placeholder (1970-01-01, 1900-01-01) or a year typed wrong, far from
             the rest of the export. Tables with fewer than ``min_rows`` clean
             lines are not checked. ``None``: not checked.
+        max_attribute_date_gap_days: The same for each date attribute of the
+            kept customer rows (a sign-up or birth date): longest stretch, in
+            days, without any value between two days that have one; wider
+            than the lines' limit, as the oldest customers' birth dates lie
+            years apart. Columns with fewer than ``min_rows`` values are not
+            checked. ``None``: not checked.
         min_attribute_match: With ``input_kind`` both, the least share of the
             customers with clean purchases that have an attribute row; fewer
             mean two exports that write ids differently. ``None``: not checked.
@@ -339,6 +358,7 @@ class ReadingChecks(BaseModel):
     min_rows: int = Field(default=1000, ge=1)
     max_invoice_span_days: float | None = Field(default=1.0, gt=0)
     max_date_gap_days: float | None = Field(default=365.0, gt=0)
+    max_attribute_date_gap_days: float | None = Field(default=3650.0, gt=0)
     min_attribute_match: float | None = Field(default=0.5, ge=0, le=1)
 
 

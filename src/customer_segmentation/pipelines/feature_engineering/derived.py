@@ -7,11 +7,17 @@ as an Ibis expression, so the engine computes it next to the other features.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from customer_segmentation.pipelines.data_processing.errors import InputValidationError
+from customer_segmentation.pipelines.data_processing.errors import (
+    N_EXAMPLES,
+    InputValidationError,
+)
+from customer_segmentation.pipelines.data_processing.settings import CUSTOMER_KEY
 
 from .settings import DerivedFeature, DerivedFeatures
 
@@ -37,6 +43,40 @@ def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir
     return years.cast("float64")
 
 
+def _check_not_after(
+    features: ir.Table, column: str, years: ir.Value, reference_date: pd.Timestamp
+) -> None:
+    # A date or year after the reference date gives negative years: a date typed
+    # wrong, or a reference date earlier than the export's.
+    after = features.filter(years < 0)
+    count = int(after.count().execute())
+    if not count:
+        return
+    rows = (
+        after.select(CUSTOMER_KEY, column)
+        .order_by(ibis.desc(column), CUSTOMER_KEY)
+        .to_pyarrow(limit=N_EXAMPLES)
+        .to_pylist()
+    )
+    shown = [
+        f"customer {row[CUSTOMER_KEY]}: "
+        + (
+            f"{row[column]:%Y-%m-%d}"
+            if isinstance(row[column], dt.date)
+            else f"{row[column]:g}"
+        )
+        for row in rows
+    ]
+    raise InputValidationError(
+        f"customer_features: column '{column}' has {count} value(s) after the "
+        f"reference date {pd.Timestamp(reference_date):%Y-%m-%d}, e.g. {shown} "
+        "(rule: years_since a value not after the reference date); set "
+        "feature_settings.reference_date to the date the export was taken (when "
+        "scoring: inference.feature_settings.reference_date), or drop and count "
+        f"such rows with customer_cleaning_rules.bounds.{column}.max"
+    )
+
+
 def add_derived_features(
     features: ir.Table, derived: DerivedFeatures, reference_date: pd.Timestamp
 ) -> ir.Table:
@@ -53,7 +93,8 @@ def add_derived_features(
     Raises:
         InputValidationError: If a feature names a column that does not exist (or
             is not numeric, for sums, differences and ratios), takes a name that
-            already exists, or needs a reference date that is not set.
+            already exists, or needs a reference date that is not set, or
+            a ``years_since`` column has a value after the reference date.
     """
     for name, feature in derived.columns.items():
         available = list(features.columns)
@@ -66,6 +107,7 @@ def add_derived_features(
             )
         if feature.years_since is not None:
             value = _years_since(features[feature.years_since], reference_date, name)
+            _check_not_after(features, feature.years_since, value, reference_date)
         else:
             value = _arithmetic(features, feature, name)
         features = features.mutate(**{name: value})

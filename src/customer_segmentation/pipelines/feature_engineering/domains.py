@@ -63,6 +63,8 @@ def feature_domain(
     if domain is None:
         limit = customer_cleaning_rules.max_abs_value
         bounds = customer_cleaning_rules.bounds.get(name)
+        if bounds is not None and bounds.dates:
+            bounds = None  # a date attribute's: no numeric feature's domain
         low = bounds.min if bounds and bounds.min is not None else None
         high = bounds.max if bounds and bounds.max is not None else None
         domain = FeatureDomain(

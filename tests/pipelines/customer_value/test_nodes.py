@@ -155,6 +155,7 @@ def _segment_inputs() -> tuple[pd.DataFrame, ...]:
     customer_value = pd.DataFrame(
         {
             "customer_id": ["a", "b", "c"],
+            "frequency": [4.0, 1.0, 2.0],
             "clv": [300.0, 100.0, 0.0],
             "probability_alive": [0.9, 0.5, 0.1],
             "expected_purchases": [3.0, 1.0, 0.0],
@@ -190,6 +191,43 @@ def test_high_value_segment_still_alive_but_not_active_is_a_win_back():
     verdicts = table.set_index("segment_id")["value_verdict"]
     assert verdicts[0] == "high value, still alive: win back"
     assert verdicts[1] == "low value, still alive: grow at low cost"
+
+
+def test_one_time_buyers_do_not_make_a_lapsed_segment_look_alive():
+    # BG/NBD gives every one-time buyer a probability alive of 1, however long
+    # ago they bought; averaged in, a segment of lapsed one-time buyers read
+    # "still alive" (the sample's Hibernating segment: 0.58 against 0.05 for
+    # its repeat buyers).
+    customer_value = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "frequency": [5.0, 0.0, 0.0, 1.0, 0.0],
+            "clv": [500.0, 4.0, 3.0, 2.0, 900.0],
+            "probability_alive": [0.95, 1.0, 1.0, 0.05, 1.0],
+            "expected_purchases": [4.0, 0.1, 0.1, 0.0, 0.2],
+        }
+    )
+    segments = pd.DataFrame(
+        {"customer_id": ["a", "b", "c", "d", "e"], "segment_id": [0, 1, 1, 1, 2]}
+    )
+    names = pd.DataFrame(
+        {"segment_id": [0, 1, 2], "segment_name": ["Best", "Hibernating", "New"]}
+    )
+    features = pd.DataFrame({"customer_id": list("abcde"), "monetary": [1.0] * 5})
+
+    table = summarise_segment_value(
+        customer_value, segments, features, names, CustomerValueSettings()
+    ).set_index("segment_id")
+
+    assert table.loc[1, "mean_probability_alive"] == pytest.approx(0.05)
+    assert table.loc[1, "one_time_share"] == pytest.approx(2 / 3)
+    assert table.loc[1, "value_verdict"] == "low value, likely lapsed: spend little"
+    assert table.loc[0, "one_time_share"] == 0.0
+    assert pd.isna(table.loc[2, "mean_probability_alive"])
+    assert table.loc[2, "value_verdict"] == (
+        "high value, bought once (alive unknown): invite a second purchase"
+    )
+    assert table.loc[2, "mean_clv"] == pytest.approx(900.0)
 
 
 def test_active_threshold_must_be_above_the_alive_threshold():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from customer_segmentation.pipelines.reporting.plot_style import (
     message_figure,
@@ -25,7 +26,8 @@ def plot_segment_value(
 
     Returns:
         Two panels: paired bars of the shares (left) and the mean lifetime value
-        per customer with the mean probability alive (right); a message figure
+        per customer with its repeat buyers' mean probability alive and the
+        share of one-time buyers (right); a message figure
         when no value was predicted.
     """
     title = "Customer lifetime value by segment"
@@ -37,8 +39,8 @@ def plot_segment_value(
     segments = table[SEGMENT_COLUMN].astype(int).tolist()
     labels = segment_labels(table[[SEGMENT_COLUMN, "segment_name"]].fillna(""))
     colours = segment_colours(max(segments) + 1)
-    figure = Figure(figsize=(12, 0.8 * len(segments) + 2), layout="constrained")
-    shares, means = figure.subplots(1, 2, sharey=True, width_ratios=[3, 2])
+    figure = Figure(figsize=(13, 0.8 * len(segments) + 2), layout="constrained")
+    shares, means = figure.subplots(1, 2, sharey=True, width_ratios=[3, 2.4])
     positions = np.arange(len(segments))
     height = 0.38
     bar_colours = [colours[segment] for segment in segments]
@@ -71,15 +73,23 @@ def plot_segment_value(
     shares.legend(loc="lower right", fontsize=8)
     mean_clv = table["mean_clv"].to_numpy(dtype="float64")
     means.barh(positions, mean_clv, 0.6, color=bar_colours)
-    for position, value, alive in zip(
-        positions, mean_clv, table["mean_probability_alive"], strict=True
+    for position, value, alive, once in zip(
+        positions,
+        mean_clv,
+        table["mean_probability_alive"].astype("float64"),
+        table["one_time_share"].astype("float64"),
+        strict=True,
     ):
+        alive_text = "n/a" if np.isnan(alive) else f"{alive:.0%}"
         means.annotate(
-            f" {value:,.0f} (P alive {alive:.0%})", (value, position), va="center"
+            f" {value:,.0f} (P alive {alive_text}; {once:.0%} bought once)",
+            (value, position),
+            va="center",
         )
-    means.set_xlim(0, np.nanmax([*mean_clv, 1.0]) * 2.0)
+    means.set_xlim(0, np.nanmax([*mean_clv, 1.0]) * 2.4)
+    means.xaxis.set_major_locator(MaxNLocator(4))
     means.set_xlabel(f"mean lifetime value per customer ({currency})")
-    means.set_title("Mean lifetime value and probability alive")
+    means.set_title("Mean lifetime value; probability alive of repeat buyers")
     return figure
 
 

@@ -35,7 +35,8 @@ SECTION_TEMPLATE = """{% if record.status == "fitted" %}
     <div class="card value-card" style="--colour: {{ row.colour }}">
       <h3>{{ row.segment_id }} &middot; {{ row.segment_name }}</h3>
       <p class="muted">mean CLV {{ money(row.mean_clv) }} {{ currency }} &middot;
-        probability alive {{ percent(row.mean_probability_alive) }} &middot;
+        probability alive {{ percent(row.mean_probability_alive) }} (of its repeat
+        buyers; {{ percent(row.one_time_share) }} bought once) &middot;
         {{ percent(row.future_value_share) }} of future value,
         {{ percent(row.past_revenue_share) }} of past revenue</p>
       {% if row.value_verdict %}
@@ -48,7 +49,7 @@ SECTION_TEMPLATE = """{% if record.status == "fitted" %}
     <tr><th>Segment</th><th>Customers</th><th>Total CLV ({{ currency }})</th>
         <th>Mean CLV ({{ currency }})</th>
         <th>Share of future value</th><th>Share of past revenue</th>
-        <th>Mean probability alive</th></tr>
+        <th>Bought once</th><th>Mean probability alive (repeat buyers)</th></tr>
     {% for row in segments %}
     <tr><td>{{ row.segment_id }} &middot; {{ row.segment_name }}</td>
         <td class="number">{{ "{:,}".format(row.n_customers) }}</td>
@@ -56,6 +57,7 @@ SECTION_TEMPLATE = """{% if record.status == "fitted" %}
         <td class="number">{{ money(row.mean_clv) }}</td>
         <td class="number">{{ percent(row.future_value_share) }}</td>
         <td class="number">{{ percent(row.past_revenue_share) }}</td>
+        <td class="number">{{ percent(row.one_time_share) }}</td>
         <td class="number">{{ percent(row.mean_probability_alive) }}</td></tr>
     {% endfor %}
   </table>

@@ -16,6 +16,7 @@ SEGMENT_VALUE_COLUMNS = (
     SEGMENT_COLUMN,
     "segment_name",
     "n_customers",
+    "one_time_share",
     "total_clv",
     "mean_clv",
     "future_value_share",
@@ -24,6 +25,22 @@ SEGMENT_VALUE_COLUMNS = (
     "expected_purchases",
     "value_verdict",
 )
+
+
+# (high value, state of the repeat buyers) -> verdict; "once": no repeat buyer.
+VERDICTS = {
+    (True, "active"): "high value, active: keep and reward",
+    (True, "alive"): "high value, still alive: win back",
+    (True, "lapsed"): "high value, likely lapsed: last-chance win back",
+    (True, "once"): "high value, bought once (alive unknown): invite a second purchase",
+    (False, "active"): "low value, still alive: grow at low cost",
+    (False, "alive"): "low value, still alive: grow at low cost",
+    (False, "lapsed"): "low value, likely lapsed: spend little",
+    (
+        False,
+        "once",
+    ): "low value, bought once (alive unknown): spend little until they return",
+}
 
 
 def _share(values: pd.Series) -> pd.Series:
@@ -37,7 +54,8 @@ def value_verdict(
     """Says what a segment is worth and what that asks for, in a few words.
 
     Args:
-        segment: ``mean_clv`` and ``mean_probability_alive`` of the segment.
+        segment: ``mean_clv`` and ``mean_probability_alive`` (of its repeat
+            buyers) of the segment.
         overall_mean_clv: Mean lifetime value per customer of all segments.
         settings: The probabilities alive that make a segment active (at least
             ``active_threshold``) or likely lapsed (below ``alive_threshold``).
@@ -46,20 +64,19 @@ def value_verdict(
         High or low value (mean CLV against the overall mean), then active,
         still alive (in between) or likely lapsed, and the action; e.g. a
         high-value segment that is still alive but no longer active reads
-        ``"high value, still alive: win back"``. ``None`` without a value.
+        ``"high value, still alive: win back"``. A segment of one-time buyers
+        only has no probability alive, and says so. ``None`` without a value.
     """
-    alive = segment["mean_probability_alive"]
-    if pd.isna(segment["mean_clv"]) or pd.isna(alive):
+    if pd.isna(segment["mean_clv"]):
         return None
-    if segment["mean_clv"] < overall_mean_clv:
-        if alive < settings.alive_threshold:
-            return "low value, likely lapsed: spend little"
-        return "low value, still alive: grow at low cost"
-    if alive >= settings.active_threshold:
-        return "high value, active: keep and reward"
-    if alive >= settings.alive_threshold:
-        return "high value, still alive: win back"
-    return "high value, likely lapsed: last-chance win back"
+    alive = segment["mean_probability_alive"]
+    if pd.isna(alive):
+        state = "once"
+    elif alive >= settings.active_threshold:
+        state = "active"
+    else:
+        state = "alive" if alive >= settings.alive_threshold else "lapsed"
+    return VERDICTS[segment["mean_clv"] >= overall_mean_clv, state]
 
 
 def summarise_segment_value(
@@ -73,7 +90,7 @@ def summarise_segment_value(
 
     Args:
         customer_value: Output of ``predict_customer_value`` (``customer_id``,
-            ``clv``, ``probability_alive``, ``expected_purchases``).
+            ``frequency``, ``clv``, ``probability_alive``, ``expected_purchases``).
         customer_segments: ``customer_id`` and ``segment_id``.
         customer_features: ``customer_id`` and ``monetary`` (past net revenue),
             when the data has transactions.
@@ -81,16 +98,18 @@ def summarise_segment_value(
         settings: The probability alive thresholds of the verdict.
 
     Returns:
-        One row per segment, ordered by id: ``n_customers``, ``total_clv``,
-        ``mean_clv``, ``future_value_share`` (of all customers' lifetime value),
-        ``past_revenue_share``, ``mean_probability_alive`` and
+        One row per segment, ordered by id: ``n_customers``,
+        ``one_time_share`` (of its customers with a value, those without a
+        repeat purchase), ``total_clv``, ``mean_clv``, ``future_value_share``
+        (of all customers' lifetime value), ``past_revenue_share``,
+        ``mean_probability_alive`` (of its repeat buyers; null without any) and
         ``expected_purchases`` (total over the horizon) and ``value_verdict``
         (:func:`value_verdict`). Value columns are null when no value was
         predicted; no rows without a value model input.
     """
     if customer_value.empty:
         return pd.DataFrame(columns=list(SEGMENT_VALUE_COLUMNS))
-    value_columns = ["clv", "probability_alive", "expected_purchases"]
+    value_columns = ["frequency", "clv", "probability_alive", "expected_purchases"]
     merged = customer_segments[[ID_COLUMN, SEGMENT_COLUMN]].merge(
         # Without a fitted value model customer_value has no value columns.
         customer_value.reindex(columns=[ID_COLUMN, *value_columns]).astype(
@@ -100,6 +119,14 @@ def summarise_segment_value(
         how="left",
         validate="one_to_one",
     )
+    # BG/NBD lets a customer drop out only after a repeat purchase, so it gives
+    # every one-time buyer a probability alive of 1 however long ago they
+    # bought: averaged in, they make a segment of lapsed one-time buyers look
+    # alive. The segment's probability alive is its repeat buyers'.
+    valued = merged["clv"].notna()
+    one_time = valued & (merged["frequency"] == 0)
+    merged["one_time"] = one_time.astype("float64").where(valued)
+    merged["probability_alive"] = merged["probability_alive"].mask(one_time)
     if REVENUE_COLUMN in customer_features:
         merged = merged.merge(
             customer_features[[ID_COLUMN, REVENUE_COLUMN]], on=ID_COLUMN, how="left"
@@ -111,6 +138,7 @@ def summarise_segment_value(
     table = pd.DataFrame(
         {
             "n_customers": grouped.size(),
+            "one_time_share": grouped["one_time"].mean(),
             "total_clv": grouped["clv"].sum(min_count=1),
             "mean_clv": grouped["clv"].mean(),
             "past_revenue": grouped[REVENUE_COLUMN].sum(min_count=1),

@@ -405,6 +405,28 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"column 'birth' has 1 value\(s\) after the reference date 2025-12-01, "
         r"e.g. \['customer b: 2031'\]",
     ),
+    "birth years with placeholders decades before the rest": (
+        lambda: add_derived_features(
+            ibis.memtable(
+                pd.DataFrame(
+                    {
+                        "customer_id": [f"c{i:04d}" for i in range(1203)],
+                        "birth": [1900.0, 1899.0, 1893.0]
+                        + [1940.0 + i % 60 for i in range(1200)],
+                    }
+                )
+            ),
+            DerivedFeatures(columns={"age": DerivedFeature(years_since="birth")}),
+            pd.Timestamp("2014-06-30"),
+        ),
+        InputValidationError,
+        r"customer_features: years since column 'birth' has no customer between 74 "
+        r"and 114 years at the reference date \(rule: no gap longer than 10.0 years "
+        r"between two values of a years_since feature, reading_checks."
+        r"max_attribute_date_gap_days\); 3 of 1203 values lie beyond it, e.g. "
+        r"\['customer c0002: 1893', 'customer c0001: 1899', 'customer c0000: "
+        r"1900'\]; .*set customer_cleaning_rules.bounds.birth.min: 1940 to drop",
+    ),
     "sign-up dates with a placeholder date decades before the rest": (
         _placeholder_sign_ups,
         InputValidationError,

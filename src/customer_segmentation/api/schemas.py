@@ -168,7 +168,10 @@ class ScoredCustomer(BaseModel):
         "when scoring from features or without a fitted value model.",
     )
     probability_alive: float | None = Field(
-        default=None, description="Probability the customer is still active."
+        default=None,
+        description="Probability the customer is still active (BG/NBD); 1 for a "
+        "customer without a repeat purchase, whom the model lets drop out only "
+        "after one: read it with the purchase history.",
     )
     expected_spend: float | None = Field(
         default=None, description="Expected spend per purchase (Gamma-Gamma)."

@@ -9,9 +9,12 @@ import pytest
 from customer_segmentation.pipelines.data_processing.nodes import (
     CustomerCleaningRules,
     CustomersSchema,
+    InputValidationError,
     flag_customers,
+    select_clean_customers,
     standardise_customers,
 )
+from customer_segmentation.pipelines.data_processing.settings import Bounds
 from customer_segmentation.pipelines.feature_engineering.derived import (
     add_derived_features,
 )
@@ -25,6 +28,7 @@ from customer_segmentation.pipelines.feature_engineering.settings import (
     DerivedFeature,
     DerivedFeatures,
 )
+from tests.project import shared_dataset
 
 # Each test runs on DuckDB and on Spark (tests/engines.py).
 pytestmark = pytest.mark.usefixtures("engine")
@@ -127,3 +131,31 @@ def test_customer_features_of_line_totals_count_purchases_by_day():
     assert features["monetary"].tolist() == [17.5, 7.0]
     assert features["per_purchase"].tolist() == [8.75, 7.0]
     assert "distinct_products" not in features.columns
+
+
+def test_customer_personalitys_placeholder_birth_years_are_named_without_their_bounds():
+    # The export's birth years 1893, 1899 and 1900 lie 40 years before the next
+    # (1940); its environment drops them with bounds.year_birth.min: 1910.
+    # Without that bound, the years_since rule names them and gives that way out.
+    source = shared_dataset("customer_personality", "marketing_campaign.csv")
+    raw = pd.read_csv(source, sep="\t", dtype={"ID": str})
+    customers = standardise_customers(
+        raw,
+        CustomersSchema(customer_id="ID", numeric={"year_birth": "Year_Birth"}),
+        "attributes",
+    )
+    kept = select_clean_customers(flag_customers(customers, CustomerCleaningRules()))
+    age = DerivedFeatures(columns={"age": DerivedFeature(years_since="year_birth")})
+
+    with pytest.raises(InputValidationError) as raised:
+        add_derived_features(kept, age, pd.Timestamp("2014-06-30"))
+
+    message = str(raised.value)
+    assert "no customer between 74 and 114 years" in message
+    assert "3 of 2240 values lie beyond it" in message
+    assert "bounds.year_birth.min: 1940 to drop" in message
+    bounded = CustomerCleaningRules(bounds={"year_birth": Bounds(min=1940)})
+    kept = select_clean_customers(flag_customers(customers, bounded))
+    ages = add_derived_features(kept, age, pd.Timestamp("2014-06-30")).to_pandas()
+    assert len(ages) == 2237  # noqa: PLR2004
+    assert ages["age"].max() == 74  # noqa: PLR2004

@@ -342,11 +342,12 @@ class ReadingChecks(BaseModel):
             the rest of the export. Tables with fewer than ``min_rows`` clean
             lines are not checked. ``None``: not checked.
         max_attribute_date_gap_days: The same for each date attribute of the
-            kept customer rows (a sign-up or birth date): longest stretch, in
-            days, without any value between two days that have one; wider
-            than the lines' limit, as the oldest customers' birth dates lie
-            years apart. Columns with fewer than ``min_rows`` values are not
-            checked. ``None``: not checked.
+            kept customer rows (a sign-up or birth date) and for the years of
+            each ``years_since`` feature (a birth year): longest stretch, in
+            days, without any value between two that have one; wider than the
+            lines' limit, as the oldest customers' birth dates lie years apart.
+            Columns with fewer than ``min_rows`` values are not checked.
+            ``None``: not checked.
         min_attribute_match: With ``input_kind`` both, the least share of the
             customers with clean purchases that have an attribute row; fewer
             mean two exports that write ids differently. ``None``: not checked.

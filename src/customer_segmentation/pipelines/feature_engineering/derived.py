@@ -17,9 +17,14 @@ from customer_segmentation.pipelines.data_processing.errors import (
     N_EXAMPLES,
     InputValidationError,
 )
-from customer_segmentation.pipelines.data_processing.settings import CUSTOMER_KEY
+from customer_segmentation.pipelines.data_processing.settings import (
+    CUSTOMER_KEY,
+    ReadingChecks,
+)
 
 from .settings import DerivedFeature, DerivedFeatures
+
+DAYS_PER_YEAR = 365.25
 
 
 def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir.Value:
@@ -43,42 +48,91 @@ def _years_since(value: ir.Value, reference_date: pd.Timestamp, name: str) -> ir
     return years.cast("float64")
 
 
-def _check_not_after(
-    features: ir.Table, column: str, years: ir.Value, reference_date: pd.Timestamp
-) -> None:
-    # A date or year after the reference date gives negative years: a date typed
-    # wrong, or a reference date earlier than the export's.
-    after = features.filter(years < 0)
-    count = int(after.count().execute())
-    if not count:
-        return
+def _text(value: object) -> str:
+    return f"{value:%Y-%m-%d}" if isinstance(value, dt.date) else f"{value:g}"
+
+
+def _shown(rows: list[dict], column: str) -> list[str]:
+    return [f"customer {row[CUSTOMER_KEY]}: {_text(row[column])}" for row in rows]
+
+
+def _examples(features: ir.Table, broken: ir.BooleanValue, column: str) -> list[str]:
     rows = (
-        after.select(CUSTOMER_KEY, column)
-        .order_by(ibis.desc(column), CUSTOMER_KEY)
+        features.filter(broken)
+        .select(CUSTOMER_KEY, column)
+        .order_by(column, CUSTOMER_KEY)
         .to_pyarrow(limit=N_EXAMPLES)
         .to_pylist()
     )
-    shown = [
-        f"customer {row[CUSTOMER_KEY]}: "
-        + (
-            f"{row[column]:%Y-%m-%d}"
-            if isinstance(row[column], dt.date)
-            else f"{row[column]:g}"
+    return _shown(rows, column)
+
+
+def _check_years(
+    features: ir.Table,
+    column: str,
+    years: ir.Value,
+    reference_date: pd.Timestamp,
+    checks: ReadingChecks,
+) -> None:
+    # One query for both rules of a years_since feature: values after the
+    # reference date (negative years) and a stretch of years without any value
+    # (a placeholder year or date such as 1900, far from the rest).
+    figures = (
+        features.aggregate(
+            negative=(years < 0).cast("int64").sum().fill_null(0),
+            values=years.count(),
+            years=ibis.ifelse(
+                years.count() >= checks.min_rows,
+                years.collect(distinct=True),
+                ibis.null("array<float64>"),
+            ),
         )
-        for row in rows
-    ]
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    if figures["negative"]:
+        raise InputValidationError(
+            f"customer_features: column '{column}' has {figures['negative']} "
+            f"value(s) after the reference date {pd.Timestamp(reference_date):%Y-%m-%d}"
+            f", e.g. {_examples(features, years < 0, column)} (rule: years_since a "
+            "value not after the reference date); set feature_settings."
+            "reference_date to the date the export was taken (when scoring: "
+            "inference.feature_settings.reference_date), or drop and count such "
+            f"rows with customer_cleaning_rules.bounds.{column}.max"
+        )
+    limit = checks.max_attribute_date_gap_days
+    ordered = sorted(figures["years"] or [])
+    gaps = list(zip(ordered, ordered[1:], strict=False))
+    if limit is None or not gaps:
+        return
+    low, high = max(gaps, key=lambda pair: pair[1] - pair[0])
+    if (high - low) * DAYS_PER_YEAR <= limit:
+        return
+    older = int(features.filter(years >= high).count().execute())
+    beyond = older <= figures["values"] - older  # the outliers are the older side
+    side = years >= high if beyond else years <= low
+    count = older if beyond else figures["values"] - older
+    kept = features.filter((years <= low) if beyond else (years >= high))[column]
+    end = (kept.min() if beyond else kept.max()).execute()
+    bound = f"{'min' if beyond else 'max'}: {_text(end)}"
     raise InputValidationError(
-        f"customer_features: column '{column}' has {count} value(s) after the "
-        f"reference date {pd.Timestamp(reference_date):%Y-%m-%d}, e.g. {shown} "
-        "(rule: years_since a value not after the reference date); set "
-        "feature_settings.reference_date to the date the export was taken (when "
-        "scoring: inference.feature_settings.reference_date), or drop and count "
-        f"such rows with customer_cleaning_rules.bounds.{column}.max"
+        f"customer_features: years since column '{column}' has no customer between "
+        f"{low:g} and {high:g} years at the reference date (rule: no gap longer than "
+        f"{limit / DAYS_PER_YEAR:.1f} years between two values of a years_since "
+        f"feature, reading_checks.max_attribute_date_gap_days); {count} of "
+        f"{figures['values']} values lie {'beyond' if beyond else 'short of'} "
+        f"it, e.g. {_examples(features, side, column)}; a placeholder (1900, "
+        "1970-01-01) or a year typed wrong reads as a real one: set "
+        f"customer_cleaning_rules.bounds.{column}.{bound} to drop and count them, or "
+        "raise max_attribute_date_gap_days (null: not checked)"
     )
 
 
 def add_derived_features(
-    features: ir.Table, derived: DerivedFeatures, reference_date: pd.Timestamp
+    features: ir.Table,
+    derived: DerivedFeatures,
+    reference_date: pd.Timestamp,
+    checks: ReadingChecks | None = None,
 ) -> ir.Table:
     """Adds the derived columns to the customer features.
 
@@ -86,6 +140,8 @@ def add_derived_features(
         features: One row per customer.
         derived: The declared features.
         reference_date: Date ``years_since`` measures to (``NaT`` when unset).
+        checks: ``min_rows`` and ``max_attribute_date_gap_days`` of the gap rule
+            of ``years_since`` features (default: the defaults).
 
     Returns:
         ``features`` with one float64 column per derived feature.
@@ -94,7 +150,8 @@ def add_derived_features(
         InputValidationError: If a feature names a column that does not exist (or
             is not numeric, for sums, differences and ratios), takes a name that
             already exists, or needs a reference date that is not set, or
-            a ``years_since`` column has a value after the reference date.
+            a ``years_since`` column has a value after the reference date or
+            values that stop for longer than the attribute dates' gap rule.
     """
     for name, feature in derived.columns.items():
         available = list(features.columns)
@@ -107,7 +164,13 @@ def add_derived_features(
             )
         if feature.years_since is not None:
             value = _years_since(features[feature.years_since], reference_date, name)
-            _check_not_after(features, feature.years_since, value, reference_date)
+            _check_years(
+                features,
+                feature.years_since,
+                value,
+                reference_date,
+                checks or ReadingChecks(),
+            )
         else:
             value = _arithmetic(features, feature, name)
         features = features.mutate(**{name: value})

@@ -17,6 +17,7 @@ from customer_segmentation.pipelines.data_processing.nodes import (
     check_input_kind,
     select_clean_customers,
 )
+from customer_segmentation.pipelines.data_processing.settings import ReadingChecks
 from customer_segmentation.pipelines.modeling.settings import ModelFeatures
 
 from .derived import add_derived_features
@@ -193,6 +194,7 @@ def compute_customer_features(
     *,
     input_kind: InputKind,
     derived_features: DerivedFeatures | None = None,
+    reading_checks: ReadingChecks | None = None,
 ) -> ir.Table:
     """Builds one feature row per customer from transactions, attributes or both.
 
@@ -211,6 +213,8 @@ def compute_customer_features(
             the customers the customer cleaning dropped.
         derived_features: Columns computed from the others (see
             :class:`DerivedFeatures`); ``None`` adds none.
+        reading_checks: The gap rule of ``years_since`` features (see
+            :func:`add_derived_features`); ``None``: the defaults.
 
     Returns:
         One row per customer, ordered by ``customer_id``. From transactions:
@@ -242,7 +246,7 @@ def compute_customer_features(
         features = features.left_join(kept_customers, "customer_id").drop(
             "customer_id_right"
         )
-    features = add_derived_features(features, derived, reference_date)
+    features = add_derived_features(features, derived, reference_date, reading_checks)
     return features.order_by("customer_id")
 
 

@@ -42,6 +42,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "reference_date": "reference_date",
                     "input_kind": "params:input_kind",
                     "derived_features": "params:derived_features",
+                    "reading_checks": "params:reading_checks",
                 },
                 outputs="customer_features@ibis",
                 name="compute_customer_features_node",

@@ -102,11 +102,15 @@ def _report(
 
 
 def transaction_report(
-    transactions: ibis.Table, rules: CleaningRules | None = None
+    transactions: ibis.Table,
+    rules: CleaningRules | None = None,
+    checks: ReadingChecks | None = None,
 ) -> dict:
     """The data-quality report of standardised lines, transactions only."""
     no_customers = standardise_customers(None, CustomersSchema(), "transactions")
-    return _report(transactions, no_customers, "transactions", rules=rules)
+    return _report(
+        transactions, no_customers, "transactions", rules=rules, checks=checks
+    )
 
 
 def attribute_report(

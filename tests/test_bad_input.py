@@ -427,6 +427,26 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"\['customer c0002: 1893', 'customer c0001: 1899', 'customer c0000: "
         r"1900'\]; .*set customer_cleaning_rules.bounds.birth.min: 1940 to drop",
     ),
+    "an order's customer on its first line only": (
+        lambda: _report(
+            _standardise(
+                _lines(
+                    customer_id=["17850", None, None, "13047"],
+                    invoice_id=["500", "500", "500", "501"],
+                    invoice_date=["2025-01-01 10:00:00"] * 4,
+                    product_id=["A", "B", "C", "A"],
+                    quantity=[1.0] * 4,
+                    unit_price=[2.0] * 4,
+                    country=["UK"] * 4,
+                )
+            )
+        ),
+        InputValidationError,
+        r"transactions: column 'customer_id' is missing on 2 line\(s\) of 1 "
+        r"invoice\(s\) whose other lines name a customer, e.g. \['invoice 500 of "
+        r"customer 17850'\] \(rule: an invoice's lines all have a customer id or "
+        r"none has, reading_checks.customer_on_every_line\)",
+    ),
     "sign-up dates with a placeholder date decades before the rest": (
         _placeholder_sign_ups,
         InputValidationError,

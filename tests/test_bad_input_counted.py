@@ -385,3 +385,15 @@ def test_birth_dates_nine_years_apart_are_not_refused():
     report = attribute_report(attributes(frame, dates=["birth_date"]))
 
     assert report["rows_out"] == 1201  # noqa: PLR2004
+
+
+def test_an_invoice_of_guests_only_or_the_rule_off_counts_its_lines_as_guests():
+    # reading_checks.customer_on_every_line: a guest invoice (no line names a
+    # customer) is counted; with the rule off, so is a flattened order's.
+    guest = lines(customer_id=["NA", "2"], invoice_id=["100", "101"])
+    flattened = lines(customer_id=["1", None], invoice_id=["100", "100"])
+    off = ReadingChecks(customer_on_every_line=False)
+
+    assert_counted(transaction_report(standardise(guest)), "missing_customer_id", 1)
+    report = transaction_report(standardise(flattened), checks=off)
+    assert_counted(report, "missing_customer_id", 1)

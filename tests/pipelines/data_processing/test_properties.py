@@ -72,11 +72,14 @@ def _summarise(flagged: ibis.Table) -> dict:
         no_customers,
         select_clean_customers(no_customers),
         "transactions",
-        # Invoice ids and dates are drawn apart, so an id recurs on other days,
-        # and dates years apart: the accounting is under test here, not those
-        # rules (tests/test_bad_input.py).
+        # Invoice ids, dates and customer ids are drawn apart, so an id recurs
+        # on other days and with and without a customer, and dates lie years
+        # apart: the accounting is under test here, not those rules
+        # (tests/test_bad_input.py).
         reading_checks=ReadingChecks(
-            max_invoice_span_days=None, max_date_gap_days=None
+            max_invoice_span_days=None,
+            max_date_gap_days=None,
+            customer_on_every_line=False,
         ),
     )
 

@@ -9,13 +9,13 @@ import ibis
 import ibis.expr.types as ir
 
 from .consistency import (
-    check_attribute_date_gaps,
     check_attribute_match,
-    check_date_gap,
+    check_customer_on_every_line,
     check_invoice_spans,
-    days_with_values,
+    guest_lines,
     invoice_spans,
 )
+from .date_gaps import check_attribute_date_gaps, check_date_gap, days_with_values
 from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
 from .reading import UNPARSEABLE
@@ -129,6 +129,7 @@ def _clean_line_figures(
     clean_transactions: ir.Table,
     clean_customers: ir.Table | None,
     checks: ReadingChecks,
+    guests: ir.Table | None = None,
 ) -> dict[str, Any]:
     """The figures of the clean lines, in one query over one scan of them.
 
@@ -146,6 +147,8 @@ def _clean_line_figures(
         checks: ``max_invoice_span_days`` (``None``: not counted),
             ``max_date_gap_days`` (``None``: the days are not listed) and
             ``min_rows``.
+        guests: Lines dropped as ``missing_customer_id``, grouped with the
+            clean lines by invoice id (``None``: not counted).
 
     Returns:
         ``lines`` (rows of the clean lines), ``customers`` (distinct customer ids
@@ -154,7 +157,8 @@ def _clean_line_figures(
         (customers of the lines without a kept attribute row), ``with_invoice``
         (lines with an invoice id), ``invoices`` (distinct invoice ids) and
         ``long_invoices`` (invoice ids whose lines lie more than
-        ``max_invoice_span_days`` apart) and, unless ``max_date_gap_days`` is
+        ``max_invoice_span_days`` apart), ``guest_lines`` and ``guest_invoices``
+        (see :func:`.consistency.invoice_spans`) and, unless ``max_date_gap_days`` is
         ``None``, ``days`` (the days with a clean line, from the same scan as
         the line counts; null below ``min_rows`` lines).
     """
@@ -188,7 +192,7 @@ def _clean_line_figures(
             clean_transactions.invoice_date, checks.min_rows
         )
     lines = clean_transactions.aggregate(**counts)
-    invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days)
+    invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days, guests)
     figures = customers.cross_join(lines).cross_join(invoices).to_pyarrow()
     row = figures.to_pylist()[0]
     return {
@@ -263,8 +267,9 @@ def summarise_data_quality(
         InputValidationError: If cleaning leaves no row of a table the input
             kind needs, a column's unparseable values exceed
             ``reading_checks.max_unparseable_share`` of a table's rows, or the
-            clean lines break a check of ``consistency``.
+            clean lines break a check of ``consistency`` or ``date_gaps``.
     """
+    guests = guest_lines(flagged_transactions)
     figures = (
         None
         if input_kind == "attributes"
@@ -272,6 +277,7 @@ def summarise_data_quality(
             clean_transactions,
             clean_customers if input_kind == "both" else None,
             reading_checks,
+            guests if reading_checks.customer_on_every_line else None,
         )
     )
     transactions = _account_for_rows(
@@ -310,6 +316,9 @@ def summarise_data_quality(
             clean_transactions, figures["long_invoices"], reading_checks
         )
         check_date_gap(clean_transactions, figures, reading_checks)
+        check_customer_on_every_line(
+            clean_transactions, guests, figures, reading_checks
+        )
     if input_kind == "both":
         check_attribute_match(
             clean_transactions, clean_customers, figures, reading_checks

@@ -1,4 +1,4 @@
-"""What makes the clean lines purchases of customers: one invoice id per purchase, dates of one history, the two inputs' ids alike.
+"""What makes the clean lines purchases of customers: one invoice id per purchase and one customer per invoice, the two inputs' ids alike.
 
 The checks read figures the data-quality summary's query already computes
 (``accounting._clean_line_figures``) and query examples only when they fail.
@@ -6,7 +6,6 @@ The checks read figures the data-quality summary's query already computes
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ibis
@@ -18,6 +17,13 @@ from .settings import CUSTOMER_KEY, ReadingChecks
 SECONDS_PER_DAY = 86_400
 
 
+def _too_long(
+    first: ir.TimestampValue, last: ir.TimestampValue, max_invoice_span_days: float
+) -> ir.BooleanValue:
+    longest = ibis.interval(seconds=round(max_invoice_span_days * SECONDS_PER_DAY))
+    return last > first + longest
+
+
 def _long_invoices(
     clean_transactions: ir.Table, max_invoice_span_days: float
 ) -> tuple[ir.Table, ir.BooleanColumn]:
@@ -26,30 +32,70 @@ def _long_invoices(
     spans = dated.group_by("invoice_id").agg(
         first=dated.invoice_date.min(), last=dated.invoice_date.max()
     )
-    longest = ibis.interval(seconds=round(max_invoice_span_days * SECONDS_PER_DAY))
-    return spans, spans["last"] > spans["first"] + longest
+    return spans, _too_long(spans["first"], spans["last"], max_invoice_span_days)
 
 
 def invoice_spans(
-    clean_transactions: ir.Table, max_invoice_span_days: float | None
+    clean_transactions: ir.Table,
+    max_invoice_span_days: float | None,
+    guests: ir.Table | None = None,
 ) -> ir.Table:
-    """The invoice ids grouped once: their count, and how many span too long.
+    """The invoice ids grouped once: their count, how many span too long, and guests' lines.
 
     Args:
         clean_transactions: Clean transaction lines.
         max_invoice_span_days: See ``ReadingChecks``; ``None``: not counted.
+        guests: Lines dropped as ``missing_customer_id`` (their ``invoice_id``),
+            grouped with the clean lines to count those that share an invoice
+            with one; ``None``: not counted.
 
     Returns:
-        One row: ``invoices`` (distinct invoice ids) and ``long_invoices``.
+        One row: ``invoices`` (distinct invoice ids of the clean lines),
+        ``long_invoices``, ``guest_lines`` and ``guest_invoices`` (guests' lines
+        whose invoice id a clean line has, and those invoices).
     """
-    if max_invoice_span_days is None:
+    if max_invoice_span_days is None and guests is None:
         return clean_transactions.aggregate(
             invoices=clean_transactions.invoice_id.nunique(),
             long_invoices=ibis.literal(0, "int64"),
+            guest_lines=ibis.literal(0, "int64"),
+            guest_invoices=ibis.literal(0, "int64"),
         )
-    spans, long = _long_invoices(clean_transactions, max_invoice_span_days)
+    lines = clean_transactions.select(
+        "invoice_id", "invoice_date", named=ibis.literal(1, "int64")
+    )
+    if guests is not None:
+        lines = lines.union(
+            guests.select(
+                "invoice_id",
+                invoice_date=ibis.null(clean_transactions.invoice_date.type()),
+                named=ibis.literal(0, "int64"),
+            ),
+            distinct=False,
+        )
+    lines = lines.filter(lines.invoice_id.notnull())
+    # Each invoice id's first and last clean line (a guest's has no date here),
+    # its clean lines and all its lines.
+    spans = lines.group_by("invoice_id").agg(
+        first=lines.invoice_date.min(),
+        last=lines.invoice_date.max(),
+        named=lines.named.sum(),
+        total=lines.count(),
+    )
+    named = spans.named > 0
+    long = (
+        ibis.literal(False)
+        if max_invoice_span_days is None
+        else _too_long(spans["first"], spans["last"], max_invoice_span_days)
+    )
+    shared = named & (spans.total > spans.named)
     return spans.aggregate(
-        invoices=spans.count(), long_invoices=long.cast("int64").sum().fill_null(0)
+        invoices=named.cast("int64").sum().fill_null(0),
+        long_invoices=(named & long).cast("int64").sum().fill_null(0),
+        guest_lines=ibis.ifelse(shared, spans.total - spans.named, 0)
+        .sum()
+        .fill_null(0),
+        guest_invoices=shared.cast("int64").sum().fill_null(0),
     )
 
 
@@ -91,184 +137,69 @@ def check_invoice_spans(
     )
 
 
-def days_with_values(dates: ir.TimestampColumn, min_values: int) -> ir.ArrayScalar:
-    """The days with a value of a date column, each once: an aggregate of its scan.
-
-    Below ``min_values`` values the gap is not checked, and the answer is null:
-    the same answer for every small table (an API request), whose dates differ
-    each time, so that what reads it can be reused (see ``api/memo.py``).
-
-    Args:
-        dates: A date column (the clean lines' ``invoice_date``, a date attribute).
-        min_values: Fewer non-null values give null.
-
-    Returns:
-        Its distinct days, as a list (not in order), or null.
-    """
-    days = dates.date().collect(distinct=True)
-    return ibis.ifelse(dates.count() >= min_values, days, ibis.null(days.type()))
-
-
-def _too_long_gap(
-    days: list[dt.date] | None, limit: float
-) -> tuple[dt.date, dt.date, int] | None:
-    # The longest stretch between two consecutive days (the earliest such), when
-    # it is longer than the limit: its first and last day and its length.
-    ordered = sorted(days or [])
-    pairs = list(zip(ordered, ordered[1:], strict=False))
-    if not pairs:
-        return None
-    start, end = max(pairs, key=lambda pair: pair[1] - pair[0])
-    return (start, end, (end - start).days) if (end - start).days > limit else None
-
-
-def _side_of_gap(
-    table: ir.Table, dates: ir.DateValue, end: dt.date, total: int
-) -> tuple[ir.BooleanValue, int, bool]:
-    # The smaller side of a gap ending on ``end``: its rows, how many, and whether
-    # it lies before the gap (else after).
-    earlier = dates < end
-    before = int(table.filter(earlier).count().execute())
-    if before <= total - before:
-        return earlier, before, True
-    return dates >= end, total - before, False
-
-
-def check_date_gap(
-    clean_transactions: ir.Table, figures: dict[str, Any], checks: ReadingChecks
+def check_customer_on_every_line(
+    clean_transactions: ir.Table,
+    guests: ir.Table,
+    figures: dict[str, Any],
+    checks: ReadingChecks,
 ) -> None:
-    """A named error when the clean lines' dates stop for longer than a business does.
+    """A named error when lines without a customer id belong to invoices of a customer.
 
-    A system's placeholder date (1970-01-01, 1900-01-01) or a year typed wrong
-    reads as a real purchase, years away from the rest of the export: it makes
-    customers decades old and buying in a year with no other sale, and nothing
-    else says so. Such lines lie across a long stretch of days without any line.
+    An export that writes an order's customer on its first line only (a
+    flattened order with its items) leaves the other lines without a customer
+    id: they are dropped as guest purchases (``missing_customer_id``), and the
+    customers' spend, order values and product counts come out short, while
+    the report reads as a share of guest orders. In UCI Online Retail and
+    Online Retail II an invoice's lines all have a customer id or none has.
 
     Args:
         clean_transactions: Clean transaction lines.
-        figures: ``lines`` and ``days`` (of :func:`days_with_values`) of the
-            clean lines.
-        checks: ``max_date_gap_days`` (``None`` turns the check off) and
-            ``min_rows`` (fewer clean lines are not checked).
+        guests: Lines dropped as ``missing_customer_id``.
+        figures: ``guest_lines`` and ``guest_invoices`` of :func:`invoice_spans`.
+        checks: ``customer_on_every_line``; ``False`` turns the check off.
 
     Raises:
-        InputValidationError: If the longest gap exceeds ``max_date_gap_days``,
-            with the gap, the lines on its smaller side and the way out.
+        InputValidationError: If such lines share an invoice id with a clean
+            line, with how many, examples and the way out.
     """
-    limit, lines = checks.max_date_gap_days, figures["lines"]
-    if limit is None or lines < checks.min_rows:
+    lines = figures.get("guest_lines", 0)
+    if not checks.customer_on_every_line or not lines:
         return
-    gap = _too_long_gap(figures["days"], limit)
-    if gap is None:
-        return
-    start, end, gap_days = gap
-    side, count, before = _side_of_gap(
-        clean_transactions, clean_transactions.invoice_date.date(), end, lines
-    )
-    next_day = start + dt.timedelta(days=1)
-    rule = (
-        f"earliest_valid_date to {end:%Y-%m-%d}"
-        if before
-        else f"latest_valid_date to {next_day:%Y-%m-%d}"
-    )
     rows = (
-        clean_transactions.filter(side)
-        .select("invoice_date", "invoice_id", CUSTOMER_KEY)
+        clean_transactions.select("invoice_id", CUSTOMER_KEY)
+        .semi_join(guests.select("invoice_id"), "invoice_id")
         .distinct()
-        .order_by("invoice_date", "invoice_id", CUSTOMER_KEY)
+        .order_by("invoice_id", CUSTOMER_KEY)
         .to_pyarrow(limit=N_EXAMPLES)
         .to_pylist()
     )
     shown = [
-        f"invoice {row['invoice_id']} of customer {row[CUSTOMER_KEY]} on "
-        f"{row['invoice_date']:%Y-%m-%d}"
-        for row in rows
+        f"invoice {row['invoice_id']} of customer {row[CUSTOMER_KEY]}" for row in rows
     ]
     raise InputValidationError(
-        f"transactions: column 'invoice_date' has no clean line for {gap_days:,.0f} "
-        f"days, from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
-        f"{limit:g} days between two days with clean lines, "
-        f"reading_checks.max_date_gap_days); {count} of {lines} clean lines lie "
-        f"{'before' if before else 'after'} it, e.g. {shown}; a system's "
-        "placeholder date (1970-01-01, 1900-01-01) or a year typed wrong reads as "
-        f"a real purchase: set cleaning_rules.{rule} to drop and count them, or "
-        "raise max_date_gap_days (null: not checked) if the history really stops "
-        "that long"
+        f"transactions: column 'customer_id' is missing on {lines} line(s) of "
+        f"{figures['guest_invoices']} invoice(s) whose other lines name a customer, "
+        f"e.g. {shown} (rule: an invoice's lines all have a customer id or none "
+        "has, reading_checks.customer_on_every_line); an export that writes an "
+        "order's customer on its first line only would have the other lines "
+        "dropped as guest purchases and those customers' spend counted short: "
+        "write the customer id on every line, or set customer_on_every_line to "
+        "false if these lines really are guests'"
     )
 
 
-def check_attribute_date_gaps(clean_customers: ir.Table, checks: ReadingChecks) -> None:
-    """A named error when a date attribute's values stop for decades, as a placeholder's do.
-
-    A sign-up date of 1900-01-01 or 1970-01-01 among sign-ups of the last few
-    years reads as a customer of a hundred years: a derived ``years_since``
-    feature (tenure, age) takes it as it is, and nothing else says so.
+def guest_lines(flagged_transactions: ir.Table) -> ir.Table:
+    """The lines dropped as ``missing_customer_id`` (guest purchases).
 
     Args:
-        clean_customers: Kept customer attribute rows; their timestamp columns
-            are the date attributes.
-        checks: ``max_attribute_date_gap_days`` (``None`` turns the check off)
-            and ``min_rows`` (columns with fewer values are not checked).
+        flagged_transactions: Output of ``flag_transactions``.
 
-    Raises:
-        InputValidationError: If a column's longest gap exceeds
-            ``max_attribute_date_gap_days``, with the gap, the values on its
-            smaller side and the way out.
+    Returns:
+        Those lines.
     """
-    limit = checks.max_attribute_date_gap_days
-    columns = [
-        column
-        for column in clean_customers.columns
-        if clean_customers[column].type().is_timestamp()
-    ]
-    if limit is None or not columns:
-        return
-    days = clean_customers.aggregate(
-        **{
-            column: days_with_values(clean_customers[column], checks.min_rows)
-            for column in columns
-        },
-        values=ibis.struct(
-            {column: clean_customers[column].count() for column in columns}
-        ),
-    ).to_pyarrow()
-    figures = days.to_pylist()[0]
-    for column in columns:
-        gap = _too_long_gap(figures[column], limit)
-        if gap is None:
-            continue
-        start, end, gap_days = gap
-        total = figures["values"][column]
-        side, count, before = _side_of_gap(
-            clean_customers, clean_customers[column].date(), end, total
-        )
-        bound = (
-            f"min: {end:%Y-%m-%d}"
-            if before
-            else f"max: {start + dt.timedelta(days=1):%Y-%m-%d}"
-        )
-        rows = (
-            clean_customers.filter(side)
-            .select(CUSTOMER_KEY, column)
-            .order_by(column, CUSTOMER_KEY)
-            .to_pyarrow(limit=N_EXAMPLES)
-            .to_pylist()
-        )
-        shown = [
-            f"customer {row[CUSTOMER_KEY]} on {row[column]:%Y-%m-%d}" for row in rows
-        ]
-        raise InputValidationError(
-            f"customers: column '{column}' has no value for {gap_days:,.0f} days, "
-            f"from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
-            f"{limit:g} days between two days with a value, "
-            f"reading_checks.max_attribute_date_gap_days); {count} of {total} "
-            f"values lie {'before' if before else 'after'} it, e.g. {shown}; a "
-            "system's placeholder date (1970-01-01, 1900-01-01) or a year typed "
-            f"wrong reads as a real date: set customer_cleaning_rules.bounds."
-            f"{column}.{bound} to drop and count them, or raise "
-            "max_attribute_date_gap_days (null: not checked) if the dates really "
-            "stop that long"
-        )
+    return flagged_transactions.filter(
+        flagged_transactions.drop_reason == "missing_customer_id"
+    )
 
 
 def check_attribute_match(

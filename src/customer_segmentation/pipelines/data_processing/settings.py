@@ -348,6 +348,10 @@ class ReadingChecks(BaseModel):
             lines' limit, as the oldest customers' birth dates lie years apart.
             Columns with fewer than ``min_rows`` values are not checked.
             ``None``: not checked.
+        customer_on_every_line: Lines without a customer id may not share an
+            invoice id with a clean line: an export that writes an order's
+            customer on its first line only would have its other lines dropped
+            as guest purchases. ``False``: not checked.
         min_attribute_match: With ``input_kind`` both, the least share of the
             customers with clean purchases that have an attribute row; fewer
             mean two exports that write ids differently. ``None``: not checked.
@@ -361,6 +365,7 @@ class ReadingChecks(BaseModel):
     max_date_gap_days: float | None = Field(default=365.0, gt=0)
     max_attribute_date_gap_days: float | None = Field(default=3650.0, gt=0)
     min_attribute_match: float | None = Field(default=0.5, ge=0, le=1)
+    customer_on_every_line: bool = True
 
 
 def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:

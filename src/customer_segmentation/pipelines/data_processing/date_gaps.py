@@ -1,0 +1,198 @@
+"""Dates of one history: a stretch of years without any value between two that have one.
+
+A system's placeholder date (1970-01-01, 1900-01-01) or a year typed wrong reads
+as a real date, years away from the rest of the export. The clean lines' days
+come from the data-quality summary's query (``accounting._clean_line_figures``);
+examples are queried only when a check fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from .errors import N_EXAMPLES, InputValidationError
+from .settings import CUSTOMER_KEY, ReadingChecks
+
+
+def days_with_values(dates: ir.TimestampColumn, min_values: int) -> ir.ArrayScalar:
+    """The days with a value of a date column, each once: an aggregate of its scan.
+
+    Below ``min_values`` values the gap is not checked, and the answer is null:
+    the same answer for every small table (an API request), whose dates differ
+    each time, so that what reads it can be reused (see ``api/memo.py``).
+
+    Args:
+        dates: A date column (the clean lines' ``invoice_date``, a date attribute).
+        min_values: Fewer non-null values give null.
+
+    Returns:
+        Its distinct days, as a list (not in order), or null.
+    """
+    days = dates.date().collect(distinct=True)
+    return ibis.ifelse(dates.count() >= min_values, days, ibis.null(days.type()))
+
+
+def _too_long_gap(
+    days: list[dt.date] | None, limit: float
+) -> tuple[dt.date, dt.date, int] | None:
+    # The longest stretch between two consecutive days (the earliest such), when
+    # it is longer than the limit: its first and last day and its length.
+    ordered = sorted(days or [])
+    pairs = list(zip(ordered, ordered[1:], strict=False))
+    if not pairs:
+        return None
+    start, end = max(pairs, key=lambda pair: pair[1] - pair[0])
+    return (start, end, (end - start).days) if (end - start).days > limit else None
+
+
+def _side_of_gap(
+    table: ir.Table, dates: ir.DateValue, end: dt.date, total: int
+) -> tuple[ir.BooleanValue, int, bool]:
+    # The smaller side of a gap ending on ``end``: its rows, how many, and whether
+    # it lies before the gap (else after).
+    earlier = dates < end
+    before = int(table.filter(earlier).count().execute())
+    if before <= total - before:
+        return earlier, before, True
+    return dates >= end, total - before, False
+
+
+def check_date_gap(
+    clean_transactions: ir.Table, figures: dict[str, Any], checks: ReadingChecks
+) -> None:
+    """A named error when the clean lines' dates stop for longer than a business does.
+
+    A system's placeholder date (1970-01-01, 1900-01-01) or a year typed wrong
+    reads as a real purchase, years away from the rest of the export: it makes
+    customers decades old and buying in a year with no other sale, and nothing
+    else says so. Such lines lie across a long stretch of days without any line.
+
+    Args:
+        clean_transactions: Clean transaction lines.
+        figures: ``lines`` and ``days`` (of :func:`days_with_values`) of the
+            clean lines.
+        checks: ``max_date_gap_days`` (``None`` turns the check off) and
+            ``min_rows`` (fewer clean lines are not checked).
+
+    Raises:
+        InputValidationError: If the longest gap exceeds ``max_date_gap_days``,
+            with the gap, the lines on its smaller side and the way out.
+    """
+    limit, lines = checks.max_date_gap_days, figures["lines"]
+    if limit is None or lines < checks.min_rows:
+        return
+    gap = _too_long_gap(figures["days"], limit)
+    if gap is None:
+        return
+    start, end, gap_days = gap
+    side, count, before = _side_of_gap(
+        clean_transactions, clean_transactions.invoice_date.date(), end, lines
+    )
+    next_day = start + dt.timedelta(days=1)
+    rule = (
+        f"earliest_valid_date to {end:%Y-%m-%d}"
+        if before
+        else f"latest_valid_date to {next_day:%Y-%m-%d}"
+    )
+    rows = (
+        clean_transactions.filter(side)
+        .select("invoice_date", "invoice_id", CUSTOMER_KEY)
+        .distinct()
+        .order_by("invoice_date", "invoice_id", CUSTOMER_KEY)
+        .to_pyarrow(limit=N_EXAMPLES)
+        .to_pylist()
+    )
+    shown = [
+        f"invoice {row['invoice_id']} of customer {row[CUSTOMER_KEY]} on "
+        f"{row['invoice_date']:%Y-%m-%d}"
+        for row in rows
+    ]
+    raise InputValidationError(
+        f"transactions: column 'invoice_date' has no clean line for {gap_days:,.0f} "
+        f"days, from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
+        f"{limit:g} days between two days with clean lines, "
+        f"reading_checks.max_date_gap_days); {count} of {lines} clean lines lie "
+        f"{'before' if before else 'after'} it, e.g. {shown}; a system's "
+        "placeholder date (1970-01-01, 1900-01-01) or a year typed wrong reads as "
+        f"a real purchase: set cleaning_rules.{rule} to drop and count them, or "
+        "raise max_date_gap_days (null: not checked) if the history really stops "
+        "that long"
+    )
+
+
+def check_attribute_date_gaps(clean_customers: ir.Table, checks: ReadingChecks) -> None:
+    """A named error when a date attribute's values stop for decades, as a placeholder's do.
+
+    A sign-up date of 1900-01-01 or 1970-01-01 among sign-ups of the last few
+    years reads as a customer of a hundred years: a derived ``years_since``
+    feature (tenure, age) takes it as it is, and nothing else says so.
+
+    Args:
+        clean_customers: Kept customer attribute rows; their timestamp columns
+            are the date attributes.
+        checks: ``max_attribute_date_gap_days`` (``None`` turns the check off)
+            and ``min_rows`` (columns with fewer values are not checked).
+
+    Raises:
+        InputValidationError: If a column's longest gap exceeds
+            ``max_attribute_date_gap_days``, with the gap, the values on its
+            smaller side and the way out.
+    """
+    limit = checks.max_attribute_date_gap_days
+    columns = [
+        column
+        for column in clean_customers.columns
+        if clean_customers[column].type().is_timestamp()
+    ]
+    if limit is None or not columns:
+        return
+    days = clean_customers.aggregate(
+        **{
+            column: days_with_values(clean_customers[column], checks.min_rows)
+            for column in columns
+        },
+        values=ibis.struct(
+            {column: clean_customers[column].count() for column in columns}
+        ),
+    ).to_pyarrow()
+    figures = days.to_pylist()[0]
+    for column in columns:
+        gap = _too_long_gap(figures[column], limit)
+        if gap is None:
+            continue
+        start, end, gap_days = gap
+        total = figures["values"][column]
+        side, count, before = _side_of_gap(
+            clean_customers, clean_customers[column].date(), end, total
+        )
+        bound = (
+            f"min: {end:%Y-%m-%d}"
+            if before
+            else f"max: {start + dt.timedelta(days=1):%Y-%m-%d}"
+        )
+        rows = (
+            clean_customers.filter(side)
+            .select(CUSTOMER_KEY, column)
+            .order_by(column, CUSTOMER_KEY)
+            .to_pyarrow(limit=N_EXAMPLES)
+            .to_pylist()
+        )
+        shown = [
+            f"customer {row[CUSTOMER_KEY]} on {row[column]:%Y-%m-%d}" for row in rows
+        ]
+        raise InputValidationError(
+            f"customers: column '{column}' has no value for {gap_days:,.0f} days, "
+            f"from {start:%Y-%m-%d} to {end:%Y-%m-%d} (rule: no gap longer than "
+            f"{limit:g} days between two days with a value, "
+            f"reading_checks.max_attribute_date_gap_days); {count} of {total} "
+            f"values lie {'before' if before else 'after'} it, e.g. {shown}; a "
+            "system's placeholder date (1970-01-01, 1900-01-01) or a year typed "
+            f"wrong reads as a real date: set customer_cleaning_rules.bounds."
+            f"{column}.{bound} to drop and count them, or raise "
+            "max_attribute_date_gap_days (null: not checked) if the dates really "
+            "stop that long"
+        )

@@ -11,7 +11,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from .errors import N_EXAMPLES, InputValidationError
+from .errors import N_EXAMPLES, InputValidationError, example_rows
 from .settings import CUSTOMER_KEY, ReadingChecks
 
 SECONDS_PER_DAY = 86_400
@@ -165,14 +165,8 @@ def check_customer_on_every_line(
     lines = figures.get("guest_lines", 0)
     if not checks.customer_on_every_line or not lines:
         return
-    rows = (
-        clean_transactions.select("invoice_id", CUSTOMER_KEY)
-        .semi_join(guests.select("invoice_id"), "invoice_id")
-        .distinct()
-        .order_by("invoice_id", CUSTOMER_KEY)
-        .to_pyarrow(limit=N_EXAMPLES)
-        .to_pylist()
-    )
+    named = clean_transactions.semi_join(guests.select("invoice_id"), "invoice_id")
+    rows = example_rows(named, "invoice_id", CUSTOMER_KEY, distinct=True)
     shown = [
         f"invoice {row['invoice_id']} of customer {row[CUSTOMER_KEY]}" for row in rows
     ]

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from .errors import N_EXAMPLES, InputValidationError
+from .errors import InputValidationError, example_rows
 from .settings import CUSTOMER_KEY, ReadingChecks
 
 
@@ -98,13 +98,12 @@ def check_date_gap(
         if before
         else f"latest_valid_date to {next_day:%Y-%m-%d}"
     )
-    rows = (
-        clean_transactions.filter(side)
-        .select("invoice_date", "invoice_id", CUSTOMER_KEY)
-        .distinct()
-        .order_by("invoice_date", "invoice_id", CUSTOMER_KEY)
-        .to_pyarrow(limit=N_EXAMPLES)
-        .to_pylist()
+    rows = example_rows(
+        clean_transactions.filter(side),
+        "invoice_date",
+        "invoice_id",
+        CUSTOMER_KEY,
+        distinct=True,
     )
     shown = [
         f"invoice {row['invoice_id']} of customer {row[CUSTOMER_KEY]} on "
@@ -174,13 +173,7 @@ def check_attribute_date_gaps(clean_customers: ir.Table, checks: ReadingChecks) 
             if before
             else f"max: {start + dt.timedelta(days=1):%Y-%m-%d}"
         )
-        rows = (
-            clean_customers.filter(side)
-            .select(CUSTOMER_KEY, column)
-            .order_by(column, CUSTOMER_KEY)
-            .to_pyarrow(limit=N_EXAMPLES)
-            .to_pylist()
-        )
+        rows = example_rows(clean_customers.filter(side), column, CUSTOMER_KEY)
         shown = [
             f"customer {row[CUSTOMER_KEY]} on {row[column]:%Y-%m-%d}" for row in rows
         ]

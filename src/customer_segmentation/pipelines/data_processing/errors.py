@@ -51,6 +51,26 @@ def examples(values: ir.Column) -> list[Any]:
     return distinct.to_pyarrow(limit=N_EXAMPLES).column(0).to_pylist()
 
 
+def example_rows(
+    table: ir.Table, *columns: str, distinct: bool = False
+) -> list[dict[str, Any]]:
+    """Up to ``N_EXAMPLES`` rows of some columns, sorted by them.
+
+    Args:
+        table: The offending rows.
+        *columns: Columns to show, in the order they sort by (so messages do not
+            depend on row order).
+        distinct: Each combination of values once.
+
+    Returns:
+        The rows, as mappings of column to value.
+    """
+    rows = table.select(*columns)
+    if distinct:
+        rows = rows.distinct()
+    return rows.order_by(*columns).to_pyarrow(limit=N_EXAMPLES).to_pylist()
+
+
 def rule_error(
     dataset: str, column: str, rule: str, count: int, example_values: list[Any]
 ) -> InputValidationError:

@@ -14,8 +14,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from customer_segmentation.pipelines.data_processing.errors import (
-    N_EXAMPLES,
     InputValidationError,
+    example_rows,
 )
 from customer_segmentation.pipelines.data_processing.settings import (
     CUSTOMER_KEY,
@@ -57,14 +57,7 @@ def _shown(rows: list[dict], column: str) -> list[str]:
 
 
 def _examples(features: ir.Table, broken: ir.BooleanValue, column: str) -> list[str]:
-    rows = (
-        features.filter(broken)
-        .select(CUSTOMER_KEY, column)
-        .order_by(column, CUSTOMER_KEY)
-        .to_pyarrow(limit=N_EXAMPLES)
-        .to_pylist()
-    )
-    return _shown(rows, column)
+    return _shown(example_rows(features.filter(broken), column, CUSTOMER_KEY), column)
 
 
 def _check_years(

@@ -64,6 +64,14 @@ def _features(**columns: list) -> ibis.Table:
     return ibis.memtable(pd.DataFrame({"customer_id": ["a", "b"], **columns}))
 
 
+def _years_since(
+    features: ibis.Table, name: str, column: str, reference_date: pd.Timestamp
+) -> ibis.Table:
+    """``features`` with ``name``, the whole years since ``column``."""
+    derived = DerivedFeatures(columns={name: DerivedFeature(years_since=column)})
+    return add_derived_features(features, derived, reference_date)
+
+
 def _model_input(features: dict[str, list], numeric: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({"customer_id": [str(i) for i in range(3)], **features})
     chosen = ModelFeatures(numeric=numeric, order_segments_by=numeric[0])
@@ -374,19 +382,16 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"\(rule: numeric columns\)",
     ),
     "derived age without a reference date": (
-        lambda: add_derived_features(
-            _features(birth=[1980, 1990]),
-            DerivedFeatures(columns={"age": DerivedFeature(years_since="birth")}),
-            pd.NaT,
-        ),
+        lambda: _years_since(_features(birth=[1980, 1990]), "age", "birth", pd.NaT),
         InputValidationError,
         r"derived feature 'age' \(years_since\) needs a reference date \(rule: "
         r"reference date set\)",
     ),
     "derived tenure from a sign-up date after the reference date": (
-        lambda: add_derived_features(
+        lambda: _years_since(
             _features(signup=pd.to_datetime(["2024-03-01", "2031-05-01"]).tolist()),
-            DerivedFeatures(columns={"tenure": DerivedFeature(years_since="signup")}),
+            "tenure",
+            "signup",
             pd.Timestamp("2025-12-01"),
         ),
         InputValidationError,
@@ -396,9 +401,10 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r".*customer_cleaning_rules.bounds.signup.max",
     ),
     "derived age from a birth year after the reference date": (
-        lambda: add_derived_features(
+        lambda: _years_since(
             _features(birth=[1980.0, 2031.0]),
-            DerivedFeatures(columns={"age": DerivedFeature(years_since="birth")}),
+            "age",
+            "birth",
             pd.Timestamp("2025-12-01"),
         ),
         InputValidationError,
@@ -406,7 +412,7 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"e.g. \['customer b: 2031'\]",
     ),
     "birth years with placeholders decades before the rest": (
-        lambda: add_derived_features(
+        lambda: _years_since(
             ibis.memtable(
                 pd.DataFrame(
                     {
@@ -416,7 +422,8 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
                     }
                 )
             ),
-            DerivedFeatures(columns={"age": DerivedFeature(years_since="birth")}),
+            "age",
+            "birth",
             pd.Timestamp("2014-06-30"),
         ),
         InputValidationError,

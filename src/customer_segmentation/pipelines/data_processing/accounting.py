@@ -15,7 +15,7 @@ from .consistency import (
     guest_lines,
     invoice_spans,
 )
-from .date_gaps import check_attribute_date_gaps, check_date_gap, days_with_values
+from .date_gaps import check_attribute_date_gaps, check_date_gap, distinct_values
 from .errors import N_EXAMPLES, InputValidationError
 from .ids import purchase_key
 from .reading import UNPARSEABLE
@@ -188,8 +188,8 @@ def _clean_line_figures(
         "with_invoice": clean_transactions.invoice_id.count(),
     }
     if checks.max_date_gap_days is not None:
-        counts["days"] = days_with_values(
-            clean_transactions.invoice_date, checks.min_rows
+        counts["days"] = distinct_values(
+            clean_transactions.invoice_date.date(), checks.min_rows
         )
     lines = clean_transactions.aggregate(**counts)
     invoices = invoice_spans(clean_transactions, checks.max_invoice_span_days, guests)
@@ -316,9 +316,7 @@ def summarise_data_quality(
             clean_transactions, figures["long_invoices"], reading_checks
         )
         check_date_gap(clean_transactions, figures, reading_checks)
-        check_customer_on_every_line(
-            clean_transactions, guests, figures, reading_checks
-        )
+        check_customer_on_every_line(clean_transactions, guests, figures)
     if input_kind == "both":
         check_attribute_match(
             clean_transactions, clean_customers, figures, reading_checks

@@ -138,10 +138,7 @@ def check_invoice_spans(
 
 
 def check_customer_on_every_line(
-    clean_transactions: ir.Table,
-    guests: ir.Table,
-    figures: dict[str, Any],
-    checks: ReadingChecks,
+    clean_transactions: ir.Table, guests: ir.Table, figures: dict[str, Any]
 ) -> None:
     """A named error when lines without a customer id belong to invoices of a customer.
 
@@ -155,15 +152,16 @@ def check_customer_on_every_line(
     Args:
         clean_transactions: Clean transaction lines.
         guests: Lines dropped as ``missing_customer_id``.
-        figures: ``guest_lines`` and ``guest_invoices`` of :func:`invoice_spans`.
-        checks: ``customer_on_every_line``; ``False`` turns the check off.
+        figures: ``guest_lines`` and ``guest_invoices`` of :func:`invoice_spans`
+            (0 when ``reading_checks.customer_on_every_line`` is off, as the
+            guests' lines are then not counted).
 
     Raises:
         InputValidationError: If such lines share an invoice id with a clean
             line, with how many, examples and the way out.
     """
-    lines = figures.get("guest_lines", 0)
-    if not checks.customer_on_every_line or not lines:
+    lines = figures["guest_lines"]
+    if not lines:
         return
     named = clean_transactions.semi_join(guests.select("invoice_id"), "invoice_id")
     rows = example_rows(named, "invoice_id", CUSTOMER_KEY, distinct=True)

@@ -18,47 +18,67 @@ from .errors import InputValidationError, example_rows
 from .settings import CUSTOMER_KEY, ReadingChecks
 
 
-def days_with_values(dates: ir.TimestampColumn, min_values: int) -> ir.ArrayScalar:
-    """The days with a value of a date column, each once: an aggregate of its scan.
+def distinct_values(values: ir.Column, min_values: int) -> ir.ArrayScalar:
+    """The distinct values of a column (its days, its years): an aggregate of its scan.
 
     Below ``min_values`` values the gap is not checked, and the answer is null:
     the same answer for every small table (an API request), whose dates differ
     each time, so that what reads it can be reused (see ``api/memo.py``).
 
     Args:
-        dates: A date column (the clean lines' ``invoice_date``, a date attribute).
+        values: A column (the clean lines' days, a date attribute's days, the
+            years of a ``years_since`` feature).
         min_values: Fewer non-null values give null.
 
     Returns:
-        Its distinct days, as a list (not in order), or null.
+        Its distinct values, as a list (not in order), or null.
     """
-    days = dates.date().collect(distinct=True)
-    return ibis.ifelse(dates.count() >= min_values, days, ibis.null(days.type()))
+    listed = values.collect(distinct=True)
+    return ibis.ifelse(values.count() >= min_values, listed, ibis.null(listed.type()))
+
+
+def widest_gap(values: list[Any] | None) -> tuple[Any, Any] | None:
+    """The two consecutive values furthest apart (the earliest such pair).
+
+    Args:
+        values: Distinct values, in any order (``None``: none).
+
+    Returns:
+        The pair, or ``None`` with fewer than two values.
+    """
+    ordered = sorted(values or [])
+    pairs = list(zip(ordered, ordered[1:], strict=False))
+    return max(pairs, key=lambda pair: pair[1] - pair[0]) if pairs else None
 
 
 def _too_long_gap(
     days: list[dt.date] | None, limit: float
 ) -> tuple[dt.date, dt.date, int] | None:
-    # The longest stretch between two consecutive days (the earliest such), when
-    # it is longer than the limit: its first and last day and its length.
-    ordered = sorted(days or [])
-    pairs = list(zip(ordered, ordered[1:], strict=False))
-    if not pairs:
+    # The widest gap between two days with a value when it is longer than the
+    # limit: its first and last day and its length in days.
+    gap = widest_gap(days)
+    if gap is None or (gap[1] - gap[0]).days <= limit:
         return None
-    start, end = max(pairs, key=lambda pair: pair[1] - pair[0])
-    return (start, end, (end - start).days) if (end - start).days > limit else None
+    return gap[0], gap[1], (gap[1] - gap[0]).days
 
 
-def _side_of_gap(
-    table: ir.Table, dates: ir.DateValue, end: dt.date, total: int
+def smaller_side(
+    table: ir.Table, first: ir.BooleanValue, total: int
 ) -> tuple[ir.BooleanValue, int, bool]:
-    # The smaller side of a gap ending on ``end``: its rows, how many, and whether
-    # it lies before the gap (else after).
-    earlier = dates < end
-    before = int(table.filter(earlier).count().execute())
-    if before <= total - before:
-        return earlier, before, True
-    return dates >= end, total - before, False
+    """The smaller side of a gap: the rows where ``first`` holds, or the others.
+
+    Args:
+        table: The rows, ``total`` of them with a value.
+        first: The rows on one side of the gap (null for rows without a value).
+        total: Rows with a value.
+
+    Returns:
+        The side's rows, how many, and whether it is ``first`` (so on a tie).
+    """
+    count = int(table.filter(first).count().execute())
+    if count <= total - count:
+        return first, count, True
+    return ~first, total - count, False
 
 
 def check_date_gap(
@@ -73,7 +93,7 @@ def check_date_gap(
 
     Args:
         clean_transactions: Clean transaction lines.
-        figures: ``lines`` and ``days`` (of :func:`days_with_values`) of the
+        figures: ``lines`` and ``days`` (of :func:`distinct_values`) of the
             clean lines.
         checks: ``max_date_gap_days`` (``None`` turns the check off) and
             ``min_rows`` (fewer clean lines are not checked).
@@ -89,8 +109,8 @@ def check_date_gap(
     if gap is None:
         return
     start, end, gap_days = gap
-    side, count, before = _side_of_gap(
-        clean_transactions, clean_transactions.invoice_date.date(), end, lines
+    side, count, before = smaller_side(
+        clean_transactions, clean_transactions.invoice_date.date() < end, lines
     )
     next_day = start + dt.timedelta(days=1)
     rule = (
@@ -151,7 +171,7 @@ def check_attribute_date_gaps(clean_customers: ir.Table, checks: ReadingChecks) 
         return
     days = clean_customers.aggregate(
         **{
-            column: days_with_values(clean_customers[column], checks.min_rows)
+            column: distinct_values(clean_customers[column].date(), checks.min_rows)
             for column in columns
         },
         values=ibis.struct(
@@ -165,8 +185,8 @@ def check_attribute_date_gaps(clean_customers: ir.Table, checks: ReadingChecks) 
             continue
         start, end, gap_days = gap
         total = figures["values"][column]
-        side, count, before = _side_of_gap(
-            clean_customers, clean_customers[column].date(), end, total
+        side, count, before = smaller_side(
+            clean_customers, clean_customers[column].date() < end, total
         )
         bound = (
             f"min: {end:%Y-%m-%d}"

@@ -158,21 +158,23 @@ def customer_cases(table: ir.Table, rules: CustomerCleaningRules) -> list[Case]:
         (table.read_problem.notnull(), table.read_problem, table.read_problem_value),
     ]
     _bounded_columns(table, rules)
-    for column in table.columns:
-        kind = table[column].type()
-        if column == "customer_id" or not (kind.is_floating() or kind.is_timestamp()):
-            continue
+    # Every numeric attribute (max_abs_value), and the date attributes with bounds.
+    checked = [
+        column
+        for column in table.columns
+        if column != "customer_id"
+        and (table[column].type().is_floating() or column in rules.bounds)
+    ]
+    for column in checked:
         value = table[column]
         broken = ibis.literal(False)
-        if rules.max_abs_value is not None and kind.is_floating():
+        if rules.max_abs_value is not None and value.type().is_floating():
             broken = broken | (value.abs() > rules.max_abs_value)
         bounds = rules.bounds.get(column)
         if bounds is not None and bounds.min is not None:
             broken = broken | (value < bounds.min)
         if bounds is not None and bounds.max is not None:
             broken = broken | (value > bounds.max)
-        if kind.is_timestamp() and bounds is None:
-            continue
         cases.append((broken, f"implausible_{column}", value))
     return cases
 

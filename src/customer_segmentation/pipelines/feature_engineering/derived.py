@@ -13,6 +13,11 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from customer_segmentation.pipelines.data_processing.date_gaps import (
+    distinct_values,
+    smaller_side,
+    widest_gap,
+)
 from customer_segmentation.pipelines.data_processing.errors import (
     InputValidationError,
     example_rows,
@@ -74,11 +79,7 @@ def _check_years(
         features.aggregate(
             negative=(years < 0).cast("int64").sum().fill_null(0),
             values=years.count(),
-            years=ibis.ifelse(
-                years.count() >= checks.min_rows,
-                years.collect(distinct=True),
-                ibis.null("array<float64>"),
-            ),
+            years=distinct_values(years, checks.min_rows),
         )
         .to_pyarrow()
         .to_pylist()[0]
@@ -93,19 +94,15 @@ def _check_years(
             "inference.feature_settings.reference_date), or drop and count such "
             f"rows with customer_cleaning_rules.bounds.{column}.max"
         )
-    limit = checks.max_attribute_date_gap_days
-    ordered = sorted(figures["years"] or [])
-    gaps = list(zip(ordered, ordered[1:], strict=False))
-    if limit is None or not gaps:
+    limit, gap = checks.max_attribute_date_gap_days, widest_gap(figures["years"])
+    if limit is None or gap is None:
         return
-    low, high = max(gaps, key=lambda pair: pair[1] - pair[0])
+    low, high = gap
     if (high - low) * DAYS_PER_YEAR <= limit:
         return
-    older = int(features.filter(years >= high).count().execute())
-    beyond = older <= figures["values"] - older  # the outliers are the older side
-    side = years >= high if beyond else years <= low
-    count = older if beyond else figures["values"] - older
-    kept = features.filter((years <= low) if beyond else (years >= high))[column]
+    # beyond: the outliers are the older side.
+    side, count, beyond = smaller_side(features, years >= high, figures["values"])
+    kept = features.filter(~side)[column]
     end = (kept.min() if beyond else kept.max()).execute()
     bound = f"{'min' if beyond else 'max'}: {_text(end)}"
     raise InputValidationError(

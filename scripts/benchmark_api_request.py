@@ -73,8 +73,11 @@ class _TimedConnection:
         started = time.thread_time()
         result = run(sql, *args, **kwargs)
         seconds = time.thread_time() - started
-        name = sql.removeprefix("EXECUTE ")
-        label = " ".join((self._preparing.query(name) or sql)[:64].split())
+        name = sql.removeprefix("EXECUTE ").split("(")[0]
+        query = self._preparing.query(name)
+        if query is not None and "(" in sql:  # held tables read from variables
+            query = "(held) " + query[query.index(" SELECT ") :]
+        label = " ".join((query or sql)[:64].split())
         self._timings[label].append(seconds)
         return result
 

@@ -22,9 +22,10 @@ from kedro.pipeline import Node
 from customer_segmentation.engine import DuckDBSettings, configure_duckdb
 
 from .contents import TableContents
+from .held import HELD_ROWS
 from .memo import NodeMemo
 from .rows import read_rows
-from .statements import PreparingConnection, create_temp_table
+from .statements import PreparingConnection, create_temp_table, drop_temp_table
 
 COMPILED_QUERIES = 1024
 # DuckDB optimizer passes a scoring connection keeps. On a small request's
@@ -140,10 +141,12 @@ class EngineConnections:
 
     Args:
         settings: Memory limit, threads and spill folder of each connection.
+        held_rows: Most rows of a request's table held as a value (``held.py``).
     """
 
-    def __init__(self, settings: DuckDBSettings) -> None:
+    def __init__(self, settings: DuckDBSettings, held_rows: int = HELD_ROWS) -> None:
         self._settings = settings
+        self._held_rows = held_rows
         self._local = threading.local()
 
     def current(self) -> Any:
@@ -153,7 +156,9 @@ class EngineConnections:
             connection = ibis.duckdb.connect()
             configure_duckdb(connection, self._settings)
             _optimize_lightly(connection)
-            connection.con = PreparingConnection(connection.con)
+            connection.con = PreparingConnection(
+                connection.con, held_rows=self._held_rows
+            )
             _compile_once(connection)
             _prepare_once(connection)
             _read_directly(connection)
@@ -265,7 +270,7 @@ class RequestTables:
                 self._contents.forget(name)
         for name in self._names:
             if not self._contents.recurring(name):
-                self.connection.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+                drop_temp_table(self.connection.con, name)
                 self._contents.forget(name)
         self._views.clear()
         self._names.clear()

@@ -155,7 +155,8 @@ class ScoringService:
         # floating-point sums (money) add the lines in the same order every
         # time, so the same request gives the same bytes.
         self.engines = EngineConnections(
-            duckdb_settings(self.params).model_copy(update={"threads": 1})
+            duckdb_settings(self.params).model_copy(update={"threads": 1}),
+            held_rows=self.settings.held_rows,
         )
         self.executor = ThreadPoolExecutor(
             self.settings.workers, thread_name_prefix="scoring"

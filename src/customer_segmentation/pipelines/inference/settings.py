@@ -7,6 +7,11 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 MEBIBYTE = 1024 * 1024
+# Rows up to which a request's table is held as a value by the API. Converting a
+# column to a list value costs about as much per row as the engine reads, and a
+# query over a held table is planned for any number of rows; beyond a few
+# thousand rows the binding it saves is a small part of the request.
+HELD_ROWS = 2000
 
 
 class ApiSettings(BaseModel):
@@ -23,6 +28,10 @@ class ApiSettings(BaseModel):
         workers: Threads that parse and score requests, each with its own
             in-process engine connection running one engine thread (so the
             same request gives the same bytes); the event loop never scores.
+        held_rows: A request's tables of at most this many rows (its lines,
+            its attributes and the tables computed from them) are held as
+            values of the scoring connection, so that its prepared queries
+            are not bound again (docs/inference.md); 0 holds none.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -32,6 +41,7 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(default=48 * MEBIBYTE, ge=1024)
     reference_date: dt.datetime | None = None
     workers: int = Field(default=2, ge=1)
+    held_rows: int = Field(default=HELD_ROWS, ge=0)
 
 
 class ScoringSettings(BaseModel):

@@ -134,14 +134,18 @@ def test_large_tables_and_other_types_stay_in_the_engine_and_mix_with_held_ones(
     preparing.register("zoned", zoned)
     preparing.register("few", pa.table({"i": [1, 2]}))
     create_temp_table(preparing, "kept", 'SELECT "i" FROM "lines" WHERE "i" < 6')
+    # Computed from a held and an engine table: in the engine, which sees both.
+    create_temp_table(
+        preparing, "mixed", 'SELECT * FROM "few" JOIN "lines" USING ("i")'
+    )
     query = (
         'SELECT SUM("kept"."i") AS "i" FROM "kept" JOIN "few" USING ("i") '
-        'UNION ALL SELECT "i" FROM "zoned"'
+        'UNION ALL SELECT "i" FROM "zoned" UNION ALL SELECT COUNT(*) FROM "mixed"'
     )
 
-    assert preparing.rows(query).column("i").to_pylist() == [3, 5]
-    assert tables(connection) == ["kept", "lines", "zoned"]
-    for name in ("kept",):
+    assert preparing.rows(query).column("i").to_pylist() == [3, 5, 2]
+    assert tables(connection) == ["few", "kept", "lines", "mixed", "zoned"]
+    for name in ("kept", "mixed"):
         drop_temp_table(preparing, name)
     for name in ("lines", "zoned", "few"):
         preparing.unregister(name)

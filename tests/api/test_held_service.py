@@ -50,6 +50,8 @@ def _bodies(project: TrainedProject) -> dict[str, dict]:
             "attributes": _attributes(project, some),
         },
         "2,500 lines (beyond held_rows)": {"transactions": _lines(project, 500, 2500)},
+        "80 lines": {"transactions": _lines(project, 20, 80)},
+        "150 lines, their customers held": {"transactions": _lines(project, 3000, 150)},
         "without country and product": {
             "transactions": [
                 {k: v for k, v in line.items() if k not in ("country", "product_id")}
@@ -94,7 +96,7 @@ def test_held_tables_give_the_same_bytes_as_tables_of_the_engine(
     project: TrainedProject, services: tuple[ScoringService, ScoringService]
 ):
     held, engine = services
-    assert held.settings.held_rows == 2000  # noqa: PLR2004 - the default
+    assert held.settings.held_rows == 100  # noqa: PLR2004 - the default
     bodies = _bodies(project)
 
     # Twice in turn: a thread's connection reuses what the request before left.

@@ -18,7 +18,9 @@ plain ones below, is not held: it is a table of the engine as before.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -45,11 +47,29 @@ PLAIN_TYPES = {
     pa.date32(): "DATE",
     pa.timestamp("us"): "TIMESTAMP",
 }
+# Rewritten queries kept (a scoring connection has a few dozen).
+_MADE = 4096
 _WITH = re.compile(r"\s*WITH(\s+RECURSIVE)?\s", re.IGNORECASE)
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def tables_named(statement: str, names: Iterable[str]) -> tuple[str, ...]:
+    """Those of the names that a statement reads (names after ``FROM`` or ``JOIN``)."""
+    return _tables_named(statement, tuple(names))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tables_named(statement: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    # The same statements meet the same names request after request.
+    return tuple(
+        name
+        for name in names
+        if _quoted(name) in statement
+        and re.search(r"\b(?:FROM|JOIN)\s+" + re.escape(_quoted(name)), statement)
+    )
 
 
 class HeldTables:
@@ -69,6 +89,9 @@ class HeldTables:
         # per name, overwritten by the next rows of that name).
         self._variables: dict[str, str] = {}
         self._types: dict[str, Any] = {}
+        # (query, the struct types and variables of the held tables it reads)
+        # -> what with_tables makes of it.
+        self._made: dict[tuple[str, tuple], tuple[str, str]] = {}
 
     def hold(self, name: str, rows: Any) -> bool:
         """Holds a table's rows as a value, if it is small and of plain column types.
@@ -126,13 +149,11 @@ class HeldTables:
         return self._held[name][0]
 
     def read_by(self, statement: str) -> tuple[str, ...]:
-        """The held tables a statement names after ``FROM`` or ``JOIN``, in a fixed order."""
-        return tuple(
-            name
-            for name in sorted(self._held)
-            if _quoted(name) in statement
-            and re.search(r"\b(?:FROM|JOIN)\s+" + re.escape(_quoted(name)), statement)
-        )
+        """The held tables a statement reads, in a fixed order."""
+        return tables_named(statement, sorted(self._held))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._held
 
     def with_tables(self, query: str, names: tuple[str, ...]) -> tuple[str, str]:
         """A query that reads the named held tables from its parameters, and its arguments.
@@ -145,6 +166,15 @@ class HeldTables:
             The query to prepare (its parameters typed, so that running it
             again does not bind it again), and the arguments to run it with.
         """
+        key = (query, tuple((name, *self._held[name][1:]) for name in names))
+        made = self._made.get(key)
+        if made is None:
+            if len(self._made) >= _MADE:
+                self._made.clear()
+            made = self._made[key] = self._with_tables(query, names)
+        return made
+
+    def _with_tables(self, query: str, names: tuple[str, ...]) -> tuple[str, str]:
         tables = []
         for position, name in enumerate(names, start=1):
             rows, struct, _ = self._held[name]

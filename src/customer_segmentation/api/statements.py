@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .held import HELD_ROWS, HeldTables
+from .held import HELD_ROWS, HeldTables, tables_named
 from .rows import arrow_rows
 
 # Statements that are prepared: queries. Anything else (a table created or
@@ -133,7 +133,7 @@ class PreparingConnection:
             name: The table's name.
             query: The query.
         """
-        if self._held.read_by(query):
+        if self._held.read_by(query) and not self._engine_tables(query):
             rows = arrow_rows(self._connection, self._statement(query))
             self.register(name, rows)
             return
@@ -178,6 +178,14 @@ class PreparingConnection:
             return f"EXECUTE {self._prepared(query)}"
         prepared, arguments = self._held.with_tables(query, held)
         return f"EXECUTE {self._prepared(prepared)}({arguments})"
+
+    def _engine_tables(self, statement: str) -> tuple[str, ...]:
+        # The tables given to the engine through this object (and not held)
+        # that a statement reads.
+        given = self._registered | self._tables
+        return tables_named(
+            statement, (name for name in given if name not in self._held)
+        )
 
     def _show(self, statement: str) -> None:
         # A statement that is run as it is reads held tables from the engine:

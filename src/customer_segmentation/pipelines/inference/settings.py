@@ -7,11 +7,11 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 MEBIBYTE = 1024 * 1024
-# Rows up to which a request's table is held as a value by the API. Converting a
-# column to a list value costs about as much per row as the engine reads, and a
-# query over a held table is planned for any number of rows; beyond a few
-# thousand rows the binding it saves is a small part of the request.
-HELD_ROWS = 2000
+# Rows up to which a request's table is held as a value by the API. A held table
+# saves binding its queries (about 15 ms of a 10-line request) but costs about
+# 10 microseconds per value to convert; at about 100 lines the two cancel out
+# (docs/inference.md).
+HELD_ROWS = 100
 
 
 class ApiSettings(BaseModel):

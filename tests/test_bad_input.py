@@ -90,6 +90,18 @@ def _day_first_read_month_first() -> dict:
     return _report(_standard(invoices(1000, invoice_date=_DAY_FIRST), schema))
 
 
+def _flattened_orders(n: int, items: int) -> pd.DataFrame:
+    """n orders of ``items`` lines whose customer, id and date are on the first only."""
+    frame = invoices(n * items, product_id=[f"A{i % items}" for i in range(n * items)])
+    first = frame.index % items == 0
+    order = frame.index // items
+    return frame.assign(
+        customer_id=order.astype(str).where(first, None),
+        invoice_id=order.astype(str).where(first, None),
+        invoice_date=frame["invoice_date"].where(first, None),
+    )
+
+
 def _decimal_comma_prices() -> dict:
     prices = ["2" if i % 5 == 0 else f"{i % 9},{i % 7}5" for i in range(1000)]
     return _report(_standard(invoices(1000, unit_price=prices)))
@@ -453,6 +465,15 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
         r"invoice\(s\) whose other lines name a customer, e.g. \['invoice 500 of "
         r"customer 17850'\] \(rule: an invoice's lines all have a customer id or "
         r"none has, reading_checks.customer_on_every_line\)",
+    ),
+    "an order's customer, id and date on its first line only": (
+        lambda: _report(_standard(_flattened_orders(300, items=4))),
+        InputValidationError,
+        r"transactions: column 'invoice_date' is missing on 900 of 1200 lines "
+        r"\(75.0%\), e.g. \['product A1 \(invoice none, customer none\)', 'product "
+        r"A2 \(invoice none, customer none\)', 'product A3 \(invoice none, customer "
+        r"none\)'\] \(rule: at most 5.0% of the lines without a date, reading_checks."
+        r"max_undated_share\); .*fill the order's fields down to its other lines",
     ),
     "sign-up dates with a placeholder date decades before the rest": (
         _placeholder_sign_ups,

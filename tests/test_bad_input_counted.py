@@ -397,3 +397,15 @@ def test_an_invoice_of_guests_only_or_the_rule_off_counts_its_lines_as_guests():
     assert_counted(transaction_report(standardise(guest)), "missing_customer_id", 1)
     report = transaction_report(standardise(flattened), checks=off)
     assert_counted(report, "missing_customer_id", 1)
+
+
+def test_a_few_undated_lines_or_the_rule_off_are_counted_not_refused():
+    # reading_checks.max_undated_share: up to 5% of the lines may lack a date.
+    dates = ["2025-01-01"] * 1000
+    few = invoices(1000, invoice_date=[None] * 50 + dates[50:])  # 5.0%
+    many = invoices(1000, invoice_date=[None] * 500 + dates[500:])
+    off = ReadingChecks(max_undated_share=None)
+
+    assert_counted(transaction_report(standardise(few)), "missing_invoice_date", 50)
+    report = transaction_report(standardise(many), checks=off)
+    assert_counted(report, "missing_invoice_date", 500)

@@ -12,8 +12,10 @@ from .consistency import (
     check_attribute_match,
     check_customer_on_every_line,
     check_invoice_spans,
+    check_undated_share,
     guest_lines,
     invoice_spans,
+    undated,
 )
 from .date_gaps import check_attribute_date_gaps, check_date_gap, distinct_values
 from .errors import N_EXAMPLES, InputValidationError
@@ -68,13 +70,20 @@ def _examples_by_rule(flagged: ir.Table) -> dict[str, list[str]]:
     return found
 
 
-def _rows_by_rule(flagged: ir.Table) -> list[dict[str, Any]]:
-    # One scan: rows and normalised ids per drop reason (null: kept).
+def _rows_by_rule(
+    flagged: ir.Table, counted: dict[str, ir.BooleanValue]
+) -> list[dict[str, Any]]:
+    # One scan: rows, normalised ids and the rows of each ``counted`` condition
+    # per drop reason (null: kept).
     return (
         flagged.group_by("drop_reason")
         .agg(
             rows=flagged.count(),
             ids_normalised=flagged.id_normalised.cast("int64").sum().fill_null(0),
+            **{
+                name: condition.cast("int64").sum().fill_null(0)
+                for name, condition in counted.items()
+            },
         )
         .to_pyarrow()
         .to_pylist()
@@ -82,9 +91,16 @@ def _rows_by_rule(flagged: ir.Table) -> list[dict[str, Any]]:
 
 
 def _account_for_rows(
-    flagged: ir.Table, clean: ir.Table, table_name: str, rows_out: int | None = None
-) -> dict[str, Any]:
-    counts = _rows_by_rule(flagged)
+    flagged: ir.Table,
+    clean: ir.Table,
+    table_name: str,
+    rows_out: int | None = None,
+    counted: dict[str, ir.BooleanValue] | None = None,
+) -> tuple[dict[str, Any], dict[str, int]]:
+    # The table's section of the report, and the rows of each ``counted``
+    # condition, from the same scan.
+    counted = counted or {}
+    counts = _rows_by_rule(flagged, counted)
     dropped = {
         row["drop_reason"]: int(row["rows"])
         for row in sorted(counts, key=lambda row: str(row["drop_reason"]))
@@ -99,13 +115,14 @@ def _account_for_rows(
             f"dropped={sum(dropped.values())} + rows_out={rows_out}"
         )
     examples = _examples_by_rule(flagged) if dropped else {}
-    return {
+    section = {
         "rows_in": rows_in,
         "rows_dropped": dropped,
         "rows_out": rows_out,
         "examples": {rule: examples[rule] for rule in dropped if rule in examples},
         "ids_normalised": sum(int(row["ids_normalised"]) for row in counts),
     }
+    return section, {name: sum(int(row[name]) for row in counts) for name in counted}
 
 
 def _dropped_customer_ids(flagged_customers: ir.Table, rules: list[str]) -> dict:
@@ -280,13 +297,14 @@ def summarise_data_quality(
             guests if reading_checks.customer_on_every_line else None,
         )
     )
-    transactions = _account_for_rows(
+    transactions, counted = _account_for_rows(
         flagged_transactions,
         clean_transactions,
         "transactions",
         None if figures is None else figures["lines"],
+        {"undated": undated(flagged_transactions)},
     )
-    customers = _account_for_rows(flagged_customers, clean_customers, "customers")
+    customers, _ = _account_for_rows(flagged_customers, clean_customers, "customers")
     customers["dropped_customer_ids"] = _dropped_customer_ids(
         flagged_customers, list(customers["rows_dropped"])
     )
@@ -304,6 +322,13 @@ def summarise_data_quality(
     }
     for table_name, section in sections.items():
         _check_unparseable_shares(table_name, section, reading_checks)
+        if table_name == "transactions" and needed[table_name]:
+            check_undated_share(
+                flagged_transactions,
+                counted["undated"],
+                section["rows_in"],
+                reading_checks,
+            )
         if needed[table_name] and section["rows_out"] == 0:
             raise InputValidationError(
                 f"{table_name}: cleaning dropped every one of {section['rows_in']} "

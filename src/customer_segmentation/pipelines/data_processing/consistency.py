@@ -12,6 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .errors import N_EXAMPLES, InputValidationError, example_rows
+from .reading import UNPARSEABLE
 from .settings import CUSTOMER_KEY, ReadingChecks
 
 SECONDS_PER_DAY = 86_400
@@ -177,6 +178,66 @@ def check_customer_on_every_line(
         "dropped as guest purchases and those customers' spend counted short: "
         "write the customer id on every line, or set customer_on_every_line to "
         "false if these lines really are guests'"
+    )
+
+
+def undated(flagged_transactions: ir.Table) -> ir.BooleanValue:
+    """Whether a line has no date: null or a missing-value token.
+
+    A date that is present but does not parse, or that pandas cannot hold, has
+    rules of its own (``unparseable_invoice_date``, ``out_of_range_invoice_date``).
+    """
+    reason = flagged_transactions.drop_reason.fill_null("")
+    return flagged_transactions.invoice_date.isnull() & ~reason.isin(
+        [f"{UNPARSEABLE}invoice_date", "out_of_range_invoice_date"]
+    )
+
+
+def check_undated_share(
+    flagged_transactions: ir.Table,
+    undated_lines: int,
+    rows_in: int,
+    checks: ReadingChecks,
+) -> None:
+    """A named error when more lines than ``max_undated_share`` have no date.
+
+    A purchase needs its date. An export that writes an order's date, with its
+    customer and invoice id, on its first line only (a flattened order with its
+    items) leaves the order's other lines without: they would be dropped (as
+    guests' lines or lines without a date) and the customers' spend, order
+    values and product counts come out short. UCI Online Retail and Online
+    Retail II have a date on every line.
+
+    Args:
+        flagged_transactions: Output of ``flag_transactions``.
+        undated_lines: Lines without a date (:func:`undated`), counted in the
+            report's scan of the lines.
+        rows_in: All the lines.
+        checks: ``max_undated_share`` and ``min_rows``.
+
+    Raises:
+        InputValidationError: If the share is above the limit, with examples.
+    """
+    limit = checks.max_undated_share
+    if limit is None or rows_in < checks.min_rows or undated_lines <= limit * rows_in:
+        return
+    lines = flagged_transactions.filter(undated(flagged_transactions))
+    rows = example_rows(lines, "invoice_id", CUSTOMER_KEY, "product_id", distinct=True)
+    shown = [
+        f"product {row['product_id'] or 'none'} (invoice {row['invoice_id'] or 'none'}"
+        f", customer {row[CUSTOMER_KEY] or 'none'})"
+        for row in rows
+    ]
+    raise InputValidationError(
+        f"transactions: column 'invoice_date' is missing on {undated_lines} of "
+        f"{rows_in} lines ({undated_lines / rows_in:.1%}), e.g. {shown} (rule: at "
+        f"most {limit:.1%} of the lines without a date, "
+        "reading_checks.max_undated_share); a purchase needs its date, and an "
+        "export that writes an order's date (with its customer and invoice id) on "
+        "its first line only would have the order's other lines dropped and those "
+        "customers' spend counted short: fill the order's fields down to its other "
+        "lines, or raise max_undated_share (null: not checked) if these lines "
+        "really have no date"
     )
 
 

@@ -352,6 +352,12 @@ class ReadingChecks(BaseModel):
             invoice id with a clean line: an export that writes an order's
             customer on its first line only would have its other lines dropped
             as guest purchases. ``False``: not checked.
+        max_undated_share: Largest share of the lines (of tables of at least
+            ``min_rows``) without a date, null or a missing-value token; above
+            it the run stops with a named error. A purchase needs its date:
+            an export that writes an order's date (with its customer and
+            invoice id) on its first line only leaves the order's other lines
+            without one, and they would be dropped. ``None``: not checked.
         min_attribute_match: With ``input_kind`` both, the least share of the
             customers with clean purchases that have an attribute row; fewer
             mean two exports that write ids differently. ``None``: not checked.
@@ -366,6 +372,7 @@ class ReadingChecks(BaseModel):
     max_attribute_date_gap_days: float | None = Field(default=3650.0, gt=0)
     min_attribute_match: float | None = Field(default=0.5, ge=0, le=1)
     customer_on_every_line: bool = True
+    max_undated_share: float | None = Field(default=0.05, ge=0, le=1)
 
 
 def attribute_mapping(columns: list[str] | dict[str, str]) -> dict[str, str]:

@@ -11,12 +11,17 @@ warm-up in which every query is compiled and prepared once.
 
 With ``--per-part`` the engine statements (by their first words) and the nodes
 (each including its own statements) are timed too; the timing adds a little to
-each request.
+each request. With ``--engine-time`` the request's time is split in two: inside
+calls to the DuckDB connection (statements, reading their rows as Arrow, holding
+tables as values) and outside them (the node code's pandas, scikit-learn, Ibis
+and pyarrow, parsing and writing the answer): what a request would still cost
+with an engine that took no time.
 
 Usage (from the project root, after ``kedro run`` has published a model bundle)::
 
     python scripts/benchmark_api_request.py --project-path <trained project>
     python scripts/benchmark_api_request.py --per-part
+    python scripts/benchmark_api_request.py --engine-time
 
 Run the code before a change with ``PYTHONPATH`` on its ``src/`` to compare.
 """
@@ -85,6 +90,28 @@ class _TimedConnection:
         return getattr(self._connection, name)
 
 
+class _EngineClock:
+    """Stands for a DuckDB connection; adds the processor time of each call to ``seconds``."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self.seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._connection, name)
+        if not callable(attribute):
+            return attribute
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                self.seconds += time.thread_time() - started
+
+        return timed
+
+
 def _time_nodes(timings: Timings) -> None:
     run = memo.NodeMemo.run
 
@@ -125,6 +152,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--warm-up", type=int, default=20)
     parser.add_argument("--per-part", action="store_true")
+    parser.add_argument("--engine-time", action="store_true")
     arguments = parser.parse_args()
     project = arguments.project_path.resolve()
     os.chdir(project)
@@ -144,22 +172,36 @@ def main() -> None:
         requests[index % len(requests)]()
     statements: Timings = collections.defaultdict(list)
     nodes: Timings = collections.defaultdict(list)
+    preparing = service.engines.current().con
     if arguments.per_part:
-        preparing = service.engines.current().con
         preparing._connection = _TimedConnection(preparing, statements)
         _time_nodes(nodes)
-    seconds = []
+    clock = None
+    if arguments.engine_time:
+        clock = _EngineClock(preparing._connection)
+        preparing._connection = preparing._held._connection = clock
+    seconds, in_engine = [], []
     for index in range(arguments.requests):
         work = requests[(arguments.warm_up + index) % len(requests)]
+        if clock is not None:
+            clock.seconds = 0.0
         started = time.thread_time()
         work()
         seconds.append(time.thread_time() - started)
+        in_engine.append(clock.seconds if clock is not None else 0.0)
     p10, p50, p90 = np.percentile(np.array(seconds) * 1000, [10, 50, 90])
     say(
         f"10-line transaction request, processor time of the scoring thread "
         f"({arguments.requests} requests, load average {os.getloadavg()[0]:.1f}): "
         f"p50 {p50:.1f} ms (p10 {p10:.1f}, p90 {p90:.1f})"
     )
+    if clock is not None:
+        outside = (np.array(seconds) - np.array(in_engine)) * 1000
+        say(
+            f"  inside DuckDB calls: p50 {np.median(in_engine) * 1000:.1f} ms; "
+            f"outside them: p50 {np.median(outside):.1f} ms (p10 "
+            f"{np.percentile(outside, 10):.1f}, p90 {np.percentile(outside, 90):.1f})"
+        )
     if arguments.per_part:
         _print_parts("engine statements", statements, arguments.requests)
         _print_parts("nodes, each with its statements", nodes, arguments.requests)

@@ -184,7 +184,7 @@ class PreparingConnection:
         # that a statement reads.
         given = self._registered | self._tables
         return tables_named(
-            statement, (name for name in given if name not in self._held)
+            statement, sorted(name for name in given if name not in self._held)
         )
 
     def _show(self, statement: str) -> None:

@@ -44,6 +44,10 @@ def _bodies(project: TrainedProject) -> dict[str, dict]:
     return {
         "1 line": {"transactions": ten[:1]},
         "10 lines": {"transactions": ten},
+        "10 lines with attributes": {
+            "transactions": ten,
+            "attributes": _attributes(project, ten),
+        },
         "300 lines": {"transactions": some},
         "300 lines with attributes": {
             "transactions": some,
@@ -110,6 +114,7 @@ def test_held_tables_give_the_same_bytes_as_tables_of_the_engine(
         ((name, (with_held, without)),) = outcome.items()
         assert with_held == without, name
     kinds = {name: with_held[0] for o in outcomes for name, (with_held, _) in o.items()}
-    assert kinds["10 lines"] == kinds["300 lines with attributes"] == "answer"
+    assert kinds["10 lines"] == kinds["10 lines with attributes"] == "answer"
+    assert kinds["300 lines with attributes"] == "answer"
     assert kinds["fully filtered"] != "answer"
     assert kinds["a line after the reference date"] != "answer"

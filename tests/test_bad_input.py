@@ -302,7 +302,9 @@ ERROR_CASES: dict[str, tuple[Callable[[], object], type[Exception], str]] = {
             ["monetary", "frequency"],
         ),
         ValueError,
-        r"column 'frequency' has the single value 1 .*\(rule: feature varies\)",
+        r"column 'frequency' has the single value 1 .*\(rule: feature varies\); "
+        r"every customer has exactly one purchase, as when the customer ids are "
+        r"written per order .*check the ids first; drop it from model_features only",
     ),
     "negative value of a log-transformed feature": (
         lambda: prepare_model_matrix(

@@ -250,6 +250,18 @@ def compute_customer_features(
     return features.order_by("customer_id")
 
 
+def _constant_cause(column: str, value: object) -> str:
+    # What a constant feature most likely says about the input, before the
+    # advice to drop it (which would let the run go on with that input).
+    if column == "frequency" and value == 1:
+        return (
+            "every customer has exactly one purchase, as when the customer ids are "
+            "written per order (a guest checkout's id, or an invoice id mapped as "
+            "transactions_schema.columns.customer_id): check the ids first; "
+        )
+    return "check how the input makes it first; "
+
+
 def _check_model_input(
     model_input: pd.DataFrame, columns: list[str], checks: ModelInputChecks
 ) -> None:
@@ -281,10 +293,12 @@ def _check_model_input(
             and n_customers > 1
             and values.nunique(dropna=True) == 1
         ):
+            value = values.dropna().tolist()[0]
             raise InputValidationError(
                 f"customer_features: column '{column}' has the single value "
-                f"{values.dropna().tolist()[0]!r} for every customer (rule: feature "
-                "varies); drop it from model_features"
+                f"{value!r} for every customer (rule: feature varies); "
+                f"{_constant_cause(column, value)}drop it from model_features only "
+                "if the input is right and the feature cannot vary in it"
             )
 
 

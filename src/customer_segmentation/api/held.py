@@ -83,13 +83,13 @@ class HeldTables:
     def __init__(self, connection: Any, max_rows: int = HELD_ROWS) -> None:
         self._connection = connection
         self._max_rows = max_rows
-        # Name -> (its rows, its struct type, the variable holding it).
-        self._held: dict[str, tuple[pa.Table, str, str]] = {}
+        # Name -> (its rows, its struct type).
+        self._held: dict[str, tuple[pa.Table, str]] = {}
         # Name -> the variable that holds it (the same each time: one value
         # per name, overwritten by the next rows of that name).
         self._variables: dict[str, str] = {}
         self._types: dict[str, Any] = {}
-        # (query, the struct types and variables of the held tables it reads)
+        # (query, the names and struct types of the held tables it reads)
         # -> what with_tables makes of it.
         self._made: dict[tuple[str, tuple], tuple[str, str]] = {}
 
@@ -127,7 +127,7 @@ class HeldTables:
             self._connection.execute(
                 f"SET VARIABLE {variable} = ?::{struct}", [columns]
             )
-        self._held[name] = (rows, struct, variable)
+        self._held[name] = (rows, struct)
         return True
 
     def _type(self, struct: str) -> Any:
@@ -141,7 +141,7 @@ class HeldTables:
         held = self._held.pop(name, None)
         if held is None:
             return None
-        self._connection.execute(f"RESET VARIABLE {held[2]}")
+        self._connection.execute(f"RESET VARIABLE {self._variables[name]}")
         return held[0]
 
     def rows(self, name: str) -> pa.Table:
@@ -166,7 +166,7 @@ class HeldTables:
             The query to prepare (its parameters typed, so that running it
             again does not bind it again), and the arguments to run it with.
         """
-        key = (query, tuple((name, *self._held[name][1:]) for name in names))
+        key = (query, tuple((name, self._held[name][1]) for name in names))
         made = self._made.get(key)
         if made is None:
             if len(self._made) >= _MADE:
@@ -177,7 +177,7 @@ class HeldTables:
     def _with_tables(self, query: str, names: tuple[str, ...]) -> tuple[str, str]:
         tables = []
         for position, name in enumerate(names, start=1):
-            rows, struct, _ = self._held[name]
+            rows, struct = self._held[name]
             columns = ", ".join(
                 f"UNNEST(held.{_quoted(column)}) AS {_quoted(column)}"
                 for column in rows.column_names
@@ -192,5 +192,7 @@ class HeldTables:
             prepared = f"WITH {expressions} {query}"
         else:
             prepared = f"{query[: start.end()]}{expressions}, {query[start.end() :]}"
-        arguments = ", ".join(f"getvariable('{self._held[name][2]}')" for name in names)
+        arguments = ", ".join(
+            f"getvariable('{self._variables[name]}')" for name in names
+        )
         return prepared, arguments

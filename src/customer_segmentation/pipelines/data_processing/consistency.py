@@ -1,7 +1,8 @@
-"""What makes the clean lines purchases of customers: one invoice id per purchase and one customer per invoice, the two inputs' ids alike.
+"""What makes the lines purchases of customers: a date on each, one invoice id per purchase and one customer per invoice, the two inputs' ids alike.
 
-The checks read figures the data-quality summary's query already computes
-(``accounting._clean_line_figures``) and query examples only when they fail.
+The checks read figures the data-quality summary's queries already compute
+(``accounting._clean_line_figures``, and the lines without a date in
+``accounting._rows_by_rule``) and query examples only when they fail.
 """
 
 from __future__ import annotations
